@@ -1,0 +1,35 @@
+namespace Inflight.Protocols;
+
+/// <summary>The two wire formats Inflight speaks, on either side of the gateway.</summary>
+public enum ApiFormat
+{
+    /// <summary>Anthropic Messages API (<c>POST /v1/messages</c>).</summary>
+    Anthropic,
+
+    /// <summary>OpenAI Chat Completions API (<c>POST /v1/chat/completions</c>).</summary>
+    OpenAI,
+}
+
+public static class ApiFormatNames
+{
+    public const string Anthropic = "anthropic";
+    public const string OpenAI = "openai";
+
+    public static string ToWireName(this ApiFormat format) => format == ApiFormat.Anthropic ? Anthropic : OpenAI;
+
+    public static bool TryParse(string? value, out ApiFormat format)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case Anthropic:
+                format = ApiFormat.Anthropic;
+                return true;
+            case OpenAI:
+                format = ApiFormat.OpenAI;
+                return true;
+            default:
+                format = default;
+                return false;
+        }
+    }
+}

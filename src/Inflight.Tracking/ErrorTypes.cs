@@ -1,0 +1,19 @@
+namespace Inflight.Tracking;
+
+/// <summary>The error types recorded for failed requests (the names the spec's proxy uses).</summary>
+public static class ErrorTypes
+{
+    public const string Cancelled = "cancelled";
+    public const string Timeout = "timeout";
+    public const string UpstreamTimeout = "upstream_timeout";
+    public const string ClientDisconnect = "client_disconnect";
+    public const string HttpError = "http_error";
+    public const string UpstreamHttpError = "upstream_http_error";
+    public const string ApiError = "api_error";
+    public const string UpstreamError = "upstream_error";
+    public const string AuthError = "auth_error";
+    public const string RateLimit = "rate_limit";
+    public const string BadRequest = "bad_request";
+    public const string StreamingError = "streaming_error";
+    public const string UnexpectedError = "unexpected_error";
+}

@@ -1,0 +1,10 @@
+namespace Inflight.Tracking;
+
+public static class RequestPhase
+{
+    /// <summary>No byte has come back from upstream yet.</summary>
+    public const string Waiting = "waiting";
+
+    /// <summary>The upstream has started answering.</summary>
+    public const string Streaming = "streaming";
+}

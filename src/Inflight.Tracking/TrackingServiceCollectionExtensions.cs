@@ -1,0 +1,15 @@
+using Inflight.Tracking;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class TrackingServiceCollectionExtensions
+{
+    /// <summary>Registers the <see cref="RequestTracker"/> singleton (and <see cref="TimeProvider.System"/> unless one is registered).</summary>
+    public static IServiceCollection AddInflightTracking(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new RequestTracker(sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}

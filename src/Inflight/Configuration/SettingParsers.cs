@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Inflight.Configuration;
+
+/// <summary>
+/// Strict readers for flat, environment-style settings. Each adds a message naming the setting,
+/// the bad value and what is accepted, so start-up can report every problem at once.
+/// </summary>
+internal static class SettingParsers
+{
+    public static bool ReadBool(IConfiguration configuration, string key, bool defaultValue, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return defaultValue;
+        }
+
+        switch (raw.Trim().ToLowerInvariant())
+        {
+            case "true" or "1" or "yes" or "on":
+                return true;
+            case "false" or "0" or "no" or "off":
+                return false;
+            default:
+                errors.Add($"{key} must be true or false (also accepted: 1/0, yes/no, on/off); got '{raw}'.");
+                return defaultValue;
+        }
+    }
+
+    public static double ReadSeconds(IConfiguration configuration, string key, double defaultValue, List<string> errors, double minExclusive = 0)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return defaultValue;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value) || double.IsInfinity(value) || value <= minExclusive)
+        {
+            errors.Add($"{key} must be a number of seconds greater than {minExclusive.ToString(CultureInfo.InvariantCulture)}; got '{raw}'.");
+            return defaultValue;
+        }
+
+        return value;
+    }
+
+    public static long ReadPositiveLong(IConfiguration configuration, string key, long defaultValue, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return defaultValue;
+        }
+
+        if (!long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            errors.Add($"{key} must be a positive whole number; got '{raw}'.");
+            return defaultValue;
+        }
+
+        return value;
+    }
+
+    public static double ReadFraction(IConfiguration configuration, string key, double defaultValue, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return defaultValue;
+        }
+
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is < 0 or > 1)
+        {
+            errors.Add($"{key} must be a number between 0 and 1; got '{raw}'.");
+            return defaultValue;
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,9 @@
+namespace Inflight.Demo;
+
+internal static class DemoExtensions
+{
+    public static WebApplicationBuilder AddInflightDemo(this WebApplicationBuilder builder)
+    {
+        return builder;
+    }
+}

@@ -1,0 +1,63 @@
+using Inflight.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Inflight.Hosting;
+
+internal static class ConfigurationExtensions
+{
+    /// <summary>
+    /// Adds the <c>.env</c> file (under real environment variables), the <c>--demo</c> switch, the
+    /// listen address from <c>HOST</c>/<c>PORT</c>, and start-up validation of the gateway settings.
+    /// </summary>
+    public static WebApplicationBuilder AddInflightConfiguration(this WebApplicationBuilder builder, string[] args)
+    {
+        var dotEnv = DotEnvFile.Read(Path.Combine(Directory.GetCurrentDirectory(), ".env"));
+        if (dotEnv.Count > 0)
+        {
+            // Sources added later win; re-add the environment so it stays above the file.
+            builder.Configuration.AddInMemoryCollection(dotEnv);
+            builder.Configuration.AddEnvironmentVariables();
+        }
+
+        if (args.Contains("--demo", StringComparer.OrdinalIgnoreCase))
+        {
+            builder.Configuration.AddInMemoryCollection([new(GatewaySettingsReader.DemoModeKey, "true")]);
+        }
+
+        builder.Services.AddSingleton<IConfigureOptions<GatewayOptions>, GatewaySettingsReader>();
+        builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
+        builder.Services.AddOptions<GatewayOptions>().ValidateOnStart();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // Listen where HOST/PORT say unless the host was given explicit URLs (tests, ASPNETCORE_URLS).
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            var probe = new GatewayOptions();
+            new GatewaySettingsReader(builder.Configuration).Configure(probe);
+            var host = probe.Host.Contains(':', StringComparison.Ordinal) && !probe.Host.StartsWith('[') ? $"[{probe.Host}]" : probe.Host;
+            builder.WebHost.UseUrls($"http://{host}:{probe.Port}");
+        }
+
+        return builder;
+    }
+
+    /// <summary>Runs the app; a settings error prints one line per problem and exits with code 1 instead of a stack trace.</summary>
+    public static async Task<int> RunInflightAsync(this WebApplication app)
+    {
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (OptionsValidationException ex)
+        {
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync($"Invalid setting: {failure}");
+            }
+
+            return 1;
+        }
+    }
+}

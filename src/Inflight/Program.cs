@@ -1,0 +1,22 @@
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddInflightConfiguration(args);
+builder.Services.AddInflightTracking();
+builder.AddInflightSecurity();
+builder.AddInflightGateway();
+builder.AddInflightMetrics();
+builder.AddInflightDemo();
+builder.AddInflightDashboard();
+
+var app = builder.Build();
+
+app.UseInflightSecurity();
+app.MapInflightGateway();
+app.MapInflightMetrics();
+app.MapInflightDashboard();
+
+return await app.RunInflightAsync();
+
+/// <summary>Entry point; public so integration tests can host it.</summary>
+public partial class Program;
