@@ -1,14 +1,23 @@
+using Microsoft.Extensions.Options;
+
 namespace Inflight.Metrics;
 
 internal static class MetricsExtensions
 {
     public static WebApplicationBuilder AddInflightMetrics(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<MetricsSettingsReader>();
+        builder.Services.AddSingleton<IConfigureOptions<MetricsOptions>>(sp => sp.GetRequiredService<MetricsSettingsReader>());
+        builder.Services.AddSingleton<IValidateOptions<MetricsOptions>>(sp => sp.GetRequiredService<MetricsSettingsReader>());
+        builder.Services.AddOptions<MetricsOptions>().ValidateOnStart();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, MetricsJsonContext.Default));
         return builder;
     }
 
     public static IEndpointRouteBuilder MapInflightMetrics(this IEndpointRouteBuilder endpoints)
     {
+        // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
+        _ = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
         return endpoints;
     }
 }

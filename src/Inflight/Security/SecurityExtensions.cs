@@ -4,6 +4,8 @@ internal static class SecurityExtensions
 {
     public static WebApplicationBuilder AddInflightSecurity(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<ProxyKeyVerifier>();
+        builder.Services.AddSingleton<DashboardSessionStore>();
         return builder;
     }
 
