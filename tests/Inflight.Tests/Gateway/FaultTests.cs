@@ -104,35 +104,46 @@ public sealed class FaultTests
     [Fact]
     public async Task PostMessages_UpstreamStreamBreaks_EndsWithAnthropicErrorEvent()
     {
-        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
-        {
-            await FakeResponses.WriteEventsAsync(ctx, ProviderRecordings.AnthropicStreamEvents.Take(3));
-            ctx.Abort();
-        });
-        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
-
-        using var response = await app.Client.PostAsync("/v1/messages", PassThroughTests.JsonBody(ProviderRecordings.AnthropicRequest, stream: true), Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
+        var text = await RunBrokenStreamAsync("anthropic", "/v1/messages", ProviderRecordings.AnthropicRequest, ProviderRecordings.AnthropicStreamEvents.Take(3).ToArray());
 
         Assert.StartsWith(string.Concat(ProviderRecordings.AnthropicStreamEvents.Take(3)), text, StringComparison.Ordinal);
         Assert.Contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"", text, StringComparison.Ordinal);
-        Assert.Empty(app.Tracker.GetActiveRequests());
     }
 
     [Fact]
     public async Task PostChatCompletions_UpstreamStreamBreaks_EndsWithOpenAIErrorChunk()
     {
+        var text = await RunBrokenStreamAsync("openai", "/v1/chat/completions", ProviderRecordings.OpenAIRequest, ProviderRecordings.OpenAIStreamEvents.Take(2).ToArray());
+
+        Assert.StartsWith(string.Concat(ProviderRecordings.OpenAIStreamEvents.Take(2)), text, StringComparison.Ordinal);
+        Assert.Contains("data: {\"error\":{\"message\":\"The upstream stream broke", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The upstream sends <paramref name="sent"/>, waits until the client has read them, then drops the connection.</summary>
+    private static async Task<string> RunBrokenStreamAsync(string format, string path, string requestJson, string[] sent)
+    {
+        var clientHasEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
         {
-            await FakeResponses.WriteEventsAsync(ctx, ProviderRecordings.OpenAIStreamEvents.Take(2));
+            await FakeResponses.WriteEventsAsync(ctx, sent);
+            await clientHasEvents.Task.WaitAsync(TimeSpan.FromSeconds(10), ctx.RequestAborted);
             ctx.Abort();
         });
-        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+        await using var app = GatewayApp.StartWithUpstream(upstream, format);
 
-        using var response = await app.Client.PostAsync("/v1/chat/completions", PassThroughTests.JsonBody(ProviderRecordings.OpenAIRequest, stream: true), Ct);
-        var text = await response.Content.ReadAsStringAsync(Ct);
+        using var response = await app.Client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, path) { Content = PassThroughTests.JsonBody(requestJson, stream: true) },
+            HttpCompletionOption.ResponseHeadersRead,
+            Ct);
+        var body = await response.Content.ReadAsStreamAsync(Ct);
+        var expected = Encoding.UTF8.GetByteCount(string.Concat(sent));
+        var head = new byte[expected];
+        await body.ReadExactlyAsync(head, Ct);
+        clientHasEvents.SetResult();
+        var rest = await new StreamReader(body).ReadToEndAsync(Ct);
 
-        Assert.Contains("data: {\"error\":{\"message\":\"The upstream stream broke", text, StringComparison.Ordinal);
+        await WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0);
+        return Encoding.UTF8.GetString(head) + rest;
     }
 
     [Fact]
