@@ -1,0 +1,451 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Inflight.Load;
+
+/// <summary>SSE push latency at many subscribers with many requests active.</summary>
+internal sealed record PushResult(int Subscribers, int Active, int Probes, int StartSeen, int FinishSeen, double StartP50Ms, double StartP99Ms, double FinishP50Ms, double FinishP99Ms);
+
+/// <summary>Many held-open streams: the gateway's memory and the snapshot endpoint's time.</summary>
+internal sealed record HeldResult(int Requested, int Held, double RssBeforeMb, double RssHeldMb, double KbPerStream, double? SnapshotP50Ms, double? SnapshotKb, double EstablishSeconds);
+
+internal sealed record LoadReport(List<Measurement> Measurements, List<PushResult> Push, List<HeldResult> Held, List<string> Notes, string Markdown)
+{
+    public int Errors => Measurements.Sum(m => m.Errors);
+}
+
+/// <summary>
+/// Starts the fake upstream, the gateway (and optionally Portkey) as separate processes on loopback,
+/// warms up, then runs every case against each target in the same run so ratios are fair.
+/// </summary>
+internal static class LoadDriver
+{
+    private const string PlainModel = "bench-fast";
+    private const string PacedModel = "bench-paced";
+    private const string HoldModel = "bench-hold";
+
+    public static async Task<LoadReport> RunAsync(LoadOptions options, TextWriter log)
+    {
+        var notes = new List<string>();
+        var measurements = new List<Measurement>();
+        var pushes = new List<PushResult>();
+        var helds = new List<HeldResult>();
+        using var client = HttpLoad.CreateClient();
+
+        await using var upstream = await StartUpstreamAsync(log);
+        var upstreamUrl = new Uri($"http://127.0.0.1:{upstream.Port}/");
+        await using var gateway = await StartGatewayAsync(options, upstream.Port, client, log);
+        await using var portkey = options.Portkey ? await StartPortkeyAsync(options, client, log, notes) : null;
+
+        var direct = new Target(Target.Direct, upstreamUrl, new Dictionary<string, string>(), static (model, _) => model);
+        var inflight = new Target(Target.Inflight, gateway.Url, new Dictionary<string, string>(), static (model, anthropic) => anthropic ? "ant:" + model : model)
+        {
+            Process = gateway.Process,
+        };
+        Target? peer = portkey is null ? null : new Target(Target.Portkey, portkey.Url, new Dictionary<string, string>
+        {
+            ["x-portkey-provider"] = "openai",
+            ["x-portkey-custom-host"] = $"http://127.0.0.1:{upstream.Port}/v1",
+        }, static (model, _) => model)
+        {
+            Process = portkey.Process,
+        };
+
+        await WarmUpAsync(options, client, log, [direct, inflight, .. peer is null ? Array.Empty<Target>() : [peer]]);
+
+        for (var run = 1; run <= options.Repeat; run++)
+        {
+            log.WriteLine($"== run {run}/{options.Repeat}");
+            foreach (var anthropic in new[] { false, true })
+            {
+                var format = anthropic ? "anthropic" : "openai";
+                foreach (var concurrency in new[] { 1, 32, 128 })
+                {
+                    var name = $"plain-{format}-c{concurrency}";
+                    if (options.Includes(name))
+                    {
+                        var count = options.Count(concurrency == 1 ? 1_500 : 6_000);
+                        measurements.AddRange(await RunCaseAsync(client, log, name, Targets(anthropic), anthropic, stream: false, PlainModel, count, concurrency, options.Cap(15)));
+                    }
+                }
+
+                var streamName = $"stream-{format}-c32";
+                if (options.Includes(streamName))
+                {
+                    measurements.AddRange(await RunCaseAsync(client, log, streamName, Targets(anthropic), anthropic, stream: true, PlainModel, options.Count(3_000), 32, options.Cap(15)));
+                }
+            }
+
+            if (options.Includes("stream-openai-paced-c8"))
+            {
+                measurements.AddRange(await RunCaseAsync(client, log, "stream-openai-paced-c8", Targets(false), false, stream: true, PacedModel, options.Count(240), 8, options.Cap(15)));
+            }
+
+            if (options.Includes("watched"))
+            {
+                measurements.AddRange(await RunWatchedAsync(options, client, log, notes, gateway.Url, direct, inflight));
+            }
+
+            if (options.Includes("push"))
+            {
+                var push = await RunPushLatencyAsync(options, client, log, notes, gateway.Url, upstreamUrl, inflight);
+                if (push is not null)
+                {
+                    pushes.Add(push);
+                }
+            }
+
+            if (options.Includes("held"))
+            {
+                helds.Add(await RunHeldAsync(options, client, log, notes, gateway, upstreamUrl, inflight));
+            }
+        }
+
+        var markdown = Report.Markdown(options, measurements, pushes, helds, notes.Distinct().ToList());
+        if (options.OutPath is not null)
+        {
+            await File.WriteAllTextAsync(options.OutPath, markdown);
+        }
+
+        if (options.JsonPath is not null)
+        {
+            await File.WriteAllTextAsync(options.JsonPath, JsonSerializer.Serialize(new { measurements, pushes, helds, notes }, new JsonSerializerOptions { WriteIndented = true }));
+        }
+
+        log.WriteLine();
+        log.WriteLine(markdown);
+        return new LoadReport(measurements, pushes, helds, notes, markdown);
+
+        Target[] Targets(bool anthropic) => peer is not null && !anthropic ? [direct, inflight, peer] : [direct, inflight];
+    }
+
+    private static async Task<List<Measurement>> RunCaseAsync(HttpClient client, TextWriter log, string name, Target[] targets, bool anthropic, bool stream, string model, int count, int concurrency, TimeSpan cap)
+    {
+        var results = new List<Measurement>();
+        foreach (var target in targets)
+        {
+            var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream, model, count, concurrency, cap);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {target.Name,-9} {result.Rps,9:F0} req/s  p50 {result.P50Ms,7:F3} ms  p99 {result.P99Ms,7:F3} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private static async Task WarmUpAsync(LoadOptions options, HttpClient client, TextWriter log, Target[] targets)
+    {
+        log.WriteLine("warming up");
+        foreach (var target in targets)
+        {
+            foreach (var anthropic in new[] { false, true })
+            {
+                if (target.Name == Target.Portkey && anthropic)
+                {
+                    continue;
+                }
+
+                await HttpLoad.RunAsync(client, "warmup", target, anthropic, stream: false, PlainModel, options.Count(2_000, 4), 16, options.Cap(10));
+                await HttpLoad.RunAsync(client, "warmup", target, anthropic, stream: true, PlainModel, options.Count(600, 4), 16, options.Cap(10));
+            }
+        }
+    }
+
+    /// <summary>The cost of being watched: the plain and streaming c32 cases with 100 dashboards connected.</summary>
+    private static async Task<List<Measurement>> RunWatchedAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, Uri gatewayUrl, Target direct, Target inflight)
+    {
+        var subscribers = options.Smoke ? 3 : 100;
+        await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, "metrics/active-requests/stream"), subscribers, null, CancellationToken.None);
+        if (watchers is null)
+        {
+            notes.Add("Watched and push-latency cases skipped: the gateway has no `/metrics/active-requests/stream` yet.");
+            return [];
+        }
+
+        var results = new List<Measurement>();
+        var before = watchers.Events;
+        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-plain-openai-c32", [direct, inflight], false, false, PlainModel, options.Count(6_000), 32, options.Cap(15)));
+        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-stream-openai-c32", [direct, inflight], false, true, PlainModel, options.Count(3_000), 32, options.Cap(15)));
+        log.WriteLine($"  {subscribers} subscribers received {(watchers.Events - before) / subscribers} events each");
+        return results;
+    }
+
+    private static async Task<PushResult?> RunPushLatencyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, Uri gatewayUrl, Uri upstreamUrl, Target inflight)
+    {
+        var active = options.Smoke ? 10 : 1_000;
+        var subscribers = options.Smoke ? 3 : 100;
+        var probes = options.Smoke ? 3 : 40;
+        var startSeen = new long[subscribers];
+        var finishSeen = new long[subscribers];
+        byte[] token = [];
+        var phase = 0;
+
+        void OnEvent(int subscriber, ReadOnlySpan<byte> sseEvent, long timestamp)
+        {
+            var current = Volatile.Read(ref phase);
+            if (current == 0)
+            {
+                return;
+            }
+
+            var contains = sseEvent.IndexOf(Volatile.Read(ref token)) >= 0;
+            if (current == 1 && contains && startSeen[subscriber] == 0)
+            {
+                startSeen[subscriber] = timestamp;
+            }
+            else if (current == 2 && !contains && startSeen[subscriber] != 0 && finishSeen[subscriber] == 0)
+            {
+                finishSeen[subscriber] = timestamp;
+            }
+        }
+
+        await using var held = await HeldStreams.OpenAsync(client, inflight, HoldModel, active, TimeSpan.FromSeconds(60), upstreamUrl);
+        await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, "metrics/active-requests/stream"), subscribers, OnEvent, CancellationToken.None);
+        if (watchers is null)
+        {
+            notes.Add("Watched and push-latency cases skipped: the gateway has no `/metrics/active-requests/stream` yet.");
+            return null;
+        }
+
+        var startLatencies = new List<double>();
+        var finishLatencies = new List<double>();
+        for (var i = 0; i < probes; i++)
+        {
+            var model = $"probe-{i}";
+            Array.Clear(startSeen);
+            Array.Clear(finishSeen);
+            Volatile.Write(ref token, System.Text.Encoding.UTF8.GetBytes($"\"{model}\""));
+            Volatile.Write(ref phase, 1);
+            var t0 = Stopwatch.GetTimestamp();
+            await using var probe = await HeldStreams.OpenAsync(client, inflight, model, 1, TimeSpan.FromSeconds(10), upstreamUrl);
+            await WaitAllAsync(startSeen, TimeSpan.FromSeconds(3));
+
+            Volatile.Write(ref phase, 2);
+            var t1 = Stopwatch.GetTimestamp();
+            using (var release = new HttpRequestMessage(HttpMethod.Post, new Uri(upstreamUrl, $"release?model={model}")))
+            {
+                using var released = await client.SendAsync(release);
+            }
+
+            await WaitAllAsync(finishSeen, TimeSpan.FromSeconds(3));
+            Volatile.Write(ref phase, 0);
+            foreach (var seen in startSeen.Where(s => s != 0))
+            {
+                startLatencies.Add(Stopwatch.GetElapsedTime(t0, seen).TotalMilliseconds);
+            }
+
+            foreach (var seen in finishSeen.Where(s => s != 0))
+            {
+                finishLatencies.Add(Stopwatch.GetElapsedTime(t1, seen).TotalMilliseconds);
+            }
+
+            await Task.Delay(20);
+        }
+
+        var result = new PushResult(subscribers, held.Count, probes, startLatencies.Count, finishLatencies.Count,
+            Stats.Percentile(startLatencies, 50), Stats.Percentile(startLatencies, 99),
+            Stats.Percentile(finishLatencies, 50), Stats.Percentile(finishLatencies, 99));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"push latency: {subscribers} subscribers, {held.Count} active: start p50 {result.StartP50Ms:F2} p99 {result.StartP99Ms:F2} ms; finish p50 {result.FinishP50Ms:F2} p99 {result.FinishP99Ms:F2} ms ({result.StartSeen}/{subscribers * probes} starts, {result.FinishSeen} finishes seen)"));
+        return result;
+
+        static async Task WaitAllAsync(long[] seen, TimeSpan cap)
+        {
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed < cap && Array.IndexOf(seen, 0L) >= 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+    }
+
+    private static async Task<HeldResult> RunHeldAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, GatewayProcess gateway, Uri upstreamUrl, Target inflight)
+    {
+        var requested = options.Smoke ? 20 : options.Held;
+        var limit = OpenFileLimit();
+        // The gateway holds two sockets per stream (client side and upstream side).
+        var count = Math.Min(requested, (int)Math.Max(10, (limit - 600) / 2));
+        if (count < requested)
+        {
+            notes.Add($"Held-streams case capped at {count} streams by the open-file limit ({limit}); run `ulimit -n 65536` first (bench/run.sh does).");
+        }
+
+        var rssBefore = gateway.Process.Memory().RssMb;
+        var clock = Stopwatch.StartNew();
+        await using var held = await HeldStreams.OpenAsync(client, inflight, HoldModel, count, TimeSpan.FromSeconds(120), upstreamUrl);
+        var establish = clock.Elapsed.TotalSeconds;
+        await Task.Delay(500);
+        var rssHeld = gateway.Process.Memory().RssMb;
+
+        var snapshotTimes = new List<double>();
+        long snapshotBytes = 0;
+        for (var i = 0; i < 5; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(new Uri(gateway.Url, "metrics/active-requests"));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                notes.Add("Snapshot time not measured: `/metrics/active-requests` is not on the gateway yet.");
+                break;
+            }
+
+            snapshotTimes.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            snapshotBytes = body.Length;
+        }
+
+        var result = new HeldResult(requested, held.Count, rssBefore, rssHeld, held.Count == 0 ? 0 : (rssHeld - rssBefore) * 1024 / held.Count,
+            snapshotTimes.Count > 0 ? Stats.Percentile(snapshotTimes, 50) : null,
+            snapshotTimes.Count > 0 ? snapshotBytes / 1024.0 : null, establish);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held streams: {held.Count}/{requested} in {establish:F1} s; gateway RSS {rssBefore:F0} -> {rssHeld:F0} MB; snapshot p50 {result.SnapshotP50Ms:F1} ms"));
+        return result;
+    }
+
+    private static long OpenFileLimit()
+    {
+        foreach (var line in File.ReadLines("/proc/self/limits"))
+        {
+            if (line.StartsWith("Max open files", StringComparison.Ordinal))
+            {
+                var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                return soft == "unlimited" ? long.MaxValue : long.Parse(soft, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 1024;
+    }
+
+    private sealed record UpstreamProcess(ChildProcess Process, int Port) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+    }
+
+    private sealed record GatewayProcess(ChildProcess Process, Uri Url) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+    }
+
+    private static async Task<UpstreamProcess> StartUpstreamAsync(TextWriter log)
+    {
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var self = typeof(LoadDriver).Assembly.Location;
+        var process = ChildProcess.Start("fake upstream", "dotnet", [self, "upstream"], new Dictionary<string, string>
+        {
+            ["DOTNET_TieredPGO"] = "1",
+        }, onLine: line =>
+        {
+            if (line.StartsWith("LISTENING ", StringComparison.Ordinal))
+            {
+                listening.TrySetResult(new Uri(line["LISTENING ".Length..]).Port);
+            }
+        }, stopWithStdin: true);
+        try
+        {
+            var port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            log.WriteLine($"fake upstream on 127.0.0.1:{port} (pid {process.Id})");
+            return new UpstreamProcess(process, port);
+        }
+        catch (TimeoutException)
+        {
+            await process.DisposeAsync();
+            throw new InvalidOperationException("The fake upstream did not start:\n" + process.RecentOutput);
+        }
+    }
+
+    private static async Task<GatewayProcess> StartGatewayAsync(LoadOptions options, int upstreamPort, HttpClient client, TextWriter log)
+    {
+        var dll = options.GatewayPath ?? FindGateway();
+        var port = ChildProcess.FreePort();
+        var environment = new Dictionary<string, string>
+        {
+            ["HOST"] = "127.0.0.1",
+            ["PORT"] = port.ToString(CultureInfo.InvariantCulture),
+            ["OAI_API_KEY"] = "bench",
+            ["OAI_BASE_URL"] = $"http://127.0.0.1:{upstreamPort}/v1",
+            ["OAI_API_FORMAT"] = "openai",
+            ["ANT_API_KEY"] = "bench",
+            ["ANT_BASE_URL"] = $"http://127.0.0.1:{upstreamPort}/v1",
+            ["ANT_API_FORMAT"] = "anthropic",
+            ["VDM_DEFAULT_PROVIDER"] = "oai",
+        };
+        var process = ChildProcess.Start("gateway", "dotnet", [dll], environment);
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        try
+        {
+            await process.WaitUntilReadyAsync(client, new Uri(url, "health"), CancellationToken.None);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+
+        log.WriteLine($"gateway {Path.GetFileName(dll)} on {url} (pid {process.Id})");
+        return new GatewayProcess(process, url);
+    }
+
+    private static async Task<GatewayProcess?> StartPortkeyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes)
+    {
+        var root = RepositoryRoot();
+        var dir = options.PortkeyDir ?? Path.Combine(root, "bench", ".peers", "portkey");
+        var script = Path.Combine(dir, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
+        if (!File.Exists(script))
+        {
+            notes.Add($"Portkey not run: {Path.GetRelativePath(root, script)} is missing (bench/run.sh --peer portkey installs it).");
+            return null;
+        }
+
+        var port = ChildProcess.FreePort();
+        var wrapper = Path.Combine(root, "bench", "peers", "portkey-loopback.mjs");
+        var process = ChildProcess.Start("portkey", "node", [wrapper, script, $"--port={port}", "--headless"], new Dictionary<string, string>
+        {
+            ["NODE_ENV"] = "production",
+        });
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        try
+        {
+            await process.WaitUntilReadyAsync(client, url, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+        {
+            notes.Add("Portkey did not start: " + ex.Message.Split('\n')[0]);
+            await process.DisposeAsync();
+            return null;
+        }
+
+        log.WriteLine($"portkey gateway on {url} (pid {process.Id})");
+        return new GatewayProcess(process, url);
+    }
+
+    private static string FindGateway()
+    {
+        var root = RepositoryRoot();
+#if DEBUG
+        string[] pivots = ["debug", "release"];
+#else
+        string[] pivots = ["release", "debug"];
+#endif
+        foreach (var pivot in pivots)
+        {
+            var candidate = Path.Combine(root, "artifacts", "bin", "Inflight", pivot, "Inflight.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException("Inflight.dll not found under artifacts/bin/Inflight; build src/Inflight first or pass --gateway.");
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Inflight.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Inflight.slnx not found above " + AppContext.BaseDirectory);
+    }
+}
