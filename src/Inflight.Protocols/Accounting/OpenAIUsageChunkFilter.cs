@@ -36,26 +36,35 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
     private bool _atLineStart = true;
     private bool _lastWasCr;
 
-    // A dropped event ended in a CR that closed its chunk; a LF opening the next chunk belongs to it.
-    private bool _dropLeadingLf;
+    // An event ended in a CR that closed its chunk: a LF opening the next chunk belongs to that event,
+    // to be written or dropped with it.
+    private PendingLf _pendingLf;
 
     /// <summary>Writes <paramref name="chunk"/> to <paramref name="output"/> minus complete usage-only events.</summary>
     public void Filter(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        if (_dropLeadingLf && !chunk.IsEmpty)
-        {
-            _dropLeadingLf = false;
-            if (chunk[0] == (byte)'\n')
-            {
-                chunk = chunk[1..];
-                _lastWasCr = false;
-            }
-        }
-
         var runStart = 0;   // first byte of the chunk not yet written, dropped or held
         var eventStart = 0; // first byte of the chunk that belongs to the event being scanned
         var p = 0;
+        if (_pendingLf != PendingLf.None && !chunk.IsEmpty)
+        {
+            if (chunk[0] == (byte)'\n')
+            {
+                _lastWasCr = false;
+                if (_pendingLf == PendingLf.Drop)
+                {
+                    chunk = chunk[1..];
+                }
+                else
+                {
+                    eventStart = p = 1;
+                }
+            }
+
+            _pendingLf = PendingLf.None;
+        }
+
         while (p < chunk.Length)
         {
             if (_lastWasCr)
@@ -99,6 +108,7 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
                 {
                     _lastWasCr = true;
                     endsInBareCr = true;
+                    _pendingLf = PendingLf.Keep;
                 }
                 else if (chunk[p] == (byte)'\n')
                 {
@@ -118,7 +128,7 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
                 var held = _held.AsSpan(0, _heldLength);
                 if (IsUsageOnly(held))
                 {
-                    _dropLeadingLf = endsInBareCr;
+                    _pendingLf = endsInBareCr ? PendingLf.Drop : PendingLf.None;
                 }
                 else
                 {
@@ -132,7 +142,7 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
             {
                 Write(chunk[runStart..eventStart], output);
                 runStart = p;
-                _dropLeadingLf = endsInBareCr;
+                _pendingLf = endsInBareCr ? PendingLf.Drop : PendingLf.None;
             }
 
             eventStart = p;
@@ -180,7 +190,7 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
         _passingThrough = false;
         _atLineStart = true;
         _lastWasCr = false;
-        _dropLeadingLf = false;
+        _pendingLf = PendingLf.None;
     }
 
     public void Dispose()
@@ -373,5 +383,12 @@ public sealed class OpenAIUsageChunkFilter : IDisposable
         {
             output.Write(bytes);
         }
+    }
+
+    private enum PendingLf
+    {
+        None,
+        Keep,
+        Drop,
     }
 }
