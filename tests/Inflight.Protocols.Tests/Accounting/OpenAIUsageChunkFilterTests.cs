@@ -114,6 +114,34 @@ public sealed class OpenAIUsageChunkFilterTests
         }
     }
 
+    [Fact]
+    public void Filter_WarmedUp_AllocatesNothing()
+    {
+        var chunks = RecordedStreams.Bytes(RecordedStreams.OpenAIText).Chunk(64).ToArray();
+        var output = new ArrayBufferWriter<byte>(64 * 1024);
+        using (var warmUp = new OpenAIUsageChunkFilter())
+        {
+            foreach (var chunk in chunks)
+            {
+                warmUp.Filter(chunk, output);
+            }
+        }
+
+        output.Clear();
+        using var filter = new OpenAIUsageChunkFilter();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        foreach (var chunk in chunks)
+        {
+            filter.Filter(chunk, output);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(output.WrittenCount > 0);
+    }
+
     private static byte[] Run(params byte[][] chunks)
     {
         using var filter = new OpenAIUsageChunkFilter();

@@ -55,4 +55,45 @@ public sealed class StreamAccountantTests
 
         Assert.Equal(46, listener.OutputTokens);
     }
+
+    [Theory]
+    [InlineData(ApiFormat.Anthropic)]
+    [InlineData(ApiFormat.OpenAI)]
+    public void Feed_WarmedUpStream_AllocatesNothing(ApiFormat format)
+    {
+        // A deterministic allocation count, not a timing: the per-chunk path must not allocate.
+        var bytes = RecordedStreams.Bytes(format == ApiFormat.Anthropic ? RecordedStreams.AnthropicTools : RecordedStreams.OpenAIText);
+        var chunks = bytes.Chunk(64).ToArray();
+        var listener = new CountingListener();
+        FeedAll(StreamAccountant.Create(format, listener), chunks);
+        var accountant = StreamAccountant.Create(format, listener);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        FeedAll(accountant, chunks);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.True(listener.Calls > 0);
+    }
+
+    private static void FeedAll(StreamAccountant accountant, byte[][] chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            accountant.Feed(chunk);
+        }
+
+        accountant.Dispose();
+    }
+
+    private sealed class CountingListener : IUsageListener
+    {
+        public int Calls { get; private set; }
+
+        public void OnOutputTokensEstimated(int tokens) => Calls++;
+
+        public void OnUsage(UsageReport usage) => Calls++;
+
+        public void OnToolCall() => Calls++;
+    }
 }
