@@ -19,8 +19,8 @@ namespace Inflight.Protocols.Accounting;
 /// Chunks whose usage rides on a chunk with choices (OpenRouter) are kept whole: removing the field
 /// would mean rewriting the event.</para>
 /// <para>The filter does no accounting. The gateway feeds the upstream's bytes, unfiltered, to its
-/// <see cref="StreamAccountant"/> as well, so the usage is counted even though the client never sees it.</para>
-/// Not thread-safe: one stream, one reader loop.
+/// <see cref="StreamAccountant"/> as well, so the usage is counted even though the client never sees it.
+/// Call <see cref="Complete"/> when the upstream ends. Not thread-safe: one stream, one reader loop.</para>
 /// </remarks>
 public sealed class OpenAIUsageChunkFilter : IDisposable
 {
