@@ -46,7 +46,7 @@ internal sealed class RunningTotals
         return string.IsNullOrEmpty(modelGlob) || ModelGlob.IsMatch(modelGlob, model) || ModelGlob.IsMatch(modelGlob, qualifiedModel);
     }
 
-    public static RunningTotalsSnapshot BuildSnapshot(Dictionary<string, ModelTotals> models, bool includesActive, int activeRequests, double timestamp)
+    public static RunningTotalsSnapshot BuildSnapshot(Dictionary<string, ModelTotals> models, bool includeActive, int activeRequestCount, double timestamp)
     {
         var summary = new Bucket();
         var summaryStreaming = new Bucket();
@@ -81,8 +81,8 @@ internal sealed class RunningTotals
             Summary = summary.ToNode(summaryStreaming.ToUsage(), summaryNonStreaming.ToUsage()),
             Providers = providerNodes,
             Models = modelNodes,
-            IncludesActive = includesActive,
-            ActiveRequests = activeRequests,
+            IncludeActive = includeActive,
+            ActiveRequestCount = activeRequestCount,
             Timestamp = timestamp,
         };
     }

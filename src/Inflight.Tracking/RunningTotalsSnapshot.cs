@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Inflight.Tracking;
 
 /// <summary>
@@ -29,7 +31,11 @@ public record UsageTotals
 /// <summary>Totals of a slice (overall, a provider or a model) plus its streaming / non-streaming split.</summary>
 public sealed record TotalsNode : UsageTotals
 {
+    // Serializers list base-record properties last by default; the split reads better after the totals.
+    [JsonPropertyOrder(1)]
     public required UsageTotals Streaming { get; init; }
+
+    [JsonPropertyOrder(1)]
     public required UsageTotals NonStreaming { get; init; }
 }
 
@@ -46,10 +52,10 @@ public sealed record RunningTotalsSnapshot
     public required IReadOnlyDictionary<string, TotalsNode> Models { get; init; }
 
     /// <summary>Whether active requests' current figures are included.</summary>
-    public bool IncludesActive { get; init; }
+    public bool IncludeActive { get; init; }
 
-    /// <summary>Active requests that pass the filters (counted in the totals only when <see cref="IncludesActive"/>).</summary>
-    public int ActiveRequests { get; init; }
+    /// <summary>Active requests that pass the filters (counted in the totals only when <see cref="IncludeActive"/>).</summary>
+    public int ActiveRequestCount { get; init; }
 
     /// <summary>Epoch seconds when the snapshot was taken.</summary>
     public double Timestamp { get; init; }

@@ -109,13 +109,13 @@ public sealed class RunningTotalsTests
         var with = _tracker.GetRunningTotals(includeActive: true);
 
         Assert.Equal(1, without.Summary.TotalRequests);
-        Assert.Equal(1, without.ActiveRequests);
-        Assert.False(without.IncludesActive);
+        Assert.Equal(1, without.ActiveRequestCount);
+        Assert.False(without.IncludeActive);
         Assert.Equal(2, with.Summary.TotalRequests);
         Assert.Equal(15, with.Summary.OutputTokens);
         Assert.Equal(1, with.Summary.Streaming.TotalRequests);
         Assert.Equal(50, with.Summary.Streaming.TotalDurationMs);
-        Assert.True(with.IncludesActive);
+        Assert.True(with.IncludeActive);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class RunningTotalsTests
         var totals = _tracker.GetRunningTotals(includeActive: true);
         Assert.Equal(1, totals.Summary.TotalRequests);
         Assert.Equal(8, totals.Summary.OutputTokens);
-        Assert.Equal(0, totals.ActiveRequests);
+        Assert.Equal(0, totals.ActiveRequestCount);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class RunningTotalsTests
         var totals = _tracker.GetRunningTotals(modelGlob: "claude-*", includeActive: true);
 
         Assert.Equal(1, totals.Summary.TotalRequests);
-        Assert.Equal(1, totals.ActiveRequests);
+        Assert.Equal(1, totals.ActiveRequestCount);
         Assert.Equal(["anthropic:claude-sonnet-4"], totals.Models.Keys);
     }
 
@@ -200,7 +200,7 @@ public sealed class RunningTotalsTests
         var final = tracker.GetRunningTotals(includeActive: true);
         Assert.Equal(Requests, final.Summary.TotalRequests);
         Assert.Equal(667, final.Summary.TotalErrors);
-        Assert.Equal(0, final.ActiveRequests);
+        Assert.Equal(0, final.ActiveRequestCount);
     }
 
     [Fact]
