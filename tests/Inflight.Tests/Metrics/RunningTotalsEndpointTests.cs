@@ -70,6 +70,20 @@ public sealed class RunningTotalsEndpointTests(MetricsHostFixture host) : IClass
         Assert.Equal(1, json.RootElement.GetProperty("providers").GetProperty(provider).GetProperty("total_requests").GetInt64());
     }
 
+    [Theory]
+    [InlineData("text/html, */*")]
+    [InlineData("application/yaml, application/json;q=0.5")]
+    public async Task GetRunningTotals_AcceptWithoutJsonPreference_ReturnsYaml(string accept)
+    {
+        using var client = host.Factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics/running-totals");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal("application/yaml", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task GetRunningTotals_ModelGlob_FiltersCaseInsensitively()
     {
