@@ -17,7 +17,8 @@ internal static class MetricsExtensions
     public static IEndpointRouteBuilder MapInflightMetrics(this IEndpointRouteBuilder endpoints)
     {
         // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
-        _ = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
+        var metrics = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
+        metrics.MapRunningTotals().MapLogs();
         return endpoints;
     }
 }
