@@ -96,9 +96,9 @@ internal sealed class DemoEventStream : Stream
             _disposed = true;
 
             // Cancel rather than dispose the enumerator: a read may still be awaiting it, and disposing a
-            // running async iterator throws. Cancellation ends it, and it cleans up on its own.
+            // running async iterator throws. Cancellation ends it. The source is deliberately not disposed:
+            // a pending read's registration may still call Cancel on it, and it owns no timer to release.
             _cts.Cancel();
-            _cts.Dispose();
         }
 
         base.Dispose(disposing);
