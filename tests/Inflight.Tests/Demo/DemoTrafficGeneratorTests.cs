@@ -26,12 +26,11 @@ public sealed class DemoTrafficGeneratorTests
         factory.StartServer();
         var stats = factory.Services.GetRequiredService<DemoTrafficStats>();
 
-        // Until the gateway endpoints land these answer 404; what is proven here is that the generator
-        // reaches the real listen address over HTTP in both formats and reads every response.
+        // Real requests through the gateway's endpoints to the demo provider, answered successfully in both formats.
         while (true)
         {
             var next = stats.NextChange;
-            if (stats.Responded(ApiFormat.Anthropic) > 0 && stats.Responded(ApiFormat.OpenAI) > 0)
+            if (stats.Succeeded(ApiFormat.Anthropic) > 0 && stats.Succeeded(ApiFormat.OpenAI) > 0)
             {
                 break;
             }
@@ -41,6 +40,10 @@ public sealed class DemoTrafficGeneratorTests
 
         Assert.True(stats.Sent(ApiFormat.Anthropic) >= stats.Responded(ApiFormat.Anthropic));
         Assert.True(stats.Sent(ApiFormat.OpenAI) >= stats.Responded(ApiFormat.OpenAI));
+        var tracker = factory.Services.GetRequiredService<Inflight.Tracking.RequestTracker>();
+        var finished = tracker.GetRecentRequests();
+        Assert.Contains(finished, r => r.ClientFormat == "anthropic" && r.Provider == "demo" && r.Status == "success");
+        Assert.Contains(finished, r => r.ClientFormat == "openai" && r.Provider == "demo" && r.Status == "success");
     }
 
     [Theory]
