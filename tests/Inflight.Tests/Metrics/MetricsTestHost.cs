@@ -39,6 +39,10 @@ internal sealed class MetricsTestHost : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting("OPENAI_API_KEY", "sk-test-not-used");
+
+            // The host listens where HOST/PORT say; port 0 lets every test host pick a free one.
+            builder.UseSetting("PORT", "0");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.ConfigureServices(services => services.AddLogging(logging =>
             {
                 logging.AddProvider(logs);
