@@ -60,7 +60,8 @@ internal sealed partial class ActiveRequestsStreamResult : IResult
             var options = services.GetRequiredService<IOptions<MetricsOptions>>().Value;
             var timeProvider = services.GetRequiredService<TimeProvider>();
             using var subscription = broadcaster.Subscribe();
-            using var heartbeat = new PeriodicTimer(options.SseHeartbeat, timeProvider);
+            // PeriodicTimer rejects periods under 1 ms; the setting only has to be positive.
+            using var heartbeat = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(1, options.SseHeartbeat.TotalMilliseconds)), timeProvider);
             await PumpAsync(body, subscription, heartbeat, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
