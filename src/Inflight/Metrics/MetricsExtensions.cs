@@ -11,6 +11,7 @@ internal static class MetricsExtensions
         builder.Services.AddSingleton<IValidateOptions<MetricsOptions>>(sp => sp.GetRequiredService<MetricsSettingsReader>());
         builder.Services.AddOptions<MetricsOptions>().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, MetricsJsonContext.Default));
+        builder.Services.AddActiveRequestsStream();
         return builder;
     }
 
@@ -18,6 +19,7 @@ internal static class MetricsExtensions
     {
         // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
         var metrics = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
+        metrics.MapActiveRequests();
         metrics.MapRunningTotals().MapLogs();
         return endpoints;
     }
