@@ -12,6 +12,16 @@ net.Server.prototype.listen = function (...args) {
   return listen.apply(this, args);
 };
 
+// Node 20's fetch returns responses whose headers are immutable, and Portkey 1.15.2 appends its
+// x-portkey-* headers to a passed-through streaming response ("TypeError: immutable", a 500 for
+// every stream). Re-wrapping each upstream response gives it mutable headers; the body stream is
+// handed over as is, so nothing is buffered or copied.
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (...args) => {
+  const response = await realFetch(...args);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+};
+
 const [script, ...rest] = process.argv.slice(2);
 process.argv = [process.argv[0], script, ...rest];
 await import(pathToFileURL(script).href);
