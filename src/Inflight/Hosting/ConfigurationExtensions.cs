@@ -38,7 +38,16 @@ internal static class ConfigurationExtensions
         var host = probe.Host.Contains(':', StringComparison.Ordinal) && !probe.Host.StartsWith('[') ? $"[{probe.Host}]" : probe.Host;
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = [new(WebHostDefaults.ServerUrlsKey, $"http://{host}:{probe.Port}")],
+            InitialData =
+            [
+                new(WebHostDefaults.ServerUrlsKey, $"http://{host}:{probe.Port}"),
+
+                // ASP.NET Core's per-request Information logs (request starting/finished, endpoint executing/
+                // executed: four console lines per request) cost more CPU than the rest of the gateway's path
+                // (docs/performance.md). The templates' default; Logging__LogLevel__Microsoft.AspNetCore=Information
+                // brings them back.
+                new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+            ],
         });
 
         return builder;
