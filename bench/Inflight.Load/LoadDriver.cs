@@ -65,7 +65,7 @@ internal static class LoadDriver
                     var name = $"plain-{format}-c{concurrency}";
                     if (options.Includes(name))
                     {
-                        var count = options.Count(concurrency == 1 ? 1_500 : 6_000);
+                        var count = options.Count(concurrency == 1 ? 3_000 : 15_000);
                         measurements.AddRange(await RunCaseAsync(client, log, name, Targets(anthropic), anthropic, stream: false, PlainModel, count, concurrency, options.Cap(15)));
                     }
                 }
@@ -73,7 +73,7 @@ internal static class LoadDriver
                 var streamName = $"stream-{format}-c32";
                 if (options.Includes(streamName))
                 {
-                    measurements.AddRange(await RunCaseAsync(client, log, streamName, Targets(anthropic), anthropic, stream: true, PlainModel, options.Count(3_000), 32, options.Cap(15)));
+                    measurements.AddRange(await RunCaseAsync(client, log, streamName, Targets(anthropic), anthropic, stream: true, PlainModel, options.Count(8_000), 32, options.Cap(15)));
                 }
             }
 
@@ -164,8 +164,8 @@ internal static class LoadDriver
 
         var results = new List<Measurement>();
         var before = watchers.Events;
-        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-plain-openai-c32", [direct, inflight], false, false, PlainModel, options.Count(6_000), 32, options.Cap(15)));
-        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-stream-openai-c32", [direct, inflight], false, true, PlainModel, options.Count(3_000), 32, options.Cap(15)));
+        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-plain-openai-c32", [direct, inflight], false, false, PlainModel, options.Count(15_000), 32, options.Cap(15)));
+        results.AddRange(await RunCaseAsync(client, log, $"watched{subscribers}-stream-openai-c32", [direct, inflight], false, true, PlainModel, options.Count(8_000), 32, options.Cap(15)));
         log.WriteLine($"  {subscribers} subscribers received {(watchers.Events - before) / subscribers} events each");
         return results;
     }
