@@ -367,6 +367,11 @@ internal static class LoadDriver
             ["ANT_API_FORMAT"] = "anthropic",
             ["VDM_DEFAULT_PROVIDER"] = "oai",
         };
+        foreach (var (name, value) in options.GatewayEnvironment)
+        {
+            environment[name] = value;
+        }
+
         var process = ChildProcess.Start("gateway", "dotnet", [dll], environment);
         var url = new Uri($"http://127.0.0.1:{port}/");
         try

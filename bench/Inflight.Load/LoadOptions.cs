@@ -8,13 +8,14 @@ internal sealed record LoadOptions
     public const string Usage = """
         Usage: Inflight.Load [--smoke] [--repeat N] [--peer portkey] [--cases a,b] [--out report.md]
                              [--json results.json] [--gateway path/to/Inflight.dll] [--portkey-dir dir]
-                             [--held N] [--scale X]
+                             [--held N] [--scale X] [--gateway-env NAME=VALUE]...
           --smoke        a few requests per case (the test suite runs this)
           --repeat N     run every case N times and report medians (default 1)
           --peer portkey also run the non-streaming and streaming cases through Portkey's gateway
           --cases        only cases whose name contains one of these words
           --held N       held-open streams in the held case (default 10000)
           --scale X      multiply request counts (default 1)
+          --gateway-env  an extra environment variable for the gateway process (A/B of runtime settings)
         """;
 
     public bool Smoke { get; init; }
@@ -36,6 +37,8 @@ internal sealed record LoadOptions
     public int Held { get; init; } = 10_000;
 
     public double Scale { get; init; } = 1.0;
+
+    public IReadOnlyDictionary<string, string> GatewayEnvironment { get; init; } = new Dictionary<string, string>();
 
     public bool Includes(string caseName)
         => Cases.Count == 0 || Cases.Any(c => caseName.Contains(c, StringComparison.OrdinalIgnoreCase));
@@ -67,6 +70,7 @@ internal sealed record LoadOptions
                     "--json" => options with { JsonPath = Next() },
                     "--gateway" => options with { GatewayPath = Next() },
                     "--held" => options with { Held = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                    "--gateway-env" => options with { GatewayEnvironment = WithVariable(options.GatewayEnvironment, Next()) },
                     "--scale" => options with { Scale = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     _ => throw new ArgumentException($"unknown option '{arg}'"),
                 };
@@ -79,5 +83,16 @@ internal sealed record LoadOptions
         }
 
         return true;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> existing, string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--gateway-env needs NAME=VALUE (got '{assignment}')");
+        }
+
+        return new Dictionary<string, string>(existing) { [assignment[..equals]] = assignment[(equals + 1)..] };
     }
 }
