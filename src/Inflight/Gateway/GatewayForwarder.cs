@@ -86,7 +86,8 @@ internal sealed partial class GatewayForwarder(
         var upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
         using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat), context.Request, upstreamBody);
 
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, injectUsage, _options.RequestTimeout, timeProvider, logger);
+        using var transform = new PassThroughTransform(clientFormat, hideUsageChunk: injectUsage);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 

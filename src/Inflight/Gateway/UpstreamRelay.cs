@@ -17,7 +17,7 @@ internal sealed partial class UpstreamRelay(
     ApiFormat clientFormat,
     ApiFormat upstreamFormat,
     bool isStreaming,
-    bool hideUsageChunk,
+    ResponseBodyTransform transform,
     TimeSpan requestTimeout,
     TimeProvider timeProvider,
     ILogger logger)
@@ -121,7 +121,12 @@ internal sealed partial class UpstreamRelay(
         var status = (int)response.StatusCode;
 
         context.Response.StatusCode = status;
-        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: !hideUsageChunk);
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: transform.IsIdentity);
+        if (transform.ContentType is { } contentType)
+        {
+            context.Response.ContentType = contentType;
+        }
+
         if (isStreaming)
         {
             context.Response.Headers.CacheControl = "no-cache";
@@ -130,7 +135,6 @@ internal sealed partial class UpstreamRelay(
         }
 
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
-        using var usageFilter = hideUsageChunk ? new OpenAIUsageChunkFilter() : null;
         var wholeBody = isStreaming ? null : new ArrayBufferWriter<byte>(RelayBufferSize);
         var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
@@ -187,14 +191,7 @@ internal sealed partial class UpstreamRelay(
                 }
 
                 var chunk = buffer.AsMemory(0, read);
-                if (usageFilter is null)
-                {
-                    output.Write(chunk.Span);
-                }
-                else
-                {
-                    usageFilter.Filter(chunk.Span, output);
-                }
+                transform.Write(chunk.Span, output);
 
                 var flush = await output.FlushAsync(clientAborted);
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
@@ -209,12 +206,8 @@ internal sealed partial class UpstreamRelay(
                 wholeBody?.Write(chunk.Span);
             }
 
-            if (usageFilter is not null)
-            {
-                // Releases an unterminated last event the filter was holding back (unless it is the usage chunk).
-                usageFilter.Complete(output);
-                await output.FlushAsync(clientAborted);
-            }
+            transform.Complete(output);
+            await output.FlushAsync(clientAborted);
 
             if (wholeBody is not null)
             {
@@ -253,7 +246,8 @@ internal sealed partial class UpstreamRelay(
 
         try
         {
-            await context.Response.BodyWriter.WriteAsync(ClientErrors.StreamErrorEvent(clientFormat, status, message), context.RequestAborted);
+            transform.WriteStreamError(status, message, context.Response.BodyWriter);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
