@@ -317,6 +317,12 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
 
         w.WriteEndObject();
         w.WriteEndArray();
+        if (_ctx.ClientIncludeUsage)
+        {
+            // "All other chunks will also include a usage field, but with a null value" (stream_options reference).
+            w.WriteNull("usage"u8);
+        }
+
         w.WriteEndObject();
         _out.End();
     }
