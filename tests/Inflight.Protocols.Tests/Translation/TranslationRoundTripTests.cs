@@ -70,6 +70,174 @@ public sealed class TranslationRoundTripTests
         }
     }
 
+    [Fact]
+    public void AnthropicStreamToOpenAIAndBack_GeneratedStreamsSplitAtRandom_KeepTheMessage()
+    {
+        var random = new Random(99);
+        for (var i = 0; i < 200; i++)
+        {
+            var (stream, message) = GenerateStream(random, i);
+            var bytes = Utf8(stream);
+
+            var openAICtx = Context("claude-x");
+            openAICtx.ClientIncludeUsage = true;
+            var openAI = RunStream((c, w) => new AnthropicToOpenAIStreamTranslator(c, w), openAICtx, RandomChunks(random, bytes));
+            var back = RunStream((c, w) => new OpenAIToAnthropicStreamTranslator(c, w), Context("claude-x", estimatedInput: 5), RandomChunks(random, Utf8(openAI)));
+
+            JsonEqual(message, Accumulate(back), $"case {i}\nupstream:\n{stream}\nopenai:\n{openAI}\nback:\n{back}");
+        }
+    }
+
+    private static IEnumerable<byte[]> RandomChunks(Random r, byte[] bytes)
+    {
+        var chunks = new List<byte[]>();
+        var at = 0;
+        while (at < bytes.Length)
+        {
+            var n = Math.Min(bytes.Length - at, r.Next(1, 200));
+            chunks.Add(bytes[at..(at + n)]);
+            at += n;
+        }
+
+        return chunks;
+    }
+
+    /// <summary>An Anthropic stream of text and tool_use blocks cut into random fragments, and the message it describes.</summary>
+    private static (string Stream, JsonObject Message) GenerateStream(Random r, int seed)
+    {
+        var sb = new StringBuilder();
+        void Event(string name, JsonObject data) => sb.Append("event: ").Append(name).Append("\ndata: ").Append(data.ToJsonString()).Append("\n\n");
+
+        var input = r.Next(1, 3000);
+        var cached = r.Next(0, 3000);
+        var output = r.Next(1, 500);
+        Event("message_start", new JsonObject
+        {
+            ["type"] = "message_start",
+            ["message"] = new JsonObject
+            {
+                ["id"] = $"msg_{seed}", ["type"] = "message", ["role"] = "assistant", ["model"] = "claude-x", ["content"] = new JsonArray(),
+                ["stop_reason"] = null, ["stop_sequence"] = null,
+                ["usage"] = new JsonObject { ["input_tokens"] = input, ["cache_creation_input_tokens"] = 0, ["cache_read_input_tokens"] = cached, ["output_tokens"] = 1 },
+            },
+        });
+
+        var content = new JsonArray();
+        var index = 0;
+        if (r.Next(3) > 0)
+        {
+            var text = Text(r) + " " + Text(r);
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+            Event("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = index, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } });
+            foreach (var piece in Pieces(r, text))
+            {
+                Event("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = new JsonObject { ["type"] = "text_delta", ["text"] = piece } });
+            }
+
+            Event("content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = index });
+            index++;
+        }
+
+        var calls = r.Next(0, 4);
+        for (var c = 0; c < calls; c++)
+        {
+            var args = Input(r, 0);
+            var id = $"toolu_{seed}_{c}";
+            content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = id, ["name"] = $"tool_{c}", ["input"] = args });
+            Event("content_block_start", new JsonObject { ["type"] = "content_block_start", ["index"] = index, ["content_block"] = new JsonObject { ["type"] = "tool_use", ["id"] = id, ["name"] = $"tool_{c}", ["input"] = new JsonObject() } });
+            foreach (var piece in Pieces(r, args.ToJsonString()))
+            {
+                Event("content_block_delta", new JsonObject { ["type"] = "content_block_delta", ["index"] = index, ["delta"] = new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = piece } });
+            }
+
+            Event("content_block_stop", new JsonObject { ["type"] = "content_block_stop", ["index"] = index });
+            index++;
+        }
+
+        var stop = calls > 0 ? "tool_use" : r.Next(2) == 0 ? "end_turn" : "max_tokens";
+        Event("message_delta", new JsonObject { ["type"] = "message_delta", ["delta"] = new JsonObject { ["stop_reason"] = stop, ["stop_sequence"] = null }, ["usage"] = new JsonObject { ["output_tokens"] = output } });
+        Event("message_stop", new JsonObject { ["type"] = "message_stop" });
+
+        var message = new JsonObject
+        {
+            ["content"] = content,
+            ["stop_reason"] = stop,
+            ["usage"] = new JsonObject { ["input_tokens"] = input, ["cache_read_input_tokens"] = cached, ["output_tokens"] = output },
+        };
+        return (sb.ToString(), message);
+    }
+
+    private static List<string> Pieces(Random r, string s)
+    {
+        var pieces = new List<string>();
+        var at = 0;
+        while (at < s.Length)
+        {
+            var n = Math.Min(s.Length - at, r.Next(1, 8));
+            if (char.IsHighSurrogate(s[at + n - 1]) && at + n < s.Length)
+            {
+                n++;
+            }
+
+            pieces.Add(s.Substring(at, n));
+            at += n;
+        }
+
+        return pieces;
+    }
+
+    /// <summary>Rebuilds the message an Anthropic SDK would from the client events (content, stop reason, final usage).</summary>
+    private static JsonObject Accumulate(string sse)
+    {
+        var content = new JsonArray();
+        var json = new Dictionary<int, StringBuilder>();
+        string? stop = null;
+        JsonNode? usage = null;
+        foreach (var (name, data) in Events(sse))
+        {
+            var e = JsonNode.Parse(data)!;
+            switch (name)
+            {
+                case "content_block_start":
+                    var block = e["content_block"]!.DeepClone().AsObject();
+                    content.Add(block);
+                    Assert.Equal(content.Count - 1, (int)e["index"]!);
+                    if ((string)block["type"]! == "tool_use")
+                    {
+                        json[(int)e["index"]!] = new StringBuilder();
+                    }
+
+                    break;
+                case "content_block_delta":
+                    var i = (int)e["index"]!;
+                    if ((string)e["delta"]!["type"]! == "text_delta")
+                    {
+                        content[i]!["text"] = (string)content[i]!["text"]! + (string)e["delta"]!["text"]!;
+                    }
+                    else
+                    {
+                        json[i].Append((string)e["delta"]!["partial_json"]!);
+                    }
+
+                    break;
+                case "content_block_stop":
+                    var stopped = (int)e["index"]!;
+                    if (json.TryGetValue(stopped, out var args))
+                    {
+                        content[stopped]!["input"] = args.Length == 0 ? new JsonObject() : JsonNode.Parse(args.ToString());
+                    }
+
+                    break;
+                case "message_delta":
+                    stop = (string?)e["delta"]!["stop_reason"];
+                    usage = e["usage"]!.DeepClone();
+                    break;
+            }
+        }
+
+        return new JsonObject { ["content"] = content, ["stop_reason"] = stop, ["usage"] = usage };
+    }
+
     private static byte[] JsonOutputBytes(JsonNode node) => Utf8(node.ToJsonString());
 
     private static JsonObject Generate(Random r)
