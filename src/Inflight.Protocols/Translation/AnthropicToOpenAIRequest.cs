@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -100,7 +101,7 @@ public static class AnthropicToOpenAIRequest
                 case "metadata":
                     if (value?["user_id"].AsString() is { } user)
                     {
-                        output["user"] = user;
+                        output["user"] = OpenAIUser(user);
                     }
 
                     break;
@@ -140,6 +141,13 @@ public static class AnthropicToOpenAIRequest
 
         return JsonOutput.ToBytes(output);
     }
+
+    /// <summary>
+    /// OpenAI caps <c>user</c> at 64 characters; Claude Code's user_id is longer. A longer id becomes its
+    /// SHA-256 in hex (64 characters): still stable per user, which is all the field is for.
+    /// </summary>
+    private static string OpenAIUser(string userId)
+        => userId.Length <= 64 ? userId : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
 
     private static string SystemText(JsonNode system, TranslationContext ctx)
     {
@@ -219,6 +227,13 @@ public static class AnthropicToOpenAIRequest
                     break;
                 case "tool_result":
                     AddToolResult(b, messages, parts, ctx);
+                    break;
+                case "document":
+                    if (DocumentPart(b, ctx) is { } document)
+                    {
+                        parts.Add(document);
+                    }
+
                     break;
                 default:
                     ctx.Drop($"user content block {b["type"].AsString()}");
@@ -310,6 +325,33 @@ public static class AnthropicToOpenAIRequest
         }
 
         messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = sb.ToString() });
+    }
+
+    /// <summary>
+    /// A PDF becomes a Chat Completions <c>file</c> part (base64 data URL), a plain-text document a text
+    /// part; other sources (URL PDFs, content blocks) have no counterpart and are dropped visibly.
+    /// </summary>
+    private static JsonObject? DocumentPart(JsonObject block, TranslationContext ctx)
+    {
+        var source = block["source"];
+        switch (source?["type"].AsString())
+        {
+            case "base64" when source["media_type"].AsString() == "application/pdf":
+                return new JsonObject
+                {
+                    ["type"] = "file",
+                    ["file"] = new JsonObject
+                    {
+                        ["filename"] = block["title"].AsString() ?? "document.pdf",
+                        ["file_data"] = "data:application/pdf;base64," + source["data"].AsString(),
+                    },
+                };
+            case "text":
+                return new JsonObject { ["type"] = "text", ["text"] = source["data"].AsString() ?? "" };
+            default:
+                ctx.Drop($"document source {source?["type"].AsString()}");
+                return null;
+        }
     }
 
     private static JsonObject? ImagePart(JsonObject block, TranslationContext ctx)

@@ -21,6 +21,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
 {
     private readonly TranslationContext _ctx;
     private readonly SseOutput _out;
+    private readonly ScratchBuffer _scratch = new();
 
     // Anthropic content block index → OpenAI tool_calls index (-1: not a tool block).
     private int[] _blockTools = [];
@@ -57,7 +58,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(data.ToArray());
+            doc = JsonDocument.Parse(_scratch.Copy(data));
         }
         catch (JsonException)
         {
@@ -428,5 +429,9 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         array = grown;
     }
 
-    public void Dispose() => _out.Dispose();
+    public void Dispose()
+    {
+        _out.Dispose();
+        _scratch.Dispose();
+    }
 }

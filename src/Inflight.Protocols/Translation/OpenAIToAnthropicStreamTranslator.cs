@@ -24,6 +24,7 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
 {
     private readonly TranslationContext _ctx;
     private readonly SseOutput _out;
+    private readonly ScratchBuffer _scratch = new();
 
     // OpenAI tool_call index → Anthropic content block index (-1: not started).
     private int[] _toolBlocks = [];
@@ -66,7 +67,7 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(data.ToArray());
+            doc = JsonDocument.Parse(_scratch.Copy(data));
         }
         catch (JsonException)
         {
@@ -95,7 +96,12 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        EnsureStarted(chunk.TryGetProperty("id", out var id) ? id.GetString() : null, chunk.TryGetProperty("model", out var model) ? model.GetString() : null);
+        if (!_started)
+        {
+            EnsureStarted(
+                chunk.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                chunk.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null);
+        }
 
         if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
@@ -133,6 +139,12 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         {
             WriteText(JsonMarshal.GetRawUtf8Value(refusal));
             _finishReason ??= "content_filter";
+        }
+
+        if (delta.TryGetProperty("reasoning_content", out _) || delta.TryGetProperty("reasoning", out _))
+        {
+            // DeepSeek / OpenRouter reasoning text: Anthropic thinking blocks need a signature we cannot make.
+            _ctx.Drop("reasoning text in the stream (no signed thinking block to carry it)");
         }
 
         if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
@@ -387,5 +399,9 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
 
     private static ReadOnlySpan<byte> Encoding(JsonElement element) => JsonMarshal.GetRawUtf8Value(element);
 
-    public void Dispose() => _out.Dispose();
+    public void Dispose()
+    {
+        _out.Dispose();
+        _scratch.Dispose();
+    }
 }

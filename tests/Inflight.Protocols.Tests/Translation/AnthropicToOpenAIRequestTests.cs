@@ -231,4 +231,39 @@ public sealed class AnthropicToOpenAIRequestTests
 
         Assert.Equal(400, ex.Status);
     }
+
+    [Fact]
+    public void Translate_LongClaudeCodeUserId_IsHashedToOpenAIsLimit()
+    {
+        var longId = "user_" + new string('a', 64) + "_account__session_0b7f6f1e-1c56-4c1f-9a37-5b7a4e0e3a11";
+        var body = $$$"""{"model":"x","max_tokens":10,"metadata":{"user_id":"{{{longId}}}"},"messages":[{"role":"user","content":"hi"}]}""";
+
+        var first = (string)System.Text.Json.Nodes.JsonNode.Parse(AnthropicToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o")))!["user"]!;
+        var second = (string)System.Text.Json.Nodes.JsonNode.Parse(AnthropicToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o")))!["user"]!;
+
+        Assert.Equal(64, first.Length);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Translate_PdfAndTextDocuments_BecomeFileAndTextParts()
+    {
+        var body = """
+            {"model":"x","max_tokens":10,"messages":[{"role":"user","content":[
+              {"type":"document","title":"spec.pdf","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},
+              {"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain notes"}},
+              {"type":"text","text":"Summarize."}
+            ]}]}
+            """;
+
+        var result = AnthropicToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o"));
+
+        JsonEqual("""
+            {"model":"gpt-4o","max_tokens":10,"messages":[{"role":"user","content":[
+              {"type":"file","file":{"filename":"spec.pdf","file_data":"data:application/pdf;base64,JVBERi0="}},
+              {"type":"text","text":"plain notes"},
+              {"type":"text","text":"Summarize."}
+            ]}]}
+            """, result);
+    }
 }
