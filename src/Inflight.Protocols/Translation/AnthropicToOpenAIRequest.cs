@@ -143,7 +143,7 @@ public static class AnthropicToOpenAIRequest
     }
 
     /// <summary>
-    /// OpenAI caps <c>user</c> at 64 characters; Claude Code's user_id is longer. A longer id becomes its
+    /// OpenAI rejects a <c>user</c> over 64 characters (string_above_max_length); Claude Code's user_id is longer. A longer id becomes its
     /// SHA-256 in hex (64 characters): still stable per user, which is all the field is for.
     /// </summary>
     private static string OpenAIUser(string userId)

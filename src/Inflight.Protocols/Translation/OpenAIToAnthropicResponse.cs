@@ -51,6 +51,12 @@ public static class OpenAIToAnthropicResponse
         }
 
         var finishReason = choice?["finish_reason"].AsString();
+        // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
+        if (finishReason == "stop" && message?["tool_calls"] is JsonArray { Count: > 0 })
+        {
+            finishReason = "tool_calls";
+        }
+
         var stopReason = !string.IsNullOrEmpty(refusal) && string.IsNullOrEmpty(text) ? "refusal" : StopReasons.ToAnthropic(finishReason);
 
         var output = new JsonObject

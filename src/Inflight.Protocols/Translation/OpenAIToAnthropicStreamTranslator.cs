@@ -26,8 +26,10 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
     private readonly SseOutput _out;
     private readonly ScratchBuffer _scratch = new();
 
-    // OpenAI tool_call index → Anthropic content block index (-1: not started).
+    // OpenAI tool_call index → Anthropic content block index (-1: not started), and the call's id.
     private int[] _toolBlocks = [];
+    private string?[] _toolIds = [];
+    private bool _anyToolCall;
     private int _nextBlock;
     private int _openBlock = -1;
     private bool _openIsText;
@@ -114,6 +116,13 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
             {
                 _finishReason = finish.GetString();
+
+                // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
+                if (_anyToolCall && _finishReason == "stop")
+                {
+                    _finishReason = "tool_calls";
+                }
+
                 CloseOpenBlock();
             }
         }
@@ -198,11 +207,17 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             grown.AsSpan().Fill(-1);
             _toolBlocks.CopyTo(grown, 0);
             _toolBlocks = grown;
+            Array.Resize(ref _toolIds, grown.Length);
         }
 
         call.TryGetProperty("function", out var function);
-        if (_toolBlocks[index] < 0)
+        var hasId = call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && !id.ValueEquals(""u8);
+
+        // Some OpenAI-compatible servers send every parallel call at index 0; a new id there is a new call.
+        if (_toolBlocks[index] < 0 || (hasId && _toolIds[index] is { } known && !id.ValueEquals(known)))
         {
+            _anyToolCall = true;
+            _toolIds[index] = hasId ? id.GetString() : null;
             CloseOpenBlock();
             var block = _nextBlock++;
             _toolBlocks[index] = block;
@@ -215,7 +230,7 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             start.WriteNumber("index"u8, block);
             start.WriteStartObject("content_block"u8);
             start.WriteString("type"u8, "tool_use"u8);
-            if (call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String)
+            if (hasId)
             {
                 start.WritePropertyName("id"u8);
                 start.WriteRawValue(JsonMarshal.GetRawUtf8Value(id), skipInputValidation: true);

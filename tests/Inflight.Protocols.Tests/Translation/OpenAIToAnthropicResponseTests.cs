@@ -98,4 +98,14 @@ public sealed class OpenAIToAnthropicResponseTests
 
         Assert.Equal("openai:gpt-4o", (string)result["model"]!);
     }
+
+    [Fact]
+    public void Translate_ToolCallsWithStopFinish_StillGivesToolUse()
+    {
+        var body = """{"id":"chatcmpl-1","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"stop"}]}""";
+
+        var result = JsonNode.Parse(OpenAIToAnthropicResponse.Translate(Utf8(body), Context("m")))!;
+
+        Assert.Equal("tool_use", (string)result["stop_reason"]!);
+    }
 }

@@ -157,4 +157,22 @@ public sealed class OpenAIToAnthropicStreamTranslatorTests
 
         JsonEqual("""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":30,"cache_read_input_tokens":0,"output_tokens":2}}""", Utf8(events[^2].Data));
     }
+
+    [Fact]
+    public void Translate_ParallelCallsAllAtIndexZeroWithStopFinish_BecomeSeparateToolUseBlocks()
+    {
+        var upstream =
+            Chunk("""{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"f","arguments":"{\"x\":1}"}}]}""") +
+            Chunk("""{"tool_calls":[{"index":0,"id":"call_b","type":"function","function":{"name":"g","arguments":"{}"}}]}""") +
+            Chunk("{}", "\"stop\"") + "data: [DONE]\n\n";
+
+        var output = RunStream(Create, Ctx(), [Utf8(upstream)]);
+
+        var events = Events(output);
+        Assert.Equal(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"], events.Select(e => e.Event));
+        Assert.Contains("\"id\":\"call_b\"", events[4].Data, StringComparison.Ordinal);
+        Assert.Contains("\"index\":1", events[4].Data, StringComparison.Ordinal);
+        Assert.Contains("\"stop_reason\":\"tool_use\"", events[7].Data, StringComparison.Ordinal);
+        AssertSplitInvariant(Create, Ctx, upstream, output);
+    }
 }
