@@ -30,7 +30,14 @@ public static class ErrorTranslator
             anthropicType = "rate_limit_error";
         }
 
-        return new TranslatedError(status, ErrorBody.Anthropic(anthropicType, message ?? $"Upstream provider returned HTTP {status}."));
+        message ??= $"Upstream provider returned HTTP {status}.";
+        if (IsContextOverflow(code, message) && !message.StartsWith(PromptTooLong, StringComparison.Ordinal))
+        {
+            // Anthropic words this error "prompt is too long: …"; Claude Code compacts the conversation on it.
+            message = PromptTooLong + message;
+        }
+
+        return new TranslatedError(status, ErrorBody.Anthropic(anthropicType, message));
     }
 
     /// <summary>Anthropic error → OpenAI <c>{"error":{"message","type","param","code"}}</c>.</summary>
@@ -45,6 +52,7 @@ public static class ErrorTranslator
 
         var code = type switch
         {
+            "invalid_request_error" when message?.StartsWith(PromptTooLong, StringComparison.Ordinal) == true => "context_length_exceeded",
             "authentication_error" => "invalid_api_key",
             "not_found_error" => "model_not_found",
             "rate_limit_error" => "rate_limit_exceeded",
@@ -57,6 +65,11 @@ public static class ErrorTranslator
         var body = ErrorBody.OpenAI(ErrorBody.OpenAITypeForStatus(status), message ?? $"Upstream provider returned HTTP {status}.", code);
         return new TranslatedError(status, body);
     }
+
+    private const string PromptTooLong = "prompt is too long: ";
+
+    private static bool IsContextOverflow(string? code, string message)
+        => code == "context_length_exceeded" || message.Contains("maximum context length", StringComparison.OrdinalIgnoreCase);
 
     private static int StatusForOpenAI(string? type, string? code) => (code ?? type) switch
     {

@@ -6,7 +6,7 @@ namespace Inflight.Protocols.Tests.Translation;
 public sealed class ErrorTranslatorTests
 {
     [Theory]
-    [InlineData(400, "invalid_request_error", "context_length_exceeded", 400, "invalid_request_error")]
+    [InlineData(400, "invalid_request_error", "invalid_value", 400, "invalid_request_error")]
     [InlineData(401, "invalid_request_error", "invalid_api_key", 401, "authentication_error")]
     [InlineData(403, "invalid_request_error", "unsupported_country_region_territory", 403, "permission_error")]
     [InlineData(404, "invalid_request_error", "model_not_found", 404, "not_found_error")]
@@ -68,5 +68,25 @@ public sealed class ErrorTranslatorTests
         var result = ErrorTranslator.AnthropicToOpenAI(0, Utf8("""{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"""));
 
         Assert.Equal(429, result.Status);
+    }
+
+    [Fact]
+    public void OpenAIToAnthropic_ContextLengthExceeded_UsesAnthropicsPromptTooLongWording()
+    {
+        var body = """{"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}""";
+
+        var result = ErrorTranslator.OpenAIToAnthropic(400, Utf8(body));
+
+        JsonEqual("""{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens."}}""", result.Body);
+    }
+
+    [Fact]
+    public void AnthropicToOpenAI_PromptTooLong_GetsContextLengthExceededCode()
+    {
+        var body = """{"type":"error","error":{"type":"invalid_request_error","message":"prompt is too long: 210000 tokens > 200000 maximum"}}""";
+
+        var result = ErrorTranslator.AnthropicToOpenAI(400, Utf8(body));
+
+        JsonEqual("""{"error":{"message":"prompt is too long: 210000 tokens > 200000 maximum","type":"invalid_request_error","param":null,"code":"context_length_exceeded"}}""", result.Body);
     }
 }
