@@ -69,9 +69,17 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind == JsonValueKind.Object)
+            try
             {
-                OnUpstreamEvent(root);
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    OnUpstreamEvent(root);
+                }
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+            {
+                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
+                _ctx.Drop("malformed upstream stream event");
             }
         }
     }
@@ -183,8 +191,11 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        if (index < 0 || index > 4096)
+        if (index < 0 || index > 4096
+            || !block.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
+            || !block.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
         {
+            _ctx.Drop("malformed tool_use block in the stream");
             return;
         }
 
@@ -198,11 +209,11 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         w.WriteStartObject();
         w.WriteNumber("index"u8, tool);
         w.WritePropertyName("id"u8);
-        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(block.GetProperty("id")), skipInputValidation: true);
+        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(id), skipInputValidation: true);
         w.WriteString("type"u8, "function"u8);
         w.WriteStartObject("function"u8);
         w.WritePropertyName("name"u8);
-        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(block.GetProperty("name")), skipInputValidation: true);
+        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(name), skipInputValidation: true);
         w.WriteString("arguments"u8, ""u8);
         w.WriteEndObject();
         w.WriteEndObject();

@@ -79,7 +79,15 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
 
         using (doc)
         {
-            OnChunk(doc.RootElement);
+            try
+            {
+                OnChunk(doc.RootElement);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+            {
+                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
+                _ctx.Drop("malformed upstream stream event");
+            }
         }
     }
 

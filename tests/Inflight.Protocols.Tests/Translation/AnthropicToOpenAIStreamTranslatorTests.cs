@@ -147,4 +147,21 @@ public sealed class AnthropicToOpenAIStreamTranslatorTests
 
         Assert.Contains($"\"finish_reason\":\"{finish}\"", Events(output)[^2].Data, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Translate_MalformedEvents_AreSkippedAndReported()
+    {
+        var upstream = "data: not json\n\n" +
+            "data: {\"type\":\"content_block_start\",\"index\":0}\n\n" +
+            "data: {\"type\":\"content_block_start\",\"index\":1,\"content_block\":{\"type\":\"tool_use\",\"id\":5}}\n\n" +
+            Recording;
+        var dropped = new List<string>();
+        var ctx = Context("claude-sonnet-4-5", dropped);
+
+        var output = RunStream(Create, ctx, [Utf8(upstream)]);
+
+        Assert.Equal("[DONE]", Events(output)[^1].Data);
+        Assert.Contains("malformed upstream stream event", dropped);
+        Assert.Contains("malformed tool_use block in the stream", dropped);
+    }
 }
