@@ -420,7 +420,8 @@ public static class AnthropicToOpenAIRequest
             }
         }
 
-        message["content"] = sb.Length > 0 ? sb.ToString() : null;
+        // OpenAI wants content or tool_calls on an assistant message; an all-dropped turn keeps an empty text.
+        message["content"] = sb.Length > 0 || toolCalls is null ? sb.ToString() : null;
         if (toolCalls is not null)
         {
             message["tool_calls"] = toolCalls;
