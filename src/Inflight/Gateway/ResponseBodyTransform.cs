@@ -1,4 +1,5 @@
 using System.Buffers;
+using Inflight.Protocols.Translation;
 
 namespace Inflight.Gateway;
 
@@ -14,6 +15,9 @@ internal abstract class ResponseBodyTransform : IDisposable
     /// <summary>Upstream content type to announce instead of the upstream's, or null to keep it.</summary>
     public virtual string? ContentType => null;
 
+    /// <summary>True when nothing is written until <see cref="Complete"/> (so a failure can still get a proper status).</summary>
+    public virtual bool BuffersWholeBody => false;
+
     public abstract void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output);
 
     /// <summary>The upstream body ended normally.</summary>
@@ -21,6 +25,9 @@ internal abstract class ResponseBodyTransform : IDisposable
 
     /// <summary>Ends a started stream with an error event in the client's format.</summary>
     public abstract void WriteStreamError(int status, string message, IBufferWriter<byte> output);
+
+    /// <summary>An upstream error answer in the client's format (same-format errors pass as they are).</summary>
+    public virtual TranslatedError TranslateError(int status, byte[] body) => new(status, body);
 
     public virtual void Dispose()
     {

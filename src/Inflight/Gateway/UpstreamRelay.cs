@@ -1,6 +1,7 @@
 using System.Buffers;
 using Inflight.Protocols;
 using Inflight.Protocols.Accounting;
+using Inflight.Protocols.Translation;
 using Inflight.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -102,7 +103,6 @@ internal sealed partial class UpstreamRelay(
             return;
         }
 
-        context.Response.StatusCode = status;
         ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false);
         if (body.Length == 0)
         {
@@ -110,8 +110,15 @@ internal sealed partial class UpstreamRelay(
             return;
         }
 
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        var (clientStatus, clientBody) = transform.TranslateError(status, body);
+        context.Response.StatusCode = clientStatus;
+        if (!transform.IsIdentity)
+        {
+            context.Response.ContentType = "application/json";
+        }
+
+        context.Response.ContentLength = clientBody.Length;
+        await context.Response.Body.WriteAsync(clientBody, context.RequestAborted);
     }
 
     private async Task RelayBodyAsync(HttpResponseMessage response, CancellationTokenSource idle, CancellationToken cancellationToken)
@@ -193,7 +200,7 @@ internal sealed partial class UpstreamRelay(
                 var chunk = buffer.AsMemory(0, read);
                 transform.Write(chunk.Span, output);
 
-                var flush = await output.FlushAsync(clientAborted);
+                var flush = transform.BuffersWholeBody ? default : await output.FlushAsync(clientAborted);
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
                     tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
@@ -206,7 +213,17 @@ internal sealed partial class UpstreamRelay(
                 wholeBody?.Write(chunk.Span);
             }
 
-            transform.Complete(output);
+            try
+            {
+                transform.Complete(output);
+            }
+            catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
+            {
+                Log.UntranslatableResponse(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
+                await FailMidStreamAsync(ErrorTypes.UpstreamError, StatusCodes.Status502BadGateway, $"The upstream answer could not be translated: {ex.Message}");
+                return;
+            }
+
             await output.FlushAsync(clientAborted);
 
             if (wholeBody is not null)
@@ -295,5 +312,8 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(14, LogLevel.Warning, "Request {RequestId}: stream from {Provider} broke: {Reason}", EventName = "StreamBroken")]
         public static partial void StreamBroken(ILogger logger, string requestId, string provider, string reason);
+
+        [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
+        public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);
     }
 }
