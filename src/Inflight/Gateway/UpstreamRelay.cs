@@ -142,7 +142,8 @@ internal sealed partial class UpstreamRelay(
         }
 
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
-        var wholeBody = isStreaming ? null : new ArrayBufferWriter<byte>(RelayBufferSize);
+        // Sized from Content-Length when the upstream sends one (tiny answers stay tiny); pooled either way.
+        using var wholeBody = isStreaming ? null : new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 4096, RelayBufferSize));
         var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
         var first = true;
