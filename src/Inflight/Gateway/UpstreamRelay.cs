@@ -146,7 +146,10 @@ internal sealed partial class UpstreamRelay(
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
         // Sized from Content-Length when the upstream sends one (tiny answers stay tiny); pooled either way.
         using var wholeBody = isStreaming ? null : new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 4096, RelayBufferSize));
-        var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
+        // A stream holds no relay buffer while it waits: a zero-byte read waits for the upstream's next bytes
+        // and the buffer is rented only to copy them (YARP's StreamCopier does the same). Thousands of idle
+        // streams then cost no 16 KB each (docs/performance.md, held-open streams).
+        var buffer = isStreaming ? null : ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
         var first = true;
         try
@@ -168,6 +171,12 @@ internal sealed partial class UpstreamRelay(
                 int read;
                 try
                 {
+                    if (buffer is null)
+                    {
+                        await ReadWithPingsAsync(upstream, Memory<byte>.Empty, output, cancellationToken);
+                        buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
+                    }
+
                     read = await ReadWithPingsAsync(upstream, buffer, output, cancellationToken);
                 }
                 catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
@@ -214,6 +223,11 @@ internal sealed partial class UpstreamRelay(
                 // After the client has its bytes: accounting never delays the stream.
                 accountant?.Feed(chunk.Span);
                 wholeBody?.Write(chunk.Span);
+                if (isStreaming)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = null;
+                }
             }
 
             try
@@ -243,7 +257,10 @@ internal sealed partial class UpstreamRelay(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
@@ -252,7 +269,7 @@ internal sealed partial class UpstreamRelay(
     /// stream translated from an OpenAI provider, which stays silent while a reasoning model thinks) writes
     /// a <c>ping</c> event every <see cref="GatewayOptions.StreamPingInterval"/>, as Anthropic's own API does.
     /// </summary>
-    private async ValueTask<int> ReadWithPingsAsync(Stream upstream, byte[] buffer, System.IO.Pipelines.PipeWriter output, CancellationToken cancellationToken)
+    private async ValueTask<int> ReadWithPingsAsync(Stream upstream, Memory<byte> buffer, System.IO.Pipelines.PipeWriter output, CancellationToken cancellationToken)
     {
         var pending = upstream.ReadAsync(buffer, cancellationToken);
         if (!transform.SupportsPing || pending.IsCompleted)
