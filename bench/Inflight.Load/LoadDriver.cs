@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Inflight.Load;
 
 /// <summary>SSE push latency at many subscribers with many requests active.</summary>
-internal sealed record PushResult(int Subscribers, int Active, int Probes, int StartSeen, int FinishSeen, double StartP50Ms, double StartP99Ms, double FinishP50Ms, double FinishP99Ms);
+/// <remarks>The "first" figures are each probe's fastest subscriber: the build and one write, without the fan-out.</remarks>
+internal sealed record PushResult(int Subscribers, int Active, int Probes, int StartSeen, int FinishSeen, double StartP50Ms, double StartP99Ms, double FinishP50Ms, double FinishP99Ms, double FirstStartP50Ms, double FirstFinishP50Ms);
 
 /// <summary>Many held-open streams: the gateway's memory and the snapshot endpoint's time.</summary>
 internal sealed record HeldResult(int Requested, int Held, double RssBeforeMb, double RssHeldMb, double KbPerStream, double? SnapshotP50Ms, double? SnapshotKb, double EstablishSeconds);
@@ -24,6 +25,9 @@ internal static class LoadDriver
     private const string PlainModel = "bench-fast";
     private const string PacedModel = "bench-paced";
     private const string HoldModel = "bench-hold";
+
+    /// <summary>Longer than the SSE hub's coalescing window, so each probe event is an isolated change.</summary>
+    private static readonly TimeSpan ProbeSpacing = TimeSpan.FromMilliseconds(75);
 
     public static async Task<LoadReport> RunAsync(LoadOptions options, TextWriter log)
     {
@@ -209,6 +213,8 @@ internal static class LoadDriver
 
         var startLatencies = new List<double>();
         var finishLatencies = new List<double>();
+        var firstStarts = new List<double>();
+        var firstFinishes = new List<double>();
         for (var i = 0; i < probes; i++)
         {
             var model = $"probe-{i}";
@@ -220,6 +226,14 @@ internal static class LoadDriver
             await using var probe = await HeldStreams.OpenAsync(client, inflight, model, 1, TimeSpan.FromSeconds(10), upstreamUrl);
             await WaitAllAsync(startSeen, TimeSpan.FromSeconds(3));
 
+            // Changes closer together than the hub's coalescing window (50 ms) share a frame by design, which
+            // would measure the window rather than the push; space the probe's finish from its start.
+            var sinceStart = Stopwatch.GetElapsedTime(t0);
+            if (sinceStart < ProbeSpacing)
+            {
+                await Task.Delay(ProbeSpacing - sinceStart);
+            }
+
             Volatile.Write(ref phase, 2);
             var t1 = Stopwatch.GetTimestamp();
             using (var release = new HttpRequestMessage(HttpMethod.Post, new Uri(upstreamUrl, $"release?model={model}")))
@@ -229,23 +243,28 @@ internal static class LoadDriver
 
             await WaitAllAsync(finishSeen, TimeSpan.FromSeconds(3));
             Volatile.Write(ref phase, 0);
-            foreach (var seen in startSeen.Where(s => s != 0))
+            var starts = startSeen.Where(s => s != 0).Select(s => Stopwatch.GetElapsedTime(t0, s).TotalMilliseconds).ToList();
+            var finishes = finishSeen.Where(s => s != 0).Select(s => Stopwatch.GetElapsedTime(t1, s).TotalMilliseconds).ToList();
+            startLatencies.AddRange(starts);
+            finishLatencies.AddRange(finishes);
+            if (starts.Count > 0)
             {
-                startLatencies.Add(Stopwatch.GetElapsedTime(t0, seen).TotalMilliseconds);
+                firstStarts.Add(starts.Min());
             }
 
-            foreach (var seen in finishSeen.Where(s => s != 0))
+            if (finishes.Count > 0)
             {
-                finishLatencies.Add(Stopwatch.GetElapsedTime(t1, seen).TotalMilliseconds);
+                firstFinishes.Add(finishes.Min());
             }
 
-            await Task.Delay(20);
+            await Task.Delay(ProbeSpacing);
         }
 
         var result = new PushResult(subscribers, held.Count, probes, startLatencies.Count, finishLatencies.Count,
             Stats.Percentile(startLatencies, 50), Stats.Percentile(startLatencies, 99),
-            Stats.Percentile(finishLatencies, 50), Stats.Percentile(finishLatencies, 99));
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"push latency: {subscribers} subscribers, {held.Count} active: start p50 {result.StartP50Ms:F2} p99 {result.StartP99Ms:F2} ms; finish p50 {result.FinishP50Ms:F2} p99 {result.FinishP99Ms:F2} ms ({result.StartSeen}/{subscribers * probes} starts, {result.FinishSeen} finishes seen)"));
+            Stats.Percentile(finishLatencies, 50), Stats.Percentile(finishLatencies, 99),
+            Stats.Percentile(firstStarts, 50), Stats.Percentile(firstFinishes, 50));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"push latency: {subscribers} subscribers, {held.Count} active: start p50 {result.StartP50Ms:F2} p99 {result.StartP99Ms:F2} ms; finish p50 {result.FinishP50Ms:F2} p99 {result.FinishP99Ms:F2} ms; first subscriber p50 start {result.FirstStartP50Ms:F2} finish {result.FirstFinishP50Ms:F2} ms ({result.StartSeen}/{subscribers * probes} starts, {result.FinishSeen} finishes seen)"));
         return result;
 
         static async Task WaitAllAsync(long[] seen, TimeSpan cap)
@@ -296,6 +315,12 @@ internal static class LoadDriver
         var result = new HeldResult(requested, held.Count, rssBefore, rssHeld, held.Count == 0 ? 0 : (rssHeld - rssBefore) * 1024 / held.Count,
             snapshotTimes.Count > 0 ? Stats.Percentile(snapshotTimes, 50) : null,
             snapshotTimes.Count > 0 ? snapshotBytes / 1024.0 : null, establish);
+        if (options.PauseHeldSeconds > 0)
+        {
+            log.WriteLine($"holding {held.Count} streams for {options.PauseHeldSeconds} s (gateway pid {gateway.Process.Id})");
+            await Task.Delay(TimeSpan.FromSeconds(options.PauseHeldSeconds));
+        }
+
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held streams: {held.Count}/{requested} in {establish:F1} s; gateway RSS {rssBefore:F0} -> {rssHeld:F0} MB; snapshot p50 {result.SnapshotP50Ms:F1} ms"));
         return result;
     }

@@ -15,6 +15,7 @@ internal sealed record LoadOptions
           --cases        only cases whose name contains one of these words
           --held N       held-open streams in the held case (default 10000)
           --scale X      multiply request counts (default 1)
+          --pause-held S keep the held streams open S more seconds (to attach dotnet-gcdump)
           --gateway-env  an extra environment variable for the gateway process (A/B of runtime settings)
         """;
 
@@ -37,6 +38,9 @@ internal sealed record LoadOptions
     public int Held { get; init; } = 10_000;
 
     public double Scale { get; init; } = 1.0;
+
+    /// <summary>Seconds to keep the held streams open after measuring, to attach dotnet-gcdump or dotnet-counters.</summary>
+    public int PauseHeldSeconds { get; init; }
 
     public IReadOnlyDictionary<string, string> GatewayEnvironment { get; init; } = new Dictionary<string, string>();
 
@@ -71,6 +75,7 @@ internal sealed record LoadOptions
                     "--gateway" => options with { GatewayPath = Next() },
                     "--held" => options with { Held = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--gateway-env" => options with { GatewayEnvironment = WithVariable(options.GatewayEnvironment, Next()) },
+                    "--pause-held" => options with { PauseHeldSeconds = int.Parse(Next(), CultureInfo.InvariantCulture) },
                     "--scale" => options with { Scale = double.Parse(Next(), CultureInfo.InvariantCulture) },
                     _ => throw new ArgumentException($"unknown option '{arg}'"),
                 };
