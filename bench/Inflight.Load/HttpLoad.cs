@@ -42,6 +42,92 @@ internal static class HttpLoad
         Timeout = TimeSpan.FromSeconds(60),
     };
 
+    /// <summary>
+    /// Open loop: requests start on a fixed schedule (<paramref name="rate"/> per second) whatever the answers
+    /// do, and each latency counts from its scheduled start, so a stall is not hidden by the loop waiting on it.
+    /// This is the figure to compare with published "added latency at N RPS"; the closed-loop cases saturate
+    /// the machine and measure throughput.
+    /// </summary>
+    public static async Task<Measurement> RunAtRateAsync(HttpClient client, string caseName, Target target, bool anthropic, string model, int rate, int count, TimeSpan cap)
+    {
+        const int MaxInFlight = 1_024;
+        var body = target.Body(anthropic, stream: false, model);
+        var latencies = new double[count];
+        var errors = 0;
+        string? firstError = null;
+        var inFlight = new SemaphoreSlim(MaxInFlight);
+        var cpuBefore = target.Process?.CpuTime();
+        var clock = Stopwatch.StartNew();
+        var begin = Stopwatch.GetTimestamp();
+        var tasks = new List<Task>(count);
+        var sent = 0;
+        for (; sent < count && clock.Elapsed < cap; sent++)
+        {
+            var scheduled = begin + (long)(sent * (double)Stopwatch.Frequency / rate);
+            while (Stopwatch.GetTimestamp() < scheduled)
+            {
+                var ahead = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
+                if (ahead > TimeSpan.FromMilliseconds(2))
+                {
+                    await Task.Delay(1);
+                }
+                else
+                {
+                    Thread.SpinWait(50);
+                }
+            }
+
+            await inFlight.WaitAsync();
+            var index = sent;
+            tasks.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    using var request = target.Request(anthropic, body);
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        throw new HttpRequestException($"status {(int)response.StatusCode}");
+                    }
+
+                    latencies[index] = Stopwatch.GetElapsedTime(scheduled).TotalMilliseconds;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref errors);
+                    Interlocked.CompareExchange(ref firstError, ex.Message, null);
+                    latencies[index] = double.NaN;
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(tasks);
+        clock.Stop();
+        var ok = latencies.Take(sent).Where(l => !double.IsNaN(l) && l > 0).ToList();
+        var cpu = target.Process is { } process ? process.CpuTime() - cpuBefore!.Value : (TimeSpan?)null;
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new Measurement
+        {
+            Case = caseName,
+            Target = target.Name,
+            Requests = ok.Count,
+            Errors = errors,
+            Seconds = seconds,
+            Rps = ok.Count / seconds,
+            P50Ms = Stats.Percentile(ok, 50),
+            P90Ms = Stats.Percentile(ok, 90),
+            P99Ms = Stats.Percentile(ok, 99),
+            ProxyCpuUsPerRequest = cpu is { } c && ok.Count > 0 ? c.TotalMilliseconds * 1000 / ok.Count : null,
+            ProxyCores = cpu is { } c2 ? c2.TotalSeconds / seconds : null,
+            ProxyRssMb = target.Process?.Memory().RssMb,
+            FirstError = firstError,
+        };
+    }
+
     public static async Task<Measurement> RunAsync(HttpClient client, string caseName, Target target, bool anthropic, bool stream, string model, int count, int concurrency, TimeSpan cap)
     {
         var body = target.Body(anthropic, stream, model);

@@ -74,6 +74,15 @@ internal static class LoadDriver
                     }
                 }
 
+                foreach (var rate in new[] { 1_000, 5_000 })
+                {
+                    var name = $"plain-{format}-rate{rate}";
+                    if (options.Includes(name))
+                    {
+                        measurements.AddRange(await RunRateCaseAsync(log, client, name, Targets(anthropic), anthropic, rate, options.Count(rate * 3), options.Cap(15)));
+                    }
+                }
+
                 var streamName = $"stream-{format}-c32";
                 if (options.Includes(streamName))
                 {
@@ -130,6 +139,19 @@ internal static class LoadDriver
         foreach (var target in targets)
         {
             var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream, model, count, concurrency, cap);
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {target.Name,-9} {result.Rps,9:F0} req/s  p50 {result.P50Ms,7:F3} ms  p99 {result.P99Ms,7:F3} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
+            results.Add(result);
+        }
+
+        return results;
+    }
+
+    private static async Task<List<Measurement>> RunRateCaseAsync(TextWriter log, HttpClient client, string name, Target[] targets, bool anthropic, int rate, int count, TimeSpan cap)
+    {
+        var results = new List<Measurement>();
+        foreach (var target in targets)
+        {
+            var result = await HttpLoad.RunAtRateAsync(client, name, target, anthropic, PlainModel, rate, count, cap);
             log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {target.Name,-9} {result.Rps,9:F0} req/s  p50 {result.P50Ms,7:F3} ms  p99 {result.P99Ms,7:F3} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
             results.Add(result);
         }
