@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace Inflight.Dashboard;
 
 internal static class DashboardExtensions
@@ -17,7 +19,6 @@ internal static class DashboardExtensions
     {
         endpoints.MapStaticAssets();
         endpoints.MapGet("/", RedirectToDashboard).ExcludeFromDescription();
-        endpoints.MapGet("/dashboard", RedirectToDashboard).ExcludeFromDescription();
         endpoints.MapGet("/dashboard/", DashboardPage.Serve).ExcludeFromDescription();
         endpoints.MapDashboardSessionApi();
         return endpoints;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Inflight.Dashboard;
@@ -10,8 +11,14 @@ internal static class DashboardPage
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
         + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-    public static Results<PhysicalFileHttpResult, NotFound> Serve(HttpContext context, IWebHostEnvironment environment)
+    /// <summary>Routing ignores a trailing slash, so <c>/dashboard</c> lands here too and is redirected: the page's relative URLs need the slash.</summary>
+    public static Results<PhysicalFileHttpResult, RedirectHttpResult, NotFound> Serve(HttpContext context, IWebHostEnvironment environment)
     {
+        if (!context.Request.Path.Value!.EndsWith('/'))
+        {
+            return TypedResults.Redirect(context.Request.PathBase + "/dashboard/");
+        }
+
         var file = environment.WebRootFileProvider.GetFileInfo("dashboard/index.html");
         if (!file.Exists || file.PhysicalPath is null)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
 namespace Inflight.Dashboard;
@@ -19,19 +20,19 @@ internal static partial class DashboardSessionApi
         return group;
     }
 
-    public static Ok<SessionStatus> GetSession(HttpContext context, ProxyKeyVerifier verifier, DashboardSessionStore sessions)
+    public static JsonHttpResult<SessionStatus> GetSession(HttpContext context, ProxyKeyVerifier verifier, DashboardSessionStore sessions)
     {
         NoStore(context);
         if (!verifier.IsRequired)
         {
-            return TypedResults.Ok(new SessionStatus(AuthRequired: false, SignedIn: true));
+            return Status(authRequired: false, signedIn: true);
         }
 
         var signedIn = sessions.IsValid(context.Request.Cookies[DashboardSessionStore.CookieName]);
-        return TypedResults.Ok(new SessionStatus(AuthRequired: true, SignedIn: signedIn));
+        return Status(authRequired: true, signedIn);
     }
 
-    public static Results<Ok<SessionStatus>, BadRequest<DashboardError>, UnauthorizedHttpResult, JsonHttpResult<DashboardError>> SignIn(
+    public static Results<JsonHttpResult<SessionStatus>, JsonHttpResult<DashboardError>> SignIn(
         SignInRequest? request,
         HttpContext context,
         ProxyKeyVerifier verifier,
@@ -42,7 +43,7 @@ internal static partial class DashboardSessionApi
         NoStore(context);
         if (!verifier.IsRequired)
         {
-            return TypedResults.Ok(new SessionStatus(AuthRequired: false, SignedIn: true));
+            return Status(authRequired: false, signedIn: true);
         }
 
         var client = context.Connection.RemoteIpAddress;
@@ -51,28 +52,25 @@ internal static partial class DashboardSessionApi
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
             Log.SignInThrottled(logger, client?.ToString() ?? "unknown", seconds);
-            return TypedResults.Json(
-                new DashboardError("rate_limited", $"Too many wrong keys. Try again in {seconds} s."),
-                DashboardJsonContext.Default.DashboardError,
-                statusCode: StatusCodes.Status429TooManyRequests);
+            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys. Try again in {seconds} s.");
         }
 
         if (string.IsNullOrEmpty(request?.Key))
         {
-            return TypedResults.BadRequest(new DashboardError("bad_request", "Send the key as {\"key\": \"...\"}."));
+            return Error(StatusCodes.Status400BadRequest, "bad_request", "Send the key as {\"key\": \"...\"}.");
         }
 
         if (!verifier.Verify(request.Key))
         {
             throttle.RecordFailure(client);
             Log.SignInFailed(logger, client?.ToString() ?? "unknown");
-            return TypedResults.Unauthorized();
+            return Error(StatusCodes.Status401Unauthorized, "unauthorized", "That key is not the one set in PROXY_API_KEY.");
         }
 
         var existing = context.Request.Cookies[DashboardSessionStore.CookieName];
         sessions.Revoke(existing);
         context.Response.Cookies.Append(DashboardSessionStore.CookieName, sessions.Create(), CookieOptions(context, DashboardSessionStore.Lifetime));
-        return TypedResults.Ok(new SessionStatus(AuthRequired: true, SignedIn: true));
+        return Status(authRequired: true, signedIn: true);
     }
 
     public static NoContent SignOut(HttpContext context, DashboardSessionStore sessions)
@@ -86,12 +84,19 @@ internal static partial class DashboardSessionApi
     private static CookieOptions CookieOptions(HttpContext context, TimeSpan? maxAge) => new()
     {
         HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
+        SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict,
         Secure = context.Request.IsHttps,
         Path = "/",
         MaxAge = maxAge,
         IsEssential = true,
     };
+
+    // Serialized with the context's own options: the host's JSON options would turn snake_case into camelCase.
+    private static JsonHttpResult<SessionStatus> Status(bool authRequired, bool signedIn)
+        => TypedResults.Json(new SessionStatus(authRequired, signedIn), DashboardJsonContext.Default.SessionStatus);
+
+    private static JsonHttpResult<DashboardError> Error(int statusCode, string error, string message)
+        => TypedResults.Json(new DashboardError(error, message), DashboardJsonContext.Default.DashboardError, statusCode: statusCode);
 
     private static void NoStore(HttpContext context) => context.Response.Headers[HeaderNames.CacheControl] = "no-store";
 
