@@ -69,3 +69,33 @@ public sealed class FakeUpstream : IAsyncDisposable
 /// <summary>A request the fake upstream received.</summary>
 /// <param name="Aborted">Fires when the caller (the gateway) abandons the request.</param>
 public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body, CancellationToken Aborted);
+
+/// <summary>Helpers for fake upstream handlers.</summary>
+public static class FakeResponses
+{
+    public static async Task WriteJsonAsync(HttpContext context, string json, int status = 200)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(json, context.RequestAborted);
+    }
+
+    /// <summary>Streams SSE events one flush each; <paramref name="beforeEvent"/> can hold any event back.</summary>
+    public static async Task WriteEventsAsync(HttpContext context, IEnumerable<string> events, Func<int, Task>? beforeEvent = null)
+    {
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var index = 0;
+        foreach (var item in events)
+        {
+            if (beforeEvent is not null)
+            {
+                await beforeEvent(index);
+            }
+
+            await context.Response.WriteAsync(item, context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            index++;
+        }
+    }
+}

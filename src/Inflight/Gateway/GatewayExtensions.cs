@@ -1,15 +1,44 @@
+using Inflight.Configuration;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
 namespace Inflight.Gateway;
 
 internal static class GatewayExtensions
 {
     public static WebApplicationBuilder AddInflightGateway(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<UpstreamClients>();
+        builder.Services.AddSingleton<ModelRouter>();
+        builder.Services.AddSingleton<GatewayForwarder>();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapInflightGateway(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok" }));
+        endpoints.MapGet("/health", GetHealth);
+
+        var anthropic = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.Anthropic, acceptSessionCookie: false);
+        anthropic.MapPost("/messages", PostMessages);
+        anthropic.MapPost("/messages/count_tokens", CountTokensEndpoint.PostAsync);
+
+        var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
+        openAI.MapPost("/chat/completions", PostChatCompletions);
+        openAI.MapGet("/models", ModelsEndpoint.GetAsync);
         return endpoints;
     }
+
+    public static Ok<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
+    {
+        var gateway = options.Value;
+        return TypedResults.Ok(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode));
+    }
+
+    public static Task PostMessages(HttpContext context, GatewayForwarder forwarder)
+        => forwarder.ForwardAsync(context, GatewayEndpoint.Messages);
+
+    public static Task PostChatCompletions(HttpContext context, GatewayForwarder forwarder)
+        => forwarder.ForwardAsync(context, GatewayEndpoint.ChatCompletions);
 }
+
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo);

@@ -1,4 +1,5 @@
 using Inflight.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -30,14 +31,15 @@ internal static class ConfigurationExtensions
         builder.Services.AddOptions<GatewayOptions>().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
 
-        // Listen where HOST/PORT say unless the host was given explicit URLs (tests, ASPNETCORE_URLS).
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        // Listen where HOST/PORT say, as the lowest-priority "urls" value: explicit URLs (ASPNETCORE_URLS,
+        // --urls) and Kestrel endpoints configured in code (the test host) still win.
+        var probe = new GatewayOptions();
+        new GatewaySettingsReader(builder.Configuration).Configure(probe);
+        var host = probe.Host.Contains(':', StringComparison.Ordinal) && !probe.Host.StartsWith('[') ? $"[{probe.Host}]" : probe.Host;
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            var probe = new GatewayOptions();
-            new GatewaySettingsReader(builder.Configuration).Configure(probe);
-            var host = probe.Host.Contains(':', StringComparison.Ordinal) && !probe.Host.StartsWith('[') ? $"[{probe.Host}]" : probe.Host;
-            builder.WebHost.UseUrls($"http://{host}:{probe.Port}");
-        }
+            InitialData = [new(WebHostDefaults.ServerUrlsKey, $"http://{host}:{probe.Port}")],
+        });
 
         return builder;
     }

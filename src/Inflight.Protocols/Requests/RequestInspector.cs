@@ -1,0 +1,181 @@
+using System.Text.Json;
+
+namespace Inflight.Protocols.Requests;
+
+/// <summary>
+/// Reads the few facts the gateway needs from a request body (model, stream flag, message and tool
+/// counts) without building an object model of the whole conversation.
+/// </summary>
+public static class RequestInspector
+{
+    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256 };
+
+    /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
+    public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, s_options);
+        }
+        catch (JsonException ex)
+        {
+            throw new RequestBodyException($"The request body is not valid JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new RequestBodyException("The request body must be a JSON object.");
+            }
+
+            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(model.GetString()))
+            {
+                throw new RequestBodyException("'model' is required and must be a non-empty string.");
+            }
+
+            int? messageCount = null;
+            int toolUses = 0, toolResults = 0;
+            long textBytes = 0;
+            if (root.TryGetProperty("messages", out var messages))
+            {
+                if (messages.ValueKind != JsonValueKind.Array)
+                {
+                    throw new RequestBodyException("'messages' must be an array.");
+                }
+
+                messageCount = messages.GetArrayLength();
+                foreach (var message in messages.EnumerateArray())
+                {
+                    if (message.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new RequestBodyException("Each entry of 'messages' must be an object.");
+                    }
+
+                    CountMessage(format, message, ref toolUses, ref toolResults, ref textBytes);
+                }
+            }
+            else if (requireMessages)
+            {
+                throw new RequestBodyException("'messages' is required.");
+            }
+
+            if (root.TryGetProperty("system", out var system))
+            {
+                textBytes += TextBytesOf(system);
+            }
+
+            if (root.TryGetProperty("tools", out var tools))
+            {
+                textBytes += tools.GetRawText().Length;
+            }
+
+            var includeUsage = format == ApiFormat.OpenAI
+                && root.TryGetProperty("stream_options", out var streamOptions)
+                && streamOptions.ValueKind == JsonValueKind.Object
+                && streamOptions.TryGetProperty("include_usage", out var includeUsageElement)
+                && includeUsageElement.ValueKind == JsonValueKind.True;
+
+            return new RequestSummary
+            {
+                Model = model.GetString()!,
+                IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
+                MessageCount = messageCount,
+                ToolUses = toolUses,
+                ToolResults = toolResults,
+                IncludeUsageRequested = includeUsage,
+                TextBytes = textBytes,
+            };
+        }
+    }
+
+    private static void CountMessage(ApiFormat format, JsonElement message, ref int toolUses, ref int toolResults, ref long textBytes)
+    {
+        if (format == ApiFormat.OpenAI)
+        {
+            if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+            {
+                toolUses += calls.GetArrayLength();
+                textBytes += calls.GetRawText().Length;
+            }
+
+            if (message.TryGetProperty("role", out var role) && role.ValueEquals("tool"u8))
+            {
+                toolResults++;
+            }
+        }
+
+        if (!message.TryGetProperty("content", out var content))
+        {
+            return;
+        }
+
+        if (content.ValueKind != JsonValueKind.Array)
+        {
+            textBytes += TextBytesOf(content);
+            return;
+        }
+
+        foreach (var block in content.EnumerateArray())
+        {
+            if (block.ValueKind != JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type))
+            {
+                if (type.ValueEquals("tool_use"u8))
+                {
+                    toolUses++;
+                }
+                else if (type.ValueEquals("tool_result"u8))
+                {
+                    toolResults++;
+                }
+            }
+
+            textBytes += TextBytesOf(block);
+        }
+    }
+
+    private static long TextBytesOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString()!.Length,
+        JsonValueKind.Array or JsonValueKind.Object => SumText(element),
+        _ => 0,
+    };
+
+    private static long SumText(JsonElement element)
+    {
+        long total = 0;
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in element.EnumerateArray())
+            {
+                total += SumText(item);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in element.EnumerateObject())
+            {
+                // Base64 image data is not text tokens; providers bill images separately.
+                if (property.NameEquals("data"u8) || property.NameEquals("url"u8))
+                {
+                    continue;
+                }
+
+                total += SumText(property.Value);
+            }
+        }
+        else if (element.ValueKind == JsonValueKind.String)
+        {
+            total += element.GetString()!.Length;
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,52 @@
+using Inflight.Configuration;
+using Inflight.Protocols;
+using Inflight.Protocols.Requests;
+using Microsoft.Extensions.Options;
+
+namespace Inflight.Gateway;
+
+/// <summary>
+/// <c>POST /v1/messages/count_tokens</c>: passed through to Anthropic-format providers. Not tracked as an
+/// in-flight LLM request: it generates no tokens and Claude Code calls it often, so it would only add noise.
+/// </summary>
+internal static class CountTokensEndpoint
+{
+    public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider)
+    {
+        var gateway = options.Value;
+        byte[] body;
+        using (var buffer = new MemoryStream())
+        {
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            body = buffer.ToArray();
+        }
+
+        RequestSummary summary;
+        try
+        {
+            summary = RequestInspector.Inspect(ApiFormat.Anthropic, body, requireMessages: true);
+        }
+        catch (RequestBodyException ex)
+        {
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status400BadRequest, ex.Message);
+            return;
+        }
+
+        if (!router.TryResolve(summary.Model, out var route, out var error))
+        {
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status404NotFound, error!);
+            return;
+        }
+
+        var provider = route!.Provider;
+        if (provider.IsDemo || provider.Format != ApiFormat.Anthropic)
+        {
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status501NotImplemented, $"Provider '{provider.Name}' has no count_tokens endpoint; local counting is not available yet.");
+            return;
+        }
+
+        var upstreamBody = RequestBodyRewriter.Rewrite(body, route.ResolvedModel, addIncludeUsage: false);
+        using var request = UpstreamRequestFactory.Create(provider, ApiFormat.Anthropic, "messages/count_tokens", context.Request, upstreamBody);
+        await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Inflight.Configuration;
+using Inflight.Protocols;
+using Inflight.Protocols.Requests;
+using Inflight.Tracking;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Inflight.Gateway;
+
+/// <summary>
+/// The request path through the gateway: read and check the body, route the model, register the
+/// request with the tracker, send it upstream and relay the answer chunk by chunk while accounting
+/// observes the bytes. Every path finalizes the tracked request exactly once (the handle is disposed
+/// in a <c>using</c>, which records "unexpected_error" if nothing more specific did).
+/// </summary>
+internal sealed partial class GatewayForwarder(
+    UpstreamClients clients,
+    ModelRouter router,
+    RequestTracker tracker,
+    IOptions<GatewayOptions> options,
+    TimeProvider timeProvider,
+    ILogger<GatewayForwarder> logger)
+{
+
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task ForwardAsync(HttpContext context, GatewayEndpoint endpoint)
+    {
+        var clientFormat = endpoint.ClientFormat;
+        var body = await ReadBodyAsync(context, clientFormat);
+        if (body is null)
+        {
+            return;
+        }
+
+        RequestSummary summary;
+        try
+        {
+            summary = RequestInspector.Inspect(clientFormat, body.Value, requireMessages: true);
+        }
+        catch (RequestBodyException ex)
+        {
+            Log.BadRequest(logger, endpoint.Path, ex.Message);
+            RecordRejected("-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, ex.Message);
+            return;
+        }
+
+        if (!router.TryResolve(summary.Model, out var route, out var routeError))
+        {
+            Log.UnknownProvider(logger, summary.Model);
+            RecordRejected("-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
+            return;
+        }
+
+        var provider = route!.Provider;
+        var upstreamFormat = provider.IsDemo ? clientFormat : provider.Format;
+        if (upstreamFormat != clientFormat)
+        {
+            var message = $"Provider '{provider.Name}' speaks the {provider.Format.ToWireName()} format; translation from {clientFormat.ToWireName()} is not available yet.";
+            RecordRejected(provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, message, 501);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status501NotImplemented, message);
+            return;
+        }
+
+        using var tracked = tracker.Start(new RequestStart
+        {
+            Provider = provider.Name,
+            RequestedModel = route.RequestedModel,
+            ResolvedModel = route.ResolvedModel,
+            IsStreaming = summary.IsStreaming,
+            ClientFormat = clientFormat.ToWireName(),
+            UpstreamFormat = upstreamFormat.ToWireName(),
+            RequestSize = body.Value.Length,
+            MessageCount = summary.MessageCount ?? 0,
+            ToolUses = summary.ToolUses,
+            ToolResults = summary.ToolResults,
+            EstimatedInputTokens = Math.Max(1, summary.TextBytes / 4),
+        });
+
+        // OpenAI streams report usage only when asked; ask, and hide the extra chunk from a client that did not.
+        var injectUsage = upstreamFormat == ApiFormat.OpenAI && summary.IsStreaming && !summary.IncludeUsageRequested;
+        var upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
+        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat), context.Request, upstreamBody);
+
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, injectUsage, _options.RequestTimeout, timeProvider, logger);
+        await relay.RunAsync(clients.For(provider), upstreamRequest);
+    }
+
+    /// <summary>Reads the whole body within <c>MAX_REQUEST_BYTES</c>; null when an error was already written.</summary>
+    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, ApiFormat clientFormat)
+    {
+        var limit = _options.MaxRequestBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            await RejectTooLargeAsync(context, clientFormat, context.Request.ContentLength.Value);
+            return null;
+        }
+
+        // The gateway enforces its own limit (MAX_REQUEST_BYTES) instead of Kestrel's fixed default.
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = null;
+        }
+
+        var reader = context.Request.BodyReader;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(context.RequestAborted);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+            {
+                Log.ClientDisconnected(logger, "reading the request body");
+                return null;
+            }
+
+            if (result.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                await RejectTooLargeAsync(context, clientFormat, result.Buffer.Length);
+                return null;
+            }
+
+            if (result.IsCompleted)
+            {
+                var bytes = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return bytes;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private async Task RejectTooLargeAsync(HttpContext context, ApiFormat clientFormat, long size)
+    {
+        var message = $"The request body exceeds the gateway's limit of {_options.MaxRequestBytes} bytes (MAX_REQUEST_BYTES).";
+        Log.BadRequest(logger, context.Request.Path, message);
+        RecordRejected("-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
+        await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);
+    }
+
+    /// <summary>Requests refused before reaching a provider still show up in the error log and totals.</summary>
+    private void RecordRejected(string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
+    {
+        using var request = tracker.Start(new RequestStart
+        {
+            Provider = provider,
+            RequestedModel = model,
+            ResolvedModel = model,
+            ClientFormat = clientFormat.ToWireName(),
+            UpstreamFormat = "-",
+            RequestSize = size,
+        });
+        request.Fail(errorType, message, status);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Rejected request to {Path}: {Reason}", EventName = "BadRequest")]
+        public static partial void BadRequest(ILogger logger, string path, string reason);
+
+        [LoggerMessage(2, LogLevel.Information, "No provider for model '{Model}'", EventName = "UnknownProvider")]
+        public static partial void UnknownProvider(ILogger logger, string model);
+
+        [LoggerMessage(3, LogLevel.Debug, "Client disconnected while {Stage}", EventName = "ClientDisconnected")]
+        public static partial void ClientDisconnected(ILogger logger, string stage);
+    }
+}

@@ -1,0 +1,298 @@
+using System.Buffers;
+using Inflight.Protocols;
+using Inflight.Protocols.Accounting;
+using Inflight.Tracking;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Inflight.Gateway;
+
+/// <summary>
+/// Sends one request upstream and relays the answer to the client as it arrives: each upstream read
+/// is written and flushed at once, and accounting looks at the same bytes afterwards, so observing
+/// never delays the client. Faults become errors in the client's format and a typed tracker entry.
+/// </summary>
+internal sealed partial class UpstreamRelay(
+    HttpContext context,
+    TrackedRequest tracked,
+    ApiFormat clientFormat,
+    ApiFormat upstreamFormat,
+    bool isStreaming,
+    bool hideUsageChunk,
+    TimeSpan requestTimeout,
+    TimeProvider timeProvider,
+    ILogger logger)
+{
+    private const int RelayBufferSize = 16 * 1024;
+    private const int MaxErrorBodyBytes = 1024 * 1024;
+
+    public async Task RunAsync(HttpClient client, HttpRequestMessage request)
+    {
+        var clientAborted = context.RequestAborted;
+
+        // One timer for the wait on headers and then on each chunk: REQUEST_TIMEOUT is an idle limit.
+        using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token);
+        idle.CancelAfter(requestTimeout);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token);
+        }
+        catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
+        {
+            tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected before the upstream answered.");
+            Log.ClientGone(logger, tracked.RequestId);
+            return;
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested)
+        {
+            var message = $"The upstream did not answer within {requestTimeout.TotalSeconds:0.###} s (REQUEST_TIMEOUT).";
+            tracked.Fail(ErrorTypes.UpstreamTimeout, message, StatusCodes.Status504GatewayTimeout);
+            Log.UpstreamTimeout(logger, tracked.RequestId, tracked.Start.Provider);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status504GatewayTimeout, message);
+            return;
+        }
+        catch (HttpRequestException ex)
+        {
+            var message = $"The upstream provider '{tracked.Start.Provider}' could not be reached: {ex.Message}";
+            tracked.Fail(ErrorTypes.UpstreamError, message, StatusCodes.Status502BadGateway);
+            Log.UpstreamUnreachable(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status502BadGateway, message);
+            return;
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                await RelayUpstreamErrorAsync(response, linked.Token);
+                return;
+            }
+
+            await RelayBodyAsync(response, idle, linked.Token);
+        }
+    }
+
+    private async Task RelayUpstreamErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        byte[] body;
+        try
+        {
+            body = await ReadBoundedAsync(response.Content, MaxErrorBodyBytes, cancellationToken);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException)
+        {
+            body = [];
+        }
+
+        var errorType = status switch
+        {
+            429 => ErrorTypes.RateLimit,
+            401 or 403 => ErrorTypes.AuthError,
+            400 or 404 or 413 or 422 => ErrorTypes.BadRequest,
+            _ => ErrorTypes.UpstreamHttpError,
+        };
+        tracked.Fail(errorType, $"Upstream answered {status}: {Truncate(body)}", status);
+        Log.UpstreamHttpError(logger, tracked.RequestId, tracked.Start.Provider, status);
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.StatusCode = status;
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false);
+        if (body.Length == 0)
+        {
+            await ClientErrors.WriteAsync(context, clientFormat, status, $"The upstream provider answered {status} with an empty body.");
+            return;
+        }
+
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private async Task RelayBodyAsync(HttpResponseMessage response, CancellationTokenSource idle, CancellationToken cancellationToken)
+    {
+        var clientAborted = context.RequestAborted;
+        var listener = new TrackedUsageListener(tracked);
+        var status = (int)response.StatusCode;
+
+        context.Response.StatusCode = status;
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: !hideUsageChunk);
+        if (isStreaming)
+        {
+            context.Response.Headers.CacheControl = "no-cache";
+            context.Response.Headers["X-Accel-Buffering"] = "no";
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        }
+
+        using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
+        var usageFilter = hideUsageChunk ? new OpenAIUsageChunkFilter() : null;
+        var wholeBody = isStreaming ? null : new ArrayBufferWriter<byte>(RelayBufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
+        var output = context.Response.BodyWriter;
+        var first = true;
+        try
+        {
+            Stream upstream;
+            try
+            {
+                upstream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                await FailMidStreamAsync(ErrorTypes.StreamingError, StatusCodes.Status502BadGateway, $"The upstream stream broke: {ex.Message}");
+                return;
+            }
+
+            while (true)
+            {
+                idle.CancelAfter(requestTimeout);
+                int read;
+                try
+                {
+                    read = await upstream.ReadAsync(buffer, cancellationToken);
+                }
+                catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
+                {
+                    tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
+                    Log.ClientGone(logger, tracked.RequestId);
+                    return;
+                }
+                catch (OperationCanceledException) when (idle.IsCancellationRequested)
+                {
+                    Log.UpstreamTimeout(logger, tracked.RequestId, tracked.Start.Provider);
+                    await FailMidStreamAsync(ErrorTypes.UpstreamTimeout, StatusCodes.Status504GatewayTimeout, $"The upstream sent nothing for {requestTimeout.TotalSeconds:0.###} s (REQUEST_TIMEOUT).");
+                    return;
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException)
+                {
+                    Log.StreamBroken(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
+                    await FailMidStreamAsync(ErrorTypes.StreamingError, StatusCodes.Status502BadGateway, $"The upstream stream broke: {ex.Message}");
+                    return;
+                }
+
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (first)
+                {
+                    tracked.MarkFirstByte();
+                    first = false;
+                }
+
+                var chunk = buffer.AsMemory(0, read);
+                if (usageFilter is null)
+                {
+                    output.Write(chunk.Span);
+                }
+                else
+                {
+                    usageFilter.Filter(chunk.Span, output);
+                }
+
+                var flush = await output.FlushAsync(clientAborted);
+                if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
+                {
+                    tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
+                    Log.ClientGone(logger, tracked.RequestId);
+                    return;
+                }
+
+                // After the client has its bytes: accounting never delays the stream.
+                accountant?.Feed(chunk.Span);
+                wholeBody?.Write(chunk.Span);
+            }
+
+            if (wholeBody is not null)
+            {
+                ResponseUsageReader.Read(upstreamFormat, wholeBody.WrittenSpan, listener);
+            }
+
+            tracked.Complete(status);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException && clientAborted.IsCancellationRequested)
+        {
+            tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
+            Log.ClientGone(logger, tracked.RequestId);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Ends a response that already started: an error event for streams, an aborted connection otherwise.</summary>
+    private async Task FailMidStreamAsync(string errorType, int status, string message)
+    {
+        tracked.Fail(errorType, message, status);
+        if (!context.Response.HasStarted)
+        {
+            await ClientErrors.WriteAsync(context, clientFormat, status, message);
+            return;
+        }
+
+        if (!isStreaming)
+        {
+            // A half-sent JSON body cannot be repaired; closing the connection tells the client it is incomplete.
+            context.Abort();
+            return;
+        }
+
+        try
+        {
+            await context.Response.BodyWriter.WriteAsync(ClientErrors.StreamErrorEvent(clientFormat, status, message), context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException)
+        {
+            // The client left too; the tracker already holds the upstream failure.
+        }
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, int limit, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (buffer.WrittenCount < limit)
+        {
+            var read = await stream.ReadAsync(buffer.GetMemory(4096), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            buffer.Advance(read);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static string Truncate(byte[] body)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 500));
+        return body.Length > 500 ? text + "…" : text;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(10, LogLevel.Debug, "Request {RequestId}: client disconnected; upstream request cancelled", EventName = "ClientGone")]
+        public static partial void ClientGone(ILogger logger, string requestId);
+
+        [LoggerMessage(11, LogLevel.Warning, "Request {RequestId}: provider {Provider} timed out", EventName = "UpstreamTimeout")]
+        public static partial void UpstreamTimeout(ILogger logger, string requestId, string provider);
+
+        [LoggerMessage(12, LogLevel.Warning, "Request {RequestId}: provider {Provider} unreachable: {Reason}", EventName = "UpstreamUnreachable")]
+        public static partial void UpstreamUnreachable(ILogger logger, string requestId, string provider, string reason);
+
+        [LoggerMessage(13, LogLevel.Information, "Request {RequestId}: provider {Provider} answered {Status}", EventName = "UpstreamHttpError")]
+        public static partial void UpstreamHttpError(ILogger logger, string requestId, string provider, int status);
+
+        [LoggerMessage(14, LogLevel.Warning, "Request {RequestId}: stream from {Provider} broke: {Reason}", EventName = "StreamBroken")]
+        public static partial void StreamBroken(ILogger logger, string requestId, string provider, string reason);
+    }
+}

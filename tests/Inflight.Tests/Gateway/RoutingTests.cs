@@ -1,0 +1,40 @@
+using System.Net;
+using System.Text;
+using Inflight.Testing;
+using Inflight.Tests.Infrastructure;
+
+namespace Inflight.Tests.Gateway;
+
+public sealed class RoutingTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task PostChatCompletions_AliasedModel_SendsTargetModelAndTracksBoth()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ProviderRecordings.OpenAICompletion));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new() { ["FAKE_ALIAS_MINI"] = "gpt-4o-mini-2024-07-18" });
+        var body = ProviderRecordings.OpenAIRequest.Replace("\"gpt-4o-mini\"", "\"fake:my-mini\"", StringComparison.Ordinal);
+
+        using var response = await app.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"model\":\"gpt-4o-mini-2024-07-18\"", Assert.Single(upstream.Requests).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostMessages_UnknownProviderPrefix_Returns404InAnthropicFormat()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
+        var body = ProviderRecordings.AnthropicRequest.Replace("claude-sonnet-4-5", "mystery:claude", StringComparison.Ordinal);
+
+        using var response = await app.Client.PostAsync("/v1/messages", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        FaultTests.AssertErrorShape("/v1/messages", text, "not_found_error");
+        Assert.Contains("fake", text, StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+    }
+}
