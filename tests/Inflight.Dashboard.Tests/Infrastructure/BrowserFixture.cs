@@ -16,6 +16,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // Generous: the machine running the suite may be busy; assertions still pass as soon as the page is right.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -26,7 +28,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh context and page that records console errors and warnings and uncaught exceptions.</summary>
-    public async Task<DashboardPage> NewPageAsync(Uri baseAddress, string colorScheme = "light", int width = 1440, int height = 1000)
+    public async Task<DashboardView> NewPageAsync(Uri baseAddress, string colorScheme = "light", int width = 1440, int height = 1000)
     {
         var context = await Browser.NewContextAsync(new()
         {
@@ -35,7 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
         });
         var page = await context.NewPageAsync();
-        return new DashboardPage(context, page);
+        return new DashboardView(context, page);
     }
 
     public async ValueTask DisposeAsync()

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Inflight.Dashboard.Tests.Infrastructure;
@@ -74,10 +75,12 @@ public sealed class DashboardHost : IAsyncDisposable
 
             builder.UseSetting("urls", $"http://127.0.0.1:{port}");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error));
-            if (_configureServices is not null)
+            builder.ConfigureTestServices(services =>
             {
-                builder.ConfigureTestServices(_configureServices);
-            }
+                // Stopping must cut open SSE streams at once, as a crash or redeploy would.
+                services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+                _configureServices?.Invoke(services);
+            });
         });
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
         factory.StartServer();

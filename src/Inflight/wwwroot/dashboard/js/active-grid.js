@@ -94,6 +94,7 @@ export class ActiveRequestsGrid {
         type: 'rightAligned',
         cellClass: ['num', 'ag-right-aligned-cell'],
         sort: 'desc',
+        sortingOrder: ['desc', 'asc'],
         minWidth: 100,
         flex: 1,
       },

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Inflight.Dashboard.Tests.Infrastructure;
 
 /// <summary>The dashboard in one browser page, with the locators the tests use and the console problems it logged.</summary>
-public sealed class DashboardPage(IBrowserContext context, IPage page) : IAsyncDisposable
+public sealed class DashboardView(IBrowserContext context, IPage page) : IAsyncDisposable
 {
     private readonly List<string> _problems = [];
     private bool _listening;
