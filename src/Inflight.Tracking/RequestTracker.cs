@@ -1,41 +1,65 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace Inflight.Tracking;
 
 /// <summary>
-/// Registry of in-flight requests. <see cref="Start"/> registers a request and hands back its
-/// <see cref="TrackedRequest"/>; every change bumps <see cref="Version"/> and wakes
-/// <see cref="WaitForChangeAsync"/> waiters, so observers never poll.
+/// Registry of in-flight requests, running totals and recent logs. <see cref="Start"/> registers a
+/// request and hands back its <see cref="TrackedRequest"/>; every change bumps <see cref="Version"/>
+/// and wakes <see cref="WaitForChangeAsync"/> waiters, so observers never poll.
 /// </summary>
+/// <remarks>
+/// Invariant: a request is either active or finalized, never both and never neither. Removal from
+/// the active set and recording into the totals and logs happen together under <c>_finalizeLock</c>,
+/// and <see cref="GetRunningTotals"/> reads both under the same lock.
+/// </remarks>
 public sealed class RequestTracker
 {
     private readonly ConcurrentDictionary<string, TrackedRequest> _active = new(StringComparer.Ordinal);
+    private readonly Lock _finalizeLock = new();
+    private readonly RunningTotals _totals = new();
+    private readonly RecentRing<RequestLogEntry> _recentRequests;
+    private readonly RecentRing<RequestLogEntry> _recentErrors;
     private long _version;
     private long _sequence;
-    private TaskCompletionSource _changed = NewSignal();
+    private int _activeCount;
 
-    public RequestTracker(TimeProvider timeProvider)
+    // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
+    private TaskCompletionSource? _changed;
+
+    public RequestTracker(TimeProvider timeProvider, TrackerOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(timeProvider);
         TimeProvider = timeProvider;
+        Options = options ?? new TrackerOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentRequestsCapacity, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentErrorsCapacity, nameof(options));
+        _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
+        _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
     }
 
     public TimeProvider TimeProvider { get; }
 
+    public TrackerOptions Options { get; }
+
     /// <summary>Monotonic; increments on every start, progress and finish.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    public int ActiveCount => _active.Count;
+    /// <summary>Requests started and not yet finalized (cheap: no enumeration, no lock).</summary>
+    public int ActiveCount => Volatile.Read(ref _activeCount);
 
     public TrackedRequest Start(RequestStart start)
     {
         ArgumentNullException.ThrowIfNull(start);
-        var requestId = start.RequestId ?? NewRequestId();
-        var request = new TrackedRequest(this, start, requestId, TimeProvider.GetTimestamp(), TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        var sequence = Interlocked.Increment(ref _sequence);
+        var requestId = start.RequestId ?? NewRequestId(sequence);
+        var request = new TrackedRequest(this, start, requestId, sequence, TimeProvider.GetTimestamp(), EpochSeconds());
         if (!_active.TryAdd(requestId, request))
         {
             throw new InvalidOperationException($"Request id '{requestId}' is already active.");
         }
 
+        Interlocked.Increment(ref _activeCount);
         NotifyChanged();
         return request;
     }
@@ -43,15 +67,81 @@ public sealed class RequestTracker
     /// <summary>The active requests, newest first.</summary>
     public IReadOnlyList<ActiveRequestSnapshot> GetActiveRequests()
     {
-        var now = TimeProvider.GetTimestamp();
-        var list = new List<ActiveRequestSnapshot>(_active.Count);
+        var requests = new List<TrackedRequest>(ActiveCount);
         foreach (var (_, request) in _active)
         {
-            list.Add(request.ToSnapshot(now));
+            requests.Add(request);
         }
 
-        list.Sort(static (a, b) => b.StartTime.CompareTo(a.StartTime));
+        requests.Sort(static (a, b) => b.Sequence.CompareTo(a.Sequence));
+        var now = TimeProvider.GetTimestamp();
+        var list = new ActiveRequestSnapshot[requests.Count];
+        for (var i = 0; i < list.Length; i++)
+        {
+            list[i] = requests[i].ToSnapshot(now);
+        }
+
         return list;
+    }
+
+    /// <summary>
+    /// Totals since start, overall, per provider and per <c>provider:model</c>, each split streaming /
+    /// non-streaming. <paramref name="providerFilter"/> matches the provider name (case-insensitive);
+    /// <paramref name="modelGlob"/> (<c>*</c>, <c>?</c>, case-insensitive) matches the model or
+    /// <c>provider:model</c>. With <paramref name="includeActive"/> the active requests' current
+    /// figures are added; no request is ever counted both as active and as finished.
+    /// </summary>
+    public RunningTotalsSnapshot GetRunningTotals(string? providerFilter = null, string? modelGlob = null, bool includeActive = false)
+    {
+        Dictionary<string, RunningTotals.ModelTotals> models;
+        var activeMatching = 0;
+        lock (_finalizeLock)
+        {
+            models = _totals.CopyMatching(providerFilter, modelGlob);
+            var now = TimeProvider.GetTimestamp();
+            foreach (var (_, request) in _active)
+            {
+                var start = request.Start;
+                if (!RunningTotals.Matches(start.Provider, start.ResolvedModel, request.QualifiedModel, providerFilter, modelGlob))
+                {
+                    continue;
+                }
+
+                activeMatching++;
+                if (!includeActive)
+                {
+                    continue;
+                }
+
+                if (!models.TryGetValue(request.QualifiedModel, out var totals))
+                {
+                    totals = new RunningTotals.ModelTotals(start.Provider, start.ResolvedModel);
+                    models.Add(request.QualifiedModel, totals);
+                }
+
+                (start.IsStreaming ? totals.Streaming : totals.NonStreaming).Add(request.ReadFigures(now), isError: false);
+            }
+        }
+
+        return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds());
+    }
+
+    /// <summary>Recently finished requests (successes and failures), newest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<RequestLogEntry> GetRecentRequests(int limit = int.MaxValue)
+    {
+        lock (_finalizeLock)
+        {
+            return _recentRequests.ToArrayNewestFirst(limit);
+        }
+    }
+
+    /// <summary>Recently failed requests, newest first, at most <paramref name="limit"/>.</summary>
+    public IReadOnlyList<RequestLogEntry> GetRecentErrors(int limit = int.MaxValue)
+    {
+        lock (_finalizeLock)
+        {
+            return _recentErrors.ToArrayNewestFirst(limit);
+        }
     }
 
     /// <summary>Completes when <see cref="Version"/> is greater than <paramref name="knownVersion"/>; returns the new version.</summary>
@@ -59,8 +149,23 @@ public sealed class RequestTracker
     {
         while (true)
         {
-            var signal = Volatile.Read(ref _changed);
+            cancellationToken.ThrowIfCancellationRequested();
             var current = Version;
+            if (current > knownVersion)
+            {
+                return current;
+            }
+
+            var signal = Volatile.Read(ref _changed);
+            if (signal is null)
+            {
+                var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = Interlocked.CompareExchange(ref _changed, fresh, null) ?? fresh;
+            }
+
+            // Re-check after publishing the signal: a change that landed before it was installed
+            // would otherwise go unnoticed (the notifier saw no waiter).
+            current = Version;
             if (current > knownVersion)
             {
                 return current;
@@ -73,19 +178,38 @@ public sealed class RequestTracker
     internal void NotifyChanged()
     {
         Interlocked.Increment(ref _version);
-        var previous = Interlocked.Exchange(ref _changed, NewSignal());
-        previous.TrySetResult();
+
+        // The increment is a full fence, so this read cannot move before it; a waiter installs its
+        // signal before re-reading the version, so one of the two always sees the other.
+        if (Volatile.Read(ref _changed) is not null)
+        {
+            Interlocked.Exchange(ref _changed, null)?.TrySetResult();
+        }
     }
 
-    internal void OnFinalized(TrackedRequest request, int? statusCode, string? errorType, string? errorMessage)
+    internal void OnFinalized(TrackedRequest request, in RequestFigures figures, int? statusCode, string? errorType, string? errorMessage)
     {
-        _active.TryRemove(request.RequestId, out _);
+        var entry = request.ToLogEntry(figures, EpochSeconds(), statusCode, errorType, errorMessage);
+        var start = request.Start;
+        lock (_finalizeLock)
+        {
+            _active.TryRemove(request.RequestId, out _);
+            _totals.Record(start.Provider, start.ResolvedModel, request.QualifiedModel, start.IsStreaming, figures, errorType is not null);
+            _recentRequests.Add(entry);
+            if (errorType is not null)
+            {
+                _recentErrors.Add(entry);
+            }
+
+            Interlocked.Decrement(ref _activeCount);
+        }
+
         NotifyChanged();
     }
 
-    private string NewRequestId()
-        => "req_" + TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", System.Globalization.CultureInfo.InvariantCulture)
-            + Interlocked.Increment(ref _sequence).ToString("x4", System.Globalization.CultureInfo.InvariantCulture);
+    private double EpochSeconds() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
 
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string NewRequestId(long sequence)
+        => "req_" + TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)
+            + sequence.ToString("x4", CultureInfo.InvariantCulture);
 }

@@ -1,64 +1,69 @@
 namespace Inflight.Tracking;
 
 /// <summary>
-/// The handle a request holds for its whole life. Progress calls are cheap and thread-safe;
-/// exactly one of <see cref="Complete"/>, <see cref="Fail"/> or <see cref="Dispose"/> finalizes it —
-/// later calls are ignored — so a <c>using</c> around the request makes a leaked active entry impossible.
+/// The handle a request holds for its whole life. Progress calls are cheap, allocation-free and
+/// thread-safe; exactly one of <see cref="Complete"/>, <see cref="Fail"/> or <see cref="Dispose"/>
+/// finalizes it — later calls are ignored — so a <c>using</c> around the request makes a leaked
+/// active entry impossible.
 /// </summary>
 public sealed class TrackedRequest : IDisposable
 {
     private readonly RequestTracker _tracker;
-    private readonly object _gate = new();
-    private int _finalized;
 
-    internal TrackedRequest(RequestTracker tracker, RequestStart start, string requestId, long startTimestamp, double startEpochSeconds)
+    // Guards the mutable figures below so a snapshot never sees half of an update.
+    private readonly Lock _gate = new();
+    private int _finalized;
+    private long _firstByteTimestamp;
+    private long _inputTokens;
+    private bool _inputTokensEstimated;
+    private long _outputTokens;
+    private bool _outputTokensEstimated;
+    private long _cacheReadTokens;
+    private long _cacheCreationTokens;
+    private int _toolCalls;
+
+    internal TrackedRequest(RequestTracker tracker, RequestStart start, string requestId, long sequence, long startTimestamp, double startEpochSeconds)
     {
         _tracker = tracker;
         Start = start;
         RequestId = requestId;
+        Sequence = sequence;
+        QualifiedModel = start.Provider + ":" + start.ResolvedModel;
         StartTimestamp = startTimestamp;
         StartEpochSeconds = startEpochSeconds;
-        InputTokens = start.EstimatedInputTokens ?? 0;
-        InputTokensEstimated = start.EstimatedInputTokens is not null;
+        _inputTokens = start.EstimatedInputTokens ?? 0;
+        _inputTokensEstimated = start.EstimatedInputTokens is not null;
     }
 
     public string RequestId { get; }
 
     public RequestStart Start { get; }
 
+    /// <summary><c>provider:model</c> (the resolved model).</summary>
+    public string QualifiedModel { get; }
+
+    /// <summary>Start order within the tracker; orders "newest first" without relying on clock resolution.</summary>
+    internal long Sequence { get; }
+
     internal long StartTimestamp { get; }
 
     internal double StartEpochSeconds { get; }
-
-    internal long FirstByteTimestamp { get; private set; }
-
-    internal long InputTokens { get; private set; }
-
-    internal bool InputTokensEstimated { get; private set; }
-
-    internal long OutputTokens { get; private set; }
-
-    internal bool OutputTokensEstimated { get; private set; }
-
-    internal long CacheReadTokens { get; private set; }
-
-    internal long CacheCreationTokens { get; private set; }
-
-    internal int ToolCalls { get; private set; }
 
     public bool IsFinalized => Volatile.Read(ref _finalized) != 0;
 
     /// <summary>The first upstream byte arrived: phase becomes "streaming" and TTFT is fixed.</summary>
     public void MarkFirstByte()
     {
+        var now = _tracker.TimeProvider.GetTimestamp();
         lock (_gate)
         {
-            if (FirstByteTimestamp != 0 || IsFinalized)
+            if (_firstByteTimestamp != 0 || IsFinalized)
             {
                 return;
             }
 
-            FirstByteTimestamp = _tracker.TimeProvider.GetTimestamp();
+            // 0 means "not yet"; a fake clock may legitimately report 0, so nudge it.
+            _firstByteTimestamp = now == 0 ? 1 : now;
         }
 
         _tracker.NotifyChanged();
@@ -79,8 +84,8 @@ public sealed class TrackedRequest : IDisposable
                 return;
             }
 
-            OutputTokens += tokens;
-            OutputTokensEstimated = true;
+            _outputTokens += tokens;
+            _outputTokensEstimated = true;
         }
 
         _tracker.NotifyChanged();
@@ -101,24 +106,24 @@ public sealed class TrackedRequest : IDisposable
 
             if (inputTokens is { } input)
             {
-                InputTokens = input;
-                InputTokensEstimated = false;
+                _inputTokens = input;
+                _inputTokensEstimated = false;
             }
 
             if (outputTokens is { } output)
             {
-                OutputTokens = output;
-                OutputTokensEstimated = false;
+                _outputTokens = output;
+                _outputTokensEstimated = false;
             }
 
             if (cacheReadTokens is { } cacheRead)
             {
-                CacheReadTokens = cacheRead;
+                _cacheReadTokens = cacheRead;
             }
 
             if (cacheCreationTokens is { } cacheCreation)
             {
-                CacheCreationTokens = cacheCreation;
+                _cacheCreationTokens = cacheCreation;
             }
         }
 
@@ -140,18 +145,21 @@ public sealed class TrackedRequest : IDisposable
                 return;
             }
 
-            ToolCalls += count;
+            _toolCalls += count;
         }
 
         _tracker.NotifyChanged();
     }
 
-    /// <summary>Finalizes as a success. Returns false when the request was already finalized.</summary>
+    /// <summary>
+    /// Finalizes as a success. Returns false when the request was already finalized. An error status
+    /// should go through <see cref="Fail"/> instead, so it counts as an error.
+    /// </summary>
     public bool Complete(int statusCode = 200) => TryFinalize(statusCode, errorType: null, errorMessage: null);
 
     /// <summary>Finalizes as a failure with one of <see cref="ErrorTypes"/>. Returns false when already finalized.</summary>
     public bool Fail(string errorType, string? errorMessage = null, int? statusCode = null)
-        => TryFinalize(statusCode, errorType, errorMessage);
+        => TryFinalize(statusCode, errorType ?? ErrorTypes.UnexpectedError, errorMessage);
 
     /// <summary>Finalizes as an unexpected error if nothing else did: the safety net that prevents leaks.</summary>
     public void Dispose() => TryFinalize(null, ErrorTypes.UnexpectedError, "The request ended without being completed.");
@@ -163,46 +171,107 @@ public sealed class TrackedRequest : IDisposable
             return false;
         }
 
+        var now = _tracker.TimeProvider.GetTimestamp();
+        RequestFigures figures;
         lock (_gate)
         {
-            // Taking the gate orders this after any progress call that was already inside it.
+            // Inside the gate: ordered after any progress call that got in before the flag was set;
+            // every later one sees the flag and is ignored, so these are the final figures.
+            figures = ReadFiguresLocked(now);
         }
 
-        _tracker.OnFinalized(this, statusCode, errorType, errorMessage);
+        _tracker.OnFinalized(this, figures, statusCode, errorType, errorMessage);
         return true;
+    }
+
+    /// <summary>The figures as of <paramref name="nowTimestamp"/>.</summary>
+    internal RequestFigures ReadFigures(long nowTimestamp)
+    {
+        lock (_gate)
+        {
+            return ReadFiguresLocked(nowTimestamp);
+        }
+    }
+
+    private RequestFigures ReadFiguresLocked(long nowTimestamp)
+    {
+        var time = _tracker.TimeProvider;
+        return new RequestFigures(
+            _inputTokens,
+            _outputTokens,
+            _cacheReadTokens,
+            _cacheCreationTokens,
+            _inputTokensEstimated || _outputTokensEstimated,
+            Start.ToolUses,
+            Start.ToolResults,
+            _toolCalls,
+            time.GetElapsedTime(StartTimestamp, nowTimestamp),
+            _firstByteTimestamp == 0 ? null : time.GetElapsedTime(StartTimestamp, _firstByteTimestamp));
     }
 
     internal ActiveRequestSnapshot ToSnapshot(long nowTimestamp)
     {
-        lock (_gate)
+        var figures = ReadFigures(nowTimestamp);
+        var start = Start;
+        return new ActiveRequestSnapshot
         {
-            var start = Start;
-            return new ActiveRequestSnapshot
-            {
-                RequestId = RequestId,
-                Provider = start.Provider,
-                Model = start.ResolvedModel,
-                RequestedModel = start.RequestedModel,
-                ResolvedModel = start.ResolvedModel,
-                QualifiedModel = start.Provider + ":" + start.ResolvedModel,
-                IsStreaming = start.IsStreaming,
-                StartTime = StartEpochSeconds,
-                DurationMs = _tracker.TimeProvider.GetElapsedTime(StartTimestamp, nowTimestamp).TotalMilliseconds,
-                Phase = FirstByteTimestamp == 0 ? RequestPhase.Waiting : RequestPhase.Streaming,
-                TtftMs = FirstByteTimestamp == 0 ? null : _tracker.TimeProvider.GetElapsedTime(StartTimestamp, FirstByteTimestamp).TotalMilliseconds,
-                InputTokens = InputTokens,
-                OutputTokens = OutputTokens,
-                CacheReadTokens = CacheReadTokens,
-                CacheCreationTokens = CacheCreationTokens,
-                TokensEstimated = InputTokensEstimated || OutputTokensEstimated,
-                ToolUses = start.ToolUses,
-                ToolResults = start.ToolResults,
-                ToolCalls = ToolCalls,
-                RequestSize = start.RequestSize,
-                MessageCount = start.MessageCount,
-                ClientFormat = start.ClientFormat,
-                UpstreamFormat = start.UpstreamFormat,
-            };
-        }
+            RequestId = RequestId,
+            Provider = start.Provider,
+            Model = start.ResolvedModel,
+            RequestedModel = start.RequestedModel,
+            ResolvedModel = start.ResolvedModel,
+            QualifiedModel = QualifiedModel,
+            IsStreaming = start.IsStreaming,
+            StartTime = StartEpochSeconds,
+            DurationMs = figures.Duration.TotalMilliseconds,
+            Phase = figures.Ttft is null ? RequestPhase.Waiting : RequestPhase.Streaming,
+            TtftMs = figures.Ttft?.TotalMilliseconds,
+            InputTokens = figures.InputTokens,
+            OutputTokens = figures.OutputTokens,
+            CacheReadTokens = figures.CacheReadTokens,
+            CacheCreationTokens = figures.CacheCreationTokens,
+            TokensEstimated = figures.TokensEstimated,
+            ToolUses = figures.ToolUses,
+            ToolResults = figures.ToolResults,
+            ToolCalls = figures.ToolCalls,
+            RequestSize = start.RequestSize,
+            MessageCount = start.MessageCount,
+            ClientFormat = start.ClientFormat,
+            UpstreamFormat = start.UpstreamFormat,
+        };
+    }
+
+    internal RequestLogEntry ToLogEntry(in RequestFigures figures, double endEpochSeconds, int? statusCode, string? errorType, string? errorMessage)
+    {
+        var start = Start;
+        return new RequestLogEntry
+        {
+            RequestId = RequestId,
+            Provider = start.Provider,
+            Model = start.ResolvedModel,
+            RequestedModel = start.RequestedModel,
+            QualifiedModel = QualifiedModel,
+            IsStreaming = start.IsStreaming,
+            Status = errorType is null ? RequestStatus.Success : RequestStatus.Error,
+            StatusCode = statusCode,
+            ErrorType = errorType,
+            ErrorMessage = errorMessage,
+            StartTime = StartEpochSeconds,
+            EndTime = endEpochSeconds,
+            DurationMs = figures.Duration.TotalMilliseconds,
+            TtftMs = figures.Ttft?.TotalMilliseconds,
+            InputTokens = figures.InputTokens,
+            OutputTokens = figures.OutputTokens,
+            CacheReadTokens = figures.CacheReadTokens,
+            CacheCreationTokens = figures.CacheCreationTokens,
+            TokensEstimated = figures.TokensEstimated,
+            ToolUses = figures.ToolUses,
+            ToolResults = figures.ToolResults,
+            ToolCalls = figures.ToolCalls,
+            RequestSize = start.RequestSize,
+            MessageCount = start.MessageCount,
+            ClientFormat = start.ClientFormat,
+            UpstreamFormat = start.UpstreamFormat,
+        };
     }
 }

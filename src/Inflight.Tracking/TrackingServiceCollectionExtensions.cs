@@ -5,11 +5,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class TrackingServiceCollectionExtensions
 {
-    /// <summary>Registers the <see cref="RequestTracker"/> singleton (and <see cref="TimeProvider.System"/> unless one is registered).</summary>
+    /// <summary>
+    /// Registers the <see cref="RequestTracker"/> singleton (and <see cref="TimeProvider.System"/> unless one is
+    /// registered). A <see cref="TrackerOptions"/> instance registered in the container sets the log sizes.
+    /// </summary>
     public static IServiceCollection AddInflightTracking(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new RequestTracker(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new RequestTracker(sp.GetRequiredService<TimeProvider>(), sp.GetService<TrackerOptions>()));
         return services;
     }
 }

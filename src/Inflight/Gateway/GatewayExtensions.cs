@@ -28,10 +28,10 @@ internal static class GatewayExtensions
         return endpoints;
     }
 
-    public static Ok<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
+    public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
     {
         var gateway = options.Value;
-        return TypedResults.Ok(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode));
+        return TypedResults.Json(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode), GatewayJsonContext.Default.HealthStatus);
     }
 
     public static Task PostMessages(HttpContext context, GatewayForwarder forwarder)

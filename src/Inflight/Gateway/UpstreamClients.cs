@@ -34,7 +34,7 @@ internal sealed class UpstreamClients : IDisposable
         foreach (var provider in options.Value.Providers.Values)
         {
             HttpMessageHandler handler = provider.IsDemo
-                ? services.GetRequiredKeyedService<HttpMessageHandler>(GatewayOptions.DemoProviderName)
+                ? services.GetRequiredService<DemoUpstreamHandler>()
                 : _handler;
 
             // Timeouts are enforced per phase by the forwarder (headers, then each chunk), not per request.

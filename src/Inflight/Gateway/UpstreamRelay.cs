@@ -130,7 +130,7 @@ internal sealed partial class UpstreamRelay(
         }
 
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
-        var usageFilter = hideUsageChunk ? new OpenAIUsageChunkFilter() : null;
+        using var usageFilter = hideUsageChunk ? new OpenAIUsageChunkFilter() : null;
         var wholeBody = isStreaming ? null : new ArrayBufferWriter<byte>(RelayBufferSize);
         var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
@@ -207,6 +207,13 @@ internal sealed partial class UpstreamRelay(
                 // After the client has its bytes: accounting never delays the stream.
                 accountant?.Feed(chunk.Span);
                 wholeBody?.Write(chunk.Span);
+            }
+
+            if (usageFilter is not null)
+            {
+                // Releases an unterminated last event the filter was holding back (unless it is the usage chunk).
+                usageFilter.Complete(output);
+                await output.FlushAsync(clientAborted);
             }
 
             if (wholeBody is not null)

@@ -3,7 +3,12 @@ using Inflight.Tracking;
 namespace Inflight.Metrics;
 
 /// <summary>The body of <c>GET /metrics/active-requests</c> and of every SSE <c>update</c> event.</summary>
-internal sealed record ActiveRequestsPayload(bool Disabled, IReadOnlyList<ActiveRequestSnapshot> ActiveRequests, double Timestamp);
+internal sealed record ActiveRequestsPayload(bool Disabled, IReadOnlyList<ActiveRequestSnapshot> ActiveRequests, double Timestamp)
+{
+    /// <summary>The tracker's active requests now (newest first), stamped in epoch seconds.</summary>
+    public static ActiveRequestsPayload Create(RequestTracker tracker, TimeProvider timeProvider)
+        => new(false, tracker.GetActiveRequests(), timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+}
 
 /// <summary>What the metrics endpoints answer when <c>LOG_REQUEST_METRICS=false</c>.</summary>
 internal sealed record MetricsDisabledPayload(bool Disabled, IReadOnlyList<ActiveRequestSnapshot> ActiveRequests, string Message, string Suggestion)
@@ -13,4 +18,11 @@ internal sealed record MetricsDisabledPayload(bool Disabled, IReadOnlyList<Activ
         [],
         "Request metrics are disabled.",
         "Set LOG_REQUEST_METRICS=true (or remove it; true is the default) and restart Inflight.");
+
+    /// <summary>The 503 body of the stream when <c>VDM_ACTIVE_REQUESTS_SSE_ENABLED=false</c> (metrics themselves are on).</summary>
+    public static MetricsDisabledPayload StreamDisabled { get; } = new(
+        true,
+        [],
+        "The active-requests stream is disabled.",
+        "Poll GET /metrics/active-requests, or set VDM_ACTIVE_REQUESTS_SSE_ENABLED=true (or remove it; true is the default) and restart Inflight.");
 }

@@ -11,13 +11,16 @@ internal static class MetricsExtensions
         builder.Services.AddSingleton<IValidateOptions<MetricsOptions>>(sp => sp.GetRequiredService<MetricsSettingsReader>());
         builder.Services.AddOptions<MetricsOptions>().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, MetricsJsonContext.Default));
+        builder.Services.AddActiveRequestsStream();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapInflightMetrics(this IEndpointRouteBuilder endpoints)
     {
         // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
-        _ = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
+        var metrics = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
+        metrics.MapActiveRequests();
+        metrics.MapRunningTotals().MapLogs();
         return endpoints;
     }
 }

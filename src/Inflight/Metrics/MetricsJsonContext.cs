@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Inflight.Tracking;
 
 namespace Inflight.Metrics;
 
@@ -6,4 +7,7 @@ namespace Inflight.Metrics;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(ActiveRequestsPayload))]
 [JsonSerializable(typeof(MetricsDisabledPayload))]
+[JsonSerializable(typeof(RunningTotalsSnapshot))]
+[JsonSerializable(typeof(LogsPayload))]
+[JsonSerializable(typeof(MetricsErrorPayload))]
 internal sealed partial class MetricsJsonContext : JsonSerializerContext;

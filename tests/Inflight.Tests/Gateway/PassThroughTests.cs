@@ -108,6 +108,60 @@ public sealed class PassThroughTests
         Assert.Equal("gpt-4o-mini", sent.RootElement.GetProperty("model").GetString());
     }
 
+    [Fact]
+    public async Task PostChatCompletions_StreamingWithoutUsageRequested_HidesUsageChunkButCountsIt()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteEventsAsync(ctx, ProviderRecordings.OpenAIStreamEvents));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+
+        using var response = await app.Client.PostAsync("/v1/chat/completions", JsonBody(ProviderRecordings.OpenAIRequest, stream: true), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        var withoutUsage = ProviderRecordings.OpenAIStreamEvents.Where(e => !e.Contains("\"choices\":[]", StringComparison.Ordinal));
+        Assert.Equal(string.Concat(withoutUsage), text);
+        var logged = await FinishedRequestAsync(app);
+        Assert.Equal(19, logged.InputTokens);
+        Assert.Equal(10, logged.OutputTokens);
+        Assert.False(logged.TokensEstimated);
+    }
+
+    [Fact]
+    public async Task PostMessages_Streaming_TracksProviderUsageAndTtft()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteEventsAsync(
+            ctx,
+            ProviderRecordings.AnthropicStreamEvents,
+            index => index == 4 ? release.Task.WaitAsync(TimeSpan.FromSeconds(30), ctx.RequestAborted) : Task.CompletedTask));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
+
+        var call = app.Client.PostAsync("/v1/messages", JsonBody(ProviderRecordings.AnthropicRequest, stream: true), Ct);
+
+        // Mid-stream: the record shows streaming, a TTFT, the provider's input count and an estimate of output so far.
+        await FaultTests.WaitUntilAsync(app.Tracker, () => app.Tracker.GetActiveRequests() is [{ OutputTokens: > 1, InputTokens: 25 }]);
+        var live = Assert.Single(app.Tracker.GetActiveRequests());
+        Assert.Equal("streaming", live.Phase);
+        Assert.NotNull(live.TtftMs);
+        Assert.True(live.TokensEstimated);
+        Assert.Equal("fake", live.Provider);
+        Assert.Equal("anthropic", live.ClientFormat);
+        release.SetResult();
+        using var response = await call;
+        await response.Content.ReadAsStringAsync(Ct);
+
+        var logged = await FinishedRequestAsync(app);
+        Assert.Equal(25, logged.InputTokens);
+        Assert.Equal(15, logged.OutputTokens);
+        Assert.False(logged.TokensEstimated);
+    }
+
+    /// <summary>The finished request's entry in the tracker's log, once it has left the active set.</summary>
+    internal static async Task<Inflight.Tracking.RequestLogEntry> FinishedRequestAsync(GatewayApp app)
+    {
+        await FaultTests.WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0 && app.Tracker.GetRecentRequests(1).Count == 1);
+        return app.Tracker.GetRecentRequests(1)[0];
+    }
+
     internal static StringContent JsonBody(string json, bool stream)
         => new(stream ? json.TrimEnd('}') + ",\"stream\":true}" : json, Encoding.UTF8, "application/json");
 

@@ -1,0 +1,53 @@
+namespace Inflight.Tracking;
+
+/// <summary>One finished request in the recent-requests or recent-errors log (snake_case JSON in the host).</summary>
+public sealed record RequestLogEntry
+{
+    public required string RequestId { get; init; }
+    public required string Provider { get; init; }
+
+    /// <summary>The model without provider prefix (the resolved model).</summary>
+    public required string Model { get; init; }
+    public required string RequestedModel { get; init; }
+
+    /// <summary><c>provider:model</c>.</summary>
+    public required string QualifiedModel { get; init; }
+    public bool IsStreaming { get; init; }
+
+    /// <summary>"success" or "error".</summary>
+    public required string Status { get; init; }
+    public int? StatusCode { get; init; }
+
+    /// <summary>One of <see cref="ErrorTypes"/>; null on success.</summary>
+    public string? ErrorType { get; init; }
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>Epoch seconds.</summary>
+    public double StartTime { get; init; }
+
+    /// <summary>Epoch seconds.</summary>
+    public double EndTime { get; init; }
+    public double DurationMs { get; init; }
+    public double? TtftMs { get; init; }
+    public long InputTokens { get; init; }
+    public long OutputTokens { get; init; }
+    public long CacheReadTokens { get; init; }
+    public long CacheCreationTokens { get; init; }
+
+    /// <summary>True when a count is an estimate because the provider never reported usage.</summary>
+    public bool TokensEstimated { get; init; }
+    public int ToolUses { get; init; }
+    public int ToolResults { get; init; }
+    public int ToolCalls { get; init; }
+    public long RequestSize { get; init; }
+    public int MessageCount { get; init; }
+    public required string ClientFormat { get; init; }
+    public required string UpstreamFormat { get; init; }
+}
+
+/// <summary>Values of <see cref="RequestLogEntry.Status"/>.</summary>
+public static class RequestStatus
+{
+    public const string Success = "success";
+    public const string Error = "error";
+}

@@ -1,0 +1,62 @@
+using System.Text.Json.Serialization;
+
+namespace Inflight.Tracking;
+
+/// <summary>
+/// Counters of one slice of traffic. Records with get-only computed averages, so any serializer
+/// shows the same figures.
+/// </summary>
+public record UsageTotals
+{
+    public long TotalRequests { get; init; }
+    public long TotalErrors { get; init; }
+    public long InputTokens { get; init; }
+    public long OutputTokens { get; init; }
+    public long CacheReadTokens { get; init; }
+    public long CacheCreationTokens { get; init; }
+    public long ToolUses { get; init; }
+    public long ToolResults { get; init; }
+    public long ToolCalls { get; init; }
+    public double TotalDurationMs { get; init; }
+
+    /// <summary>How many requests reached their first upstream byte (the TTFT average's denominator).</summary>
+    public long TtftCount { get; init; }
+    public double TotalTtftMs { get; init; }
+
+    public double AverageDurationMs => TotalRequests == 0 ? 0 : TotalDurationMs / TotalRequests;
+
+    public double? AverageTtftMs => TtftCount == 0 ? null : TotalTtftMs / TtftCount;
+}
+
+/// <summary>Totals of a slice (overall, a provider or a model) plus its streaming / non-streaming split.</summary>
+public sealed record TotalsNode : UsageTotals
+{
+    // Serializers list base-record properties last by default; the split reads better after the totals.
+    [JsonPropertyOrder(1)]
+    public required UsageTotals Streaming { get; init; }
+
+    [JsonPropertyOrder(1)]
+    public required UsageTotals NonStreaming { get; init; }
+}
+
+/// <summary>What <see cref="RequestTracker.GetRunningTotals"/> returns: immutable, safe to share.</summary>
+public sealed record RunningTotalsSnapshot
+{
+    /// <summary>All requests that pass the filters.</summary>
+    public required TotalsNode Summary { get; init; }
+
+    /// <summary>Keyed by provider name, ordinal order.</summary>
+    public required IReadOnlyDictionary<string, TotalsNode> Providers { get; init; }
+
+    /// <summary>Keyed by <c>provider:model</c>, ordinal order.</summary>
+    public required IReadOnlyDictionary<string, TotalsNode> Models { get; init; }
+
+    /// <summary>Whether active requests' current figures are included.</summary>
+    public bool IncludeActive { get; init; }
+
+    /// <summary>Active requests that pass the filters (counted in the totals only when <see cref="IncludeActive"/>).</summary>
+    public int ActiveRequestCount { get; init; }
+
+    /// <summary>Epoch seconds when the snapshot was taken.</summary>
+    public double Timestamp { get; init; }
+}

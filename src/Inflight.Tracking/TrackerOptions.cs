@@ -1,0 +1,11 @@
+namespace Inflight.Tracking;
+
+/// <summary>Sizes of the tracker's bounded logs. Register an instance in DI before <c>AddInflightTracking</c> to change them.</summary>
+public sealed class TrackerOptions
+{
+    /// <summary>How many finished requests (successes and failures) <c>/metrics/logs</c> can show.</summary>
+    public int RecentRequestsCapacity { get; init; } = 200;
+
+    /// <summary>How many failed requests <c>/metrics/logs</c> can show.</summary>
+    public int RecentErrorsCapacity { get; init; } = 100;
+}

@@ -1,0 +1,55 @@
+using Inflight.Tracking;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Inflight.Metrics;
+
+/// <summary><c>GET /metrics/active-requests</c> (snapshot) and <c>GET /metrics/active-requests/stream</c> (SSE).</summary>
+internal static class ActiveRequestsEndpoints
+{
+    /// <summary>Registers the stream's single publisher as a singleton and runs it as a hosted service.</summary>
+    public static IServiceCollection AddActiveRequestsStream(this IServiceCollection services)
+    {
+        services.AddSingleton<ActiveRequestsBroadcaster>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ActiveRequestsBroadcaster>());
+        return services;
+    }
+
+    public static RouteGroupBuilder MapActiveRequests(this RouteGroupBuilder metrics)
+    {
+        metrics.MapGet("/active-requests", GetActiveRequests);
+        metrics.MapGet("/active-requests/stream", StreamActiveRequests);
+        return metrics;
+    }
+
+    public static Results<JsonHttpResult<ActiveRequestsPayload>, JsonHttpResult<MetricsDisabledPayload>> GetActiveRequests(
+        RequestTracker tracker, TimeProvider timeProvider, IOptions<MetricsOptions> options)
+    {
+        if (!options.Value.LogRequestMetrics)
+        {
+            return TypedResults.Json(MetricsDisabledPayload.Instance, MetricsJsonContext.Default.MetricsDisabledPayload);
+        }
+
+        return TypedResults.Json(ActiveRequestsPayload.Create(tracker, timeProvider), MetricsJsonContext.Default.ActiveRequestsPayload);
+    }
+
+    /// <summary>
+    /// Metrics off wins over stream off: the client gets the <c>disabled</c> event that tells it there is nothing
+    /// to poll either. Stream off alone is a 503 so that clients fall back to polling the snapshot.
+    /// </summary>
+    public static Results<ActiveRequestsStreamResult, JsonHttpResult<MetricsDisabledPayload>> StreamActiveRequests(IOptions<MetricsOptions> options)
+    {
+        var settings = options.Value;
+        if (!settings.LogRequestMetrics)
+        {
+            return ActiveRequestsStreamResult.MetricsDisabled;
+        }
+
+        if (!settings.SseEnabled)
+        {
+            return TypedResults.Json(MetricsDisabledPayload.StreamDisabled, MetricsJsonContext.Default.MetricsDisabledPayload, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        return ActiveRequestsStreamResult.Live;
+    }
+}
