@@ -8,7 +8,7 @@ internal static class DashboardPage
 {
     // AG Grid injects its theme as <style> elements, hence 'unsafe-inline' for styles only; scripts are same-origin files.
     private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
         + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     /// <summary>Routing ignores a trailing slash, so <c>/dashboard</c> lands here too and is redirected: the page's relative URLs need the slash.</summary>

@@ -37,7 +37,7 @@ public sealed class DashboardView(IBrowserContext context, IPage page) : IAsyncD
     public ILocator SignInForm => Page.Locator("#signin-form");
 
     /// <summary>The rendered row of a request in the Active Requests grid.</summary>
-    public ILocator ActiveRow(string requestId) => Page.Locator($"#active-grid .ag-center-cols-container [row-id='{requestId}']");
+    public ILocator ActiveRow(string requestId) => Page.Locator($"#active-grid .ag-row[row-id='{requestId}']");
 
     public ILocator ActiveCell(string requestId, string colId) => ActiveRow(requestId).Locator($"[col-id='{colId}']");
 
