@@ -35,7 +35,7 @@ public sealed class DashboardHost : IAsyncDisposable
 
     public RequestTracker Tracker => Services.GetRequiredService<RequestTracker>();
 
-    /// <summary>Starts the host with environment-style settings; without providers it runs the demo provider (no traffic generator unless asked).</summary>
+    /// <summary>Starts the host with environment-style settings; without providers it runs the demo provider (its traffic generator only when DEMO_TRAFFIC=true).</summary>
     public static DashboardHost Start(IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var merged = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>(), StringComparer.OrdinalIgnoreCase);
@@ -43,6 +43,9 @@ public sealed class DashboardHost : IAsyncDisposable
         {
             merged.TryAdd("INFLIGHT_DEMO", "true");
         }
+
+        // Tests make their own traffic unless they ask for the demo's generator.
+        merged.TryAdd("DEMO_TRAFFIC", "false");
 
         var host = new DashboardHost(merged, configureServices);
         host.StartOn(0);

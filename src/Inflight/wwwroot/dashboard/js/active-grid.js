@@ -35,6 +35,11 @@ export class ActiveRequestsGrid {
     });
   }
 
+  /** On a phone the grid keeps what matters most; the rest is one tap away on a wider screen. */
+  fitToScreen(narrow) {
+    this._api.setColumnsVisible(['streaming', 'ttft', 'input', 'tools', 'request_id'], !narrow);
+  }
+
   get ready() { return this._ready; }
 
   whenReady(callback) {
@@ -76,7 +81,7 @@ export class ActiveRequestsGrid {
         flex: 2.2,
         tooltipValueGetter: (p) => p.data?.qualified_model,
       },
-      { colId: 'phase', field: 'phase', headerName: 'Phase', cellRenderer: phaseCell, minWidth: 118, flex: 1 },
+      { colId: 'phase', field: 'phase', headerName: 'Phase', cellRenderer: phaseCell, minWidth: 128, flex: 1 },
       {
         colId: 'streaming',
         field: 'is_streaming',

@@ -69,6 +69,9 @@ function startDashboard() {
     app.totals = new TotalsView({ agGrid: window.agGrid, theme, Chart: window.Chart });
     app.logs = new LogsView({ agGrid: window.agGrid, theme });
     app.grid.whenReady(scheduleFlush);
+    const phone = window.matchMedia('(max-width: 560px)');
+    app.grid.fitToScreen(phone.matches);
+    phone.addEventListener('change', () => app.grid.fitToScreen(phone.matches));
   }
 
   clearInterval(app.tickTimer);

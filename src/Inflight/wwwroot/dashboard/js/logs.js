@@ -24,7 +24,7 @@ export class LogsView {
       localeText: { noRowsToShow: 'No finished requests yet' },
       columnDefs: [
         time,
-        { colId: 'status', headerName: 'Status', valueGetter: (p) => statusOf(p.data), cellRenderer: statusCell, minWidth: 104, flex: 0.9 },
+        { colId: 'status', headerName: 'Status', valueGetter: (p) => statusOf(p.data), cellRenderer: statusCell, minWidth: 122, flex: 0.9 },
         provider,
         model,
         { field: 'duration_ms', headerName: 'Duration', valueFormatter: (p) => formatDuration(p.value), type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: 92, flex: 0.9 },
@@ -42,7 +42,7 @@ export class LogsView {
       localeText: { noRowsToShow: 'No errors — all good' },
       columnDefs: [
         time,
-        { field: 'error_type', headerName: 'Error', cellRenderer: (p) => badge(p.value || 'error', 'status-error'), minWidth: 150, flex: 1.2 },
+        { field: 'error_type', headerName: 'Error', cellRenderer: (p) => badge(p.value || 'error', 'status-error'), minWidth: 190, flex: 1.2 },
         { field: 'status_code', headerName: 'Code', valueFormatter: (p) => (p.value == null ? '—' : String(p.value)), minWidth: 70, flex: 0.6, cellClass: 'num' },
         provider,
         model,
