@@ -28,7 +28,7 @@ public sealed partial class ScreenshotTests(BrowserFixture browser)
 
         await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
         await Expect(dashboard.ActiveCount).ToHaveTextAsync(AtLeastFour(), new() { Timeout = 30_000 });
-        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync(AtLeastTwoDigits(), new() { Timeout = 60_000 });
+        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync(AtLeastTwenty(), new() { Timeout = 60_000 });
         await Expect(dashboard.Page.Locator("#fig-rpm")).Not.ToHaveTextAsync("—", new() { Timeout = 30_000 });
         await Expect(dashboard.Page.Locator("#recent-grid .ag-row[row-id]").First).ToBeVisibleAsync();
         await Expect(dashboard.Page.Locator("#tokens-empty")).ToBeHiddenAsync();
@@ -59,6 +59,6 @@ public sealed partial class ScreenshotTests(BrowserFixture browser)
     [GeneratedRegex(@"^([4-9]|\d\d+)$")]
     private static partial Regex AtLeastFour();
 
-    [GeneratedRegex(@"^(\d\d+|\d+(\.\d)?K)$")]
-    private static partial Regex AtLeastTwoDigits();
+    [GeneratedRegex(@"^([2-9]\d|\d{3,}|\d+(\.\d)?K)$")]
+    private static partial Regex AtLeastTwenty();
 }
