@@ -24,8 +24,9 @@ const app = {
   /** The newest snapshot not yet shown: older ones are dropped, never queued. */
   pending: null,
   flushQueued: false,
-  /** Server clock minus browser clock, in seconds, from each snapshot's timestamp. */
+  /** Server clock minus browser clock, in seconds (see alignClock). */
   clockOffset: 0,
+  clockSamples: [],
   lastUpdate: 0,
   refreshTimer: 0,
   totalsTimer: 0,
@@ -90,11 +91,23 @@ function stopDashboard() {
 }
 
 function onSnapshot(payload) {
-  if (typeof payload.timestamp === 'number') app.clockOffset = payload.timestamp - Date.now() / 1000;
+  if (typeof payload.timestamp === 'number') alignClock(payload.timestamp);
   app.pending = payload;
   app.lastUpdate = Date.now();
   $('connection-updated').textContent = `updated ${formatClock(app.lastUpdate / 1000)}`;
   scheduleFlush();
+}
+
+/**
+ * A snapshot's timestamp is when the server took it, which can be a little before it reaches us (a new
+ * subscriber gets the latest shared snapshot). Staleness only ever makes the offset smaller, so the
+ * largest offset of the last half minute is the best estimate of the server's clock.
+ */
+function alignClock(serverSeconds) {
+  const now = Date.now();
+  app.clockSamples.push({ at: now, offset: serverSeconds - now / 1000 });
+  while (app.clockSamples.length > 1 && now - app.clockSamples[0].at > 30_000) app.clockSamples.shift();
+  app.clockOffset = Math.max(...app.clockSamples.map((s) => s.offset));
 }
 
 function scheduleFlush() {
