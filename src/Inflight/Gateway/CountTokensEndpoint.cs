@@ -1,12 +1,14 @@
 using Inflight.Configuration;
 using Inflight.Protocols;
 using Inflight.Protocols.Requests;
+using Inflight.Protocols.Translation;
 using Microsoft.Extensions.Options;
 
 namespace Inflight.Gateway;
 
 /// <summary>
-/// <c>POST /v1/messages/count_tokens</c>: passed through to Anthropic-format providers. Not tracked as an
+/// <c>POST /v1/messages/count_tokens</c>: passed through to Anthropic-format providers, counted locally with
+/// a real tokenizer for the others. Not tracked as an
 /// in-flight LLM request: it generates no tokens and Claude Code calls it often, so it would only add noise.
 /// </summary>
 internal static class CountTokensEndpoint
@@ -39,9 +41,13 @@ internal static class CountTokensEndpoint
         }
 
         var provider = route!.Provider;
-        if (provider.IsDemo || provider.Format != ApiFormat.Anthropic)
+        if (!provider.IsDemo && provider.Format != ApiFormat.Anthropic)
         {
-            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status501NotImplemented, $"Provider '{provider.Name}' has no count_tokens endpoint; local counting is not available yet.");
+            // OpenAI-format providers have no token-count endpoint: count locally (o200k; see docs/translation.md for accuracy).
+            var counted = LocalTokenCounter.Shared.CountTokensResponse(body);
+            context.Response.ContentType = "application/json";
+            context.Response.ContentLength = counted.Length;
+            await context.Response.Body.WriteAsync(counted, context.RequestAborted);
             return;
         }
 

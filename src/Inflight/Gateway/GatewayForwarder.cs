@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Inflight.Configuration;
 using Inflight.Protocols;
 using Inflight.Protocols.Requests;
+using Inflight.Protocols.Translation;
 using Inflight.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -58,12 +59,44 @@ internal sealed partial class GatewayForwarder(
 
         var provider = route!.Provider;
         var upstreamFormat = provider.IsDemo ? clientFormat : provider.Format;
-        if (upstreamFormat != clientFormat)
+        var translating = upstreamFormat != clientFormat;
+        TranslationContext? translation = null;
+        ReadOnlyMemory<byte> upstreamBody;
+        var estimatedInput = Math.Max(1, summary.TextBytes / 4);
+        if (translating)
         {
-            var message = $"Provider '{provider.Name}' speaks the {provider.Format.ToWireName()} format; translation from {clientFormat.ToWireName()} is not available yet.";
-            RecordRejected(provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, message, 501);
-            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status501NotImplemented, message);
-            return;
+            // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
+            if (clientFormat == ApiFormat.Anthropic)
+            {
+                estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
+            }
+
+            translation = new TranslationContext
+            {
+                Model = route.ResolvedModel,
+                ResponseModel = route.RequestedModel,
+                EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput),
+                TimeProvider = timeProvider,
+                OnDropped = what => Log.TranslationDropped(logger, provider.Name, what),
+            };
+            try
+            {
+                upstreamBody = clientFormat == ApiFormat.Anthropic
+                    ? AnthropicToOpenAIRequest.Translate(body.Value.Span, translation)
+                    : OpenAIToAnthropicRequest.Translate(body.Value.Span, translation);
+            }
+            catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
+            {
+                var status = ex is TranslationException te ? te.Status : StatusCodes.Status400BadRequest;
+                Log.BadRequest(logger, endpoint.Path, ex.Message);
+                RecordRejected(provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
+                await ClientErrors.WriteAsync(context, clientFormat, status, ex.Message);
+                return;
+            }
+        }
+        else
+        {
+            upstreamBody = default;
         }
 
         using var tracked = tracker.Start(new RequestStart
@@ -78,15 +111,24 @@ internal sealed partial class GatewayForwarder(
             MessageCount = summary.MessageCount ?? 0,
             ToolUses = summary.ToolUses,
             ToolResults = summary.ToolResults,
-            EstimatedInputTokens = Math.Max(1, summary.TextBytes / 4),
+            EstimatedInputTokens = estimatedInput,
         });
 
-        // OpenAI streams report usage only when asked; ask, and hide the extra chunk from a client that did not.
-        var injectUsage = upstreamFormat == ApiFormat.OpenAI && summary.IsStreaming && !summary.IncludeUsageRequested;
-        var upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
-        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat), context.Request, upstreamBody);
+        // OpenAI streams report usage only when asked; ask, and hide the extra chunk from a client that did
+        // not. (Translated requests always ask; the translator decides what the client sees.)
+        var injectUsage = !translating && upstreamFormat == ApiFormat.OpenAI && summary.IsStreaming && !summary.IncludeUsageRequested;
+        if (!translating)
+        {
+            upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
+        }
 
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, injectUsage, _options.RequestTimeout, timeProvider, logger);
+        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat), context.Request, upstreamBody);
+        using ResponseBodyTransform transform = translation is null
+            ? new PassThroughTransform(clientFormat, hideUsageChunk: injectUsage)
+            : summary.IsStreaming
+                ? new StreamTranslationTransform(clientFormat, translation, context.Response.BodyWriter)
+                : new JsonTranslationTransform(clientFormat, translation);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 
@@ -172,5 +214,8 @@ internal sealed partial class GatewayForwarder(
 
         [LoggerMessage(3, LogLevel.Debug, "Client disconnected while {Stage}", EventName = "ClientDisconnected")]
         public static partial void ClientDisconnected(ILogger logger, string stage);
+
+        [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider} dropped or approximated: {What}", EventName = "TranslationDropped")]
+        public static partial void TranslationDropped(ILogger logger, string provider, string what);
     }
 }

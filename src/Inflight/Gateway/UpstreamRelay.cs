@@ -1,6 +1,7 @@
 using System.Buffers;
 using Inflight.Protocols;
 using Inflight.Protocols.Accounting;
+using Inflight.Protocols.Translation;
 using Inflight.Tracking;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -17,7 +18,7 @@ internal sealed partial class UpstreamRelay(
     ApiFormat clientFormat,
     ApiFormat upstreamFormat,
     bool isStreaming,
-    bool hideUsageChunk,
+    ResponseBodyTransform transform,
     TimeSpan requestTimeout,
     TimeProvider timeProvider,
     ILogger logger)
@@ -102,7 +103,6 @@ internal sealed partial class UpstreamRelay(
             return;
         }
 
-        context.Response.StatusCode = status;
         ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false);
         if (body.Length == 0)
         {
@@ -110,8 +110,15 @@ internal sealed partial class UpstreamRelay(
             return;
         }
 
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        var (clientStatus, clientBody) = transform.TranslateError(status, body);
+        context.Response.StatusCode = clientStatus;
+        if (!transform.IsIdentity)
+        {
+            context.Response.ContentType = "application/json";
+        }
+
+        context.Response.ContentLength = clientBody.Length;
+        await context.Response.Body.WriteAsync(clientBody, context.RequestAborted);
     }
 
     private async Task RelayBodyAsync(HttpResponseMessage response, CancellationTokenSource idle, CancellationToken cancellationToken)
@@ -121,7 +128,12 @@ internal sealed partial class UpstreamRelay(
         var status = (int)response.StatusCode;
 
         context.Response.StatusCode = status;
-        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: !hideUsageChunk);
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: transform.IsIdentity);
+        if (transform.ContentType is { } contentType)
+        {
+            context.Response.ContentType = contentType;
+        }
+
         if (isStreaming)
         {
             context.Response.Headers.CacheControl = "no-cache";
@@ -130,7 +142,6 @@ internal sealed partial class UpstreamRelay(
         }
 
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
-        using var usageFilter = hideUsageChunk ? new OpenAIUsageChunkFilter() : null;
         var wholeBody = isStreaming ? null : new ArrayBufferWriter<byte>(RelayBufferSize);
         var buffer = ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
@@ -187,16 +198,9 @@ internal sealed partial class UpstreamRelay(
                 }
 
                 var chunk = buffer.AsMemory(0, read);
-                if (usageFilter is null)
-                {
-                    output.Write(chunk.Span);
-                }
-                else
-                {
-                    usageFilter.Filter(chunk.Span, output);
-                }
+                transform.Write(chunk.Span, output);
 
-                var flush = await output.FlushAsync(clientAborted);
+                var flush = transform.BuffersWholeBody ? default : await output.FlushAsync(clientAborted);
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
                     tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
@@ -209,12 +213,18 @@ internal sealed partial class UpstreamRelay(
                 wholeBody?.Write(chunk.Span);
             }
 
-            if (usageFilter is not null)
+            try
             {
-                // Releases an unterminated last event the filter was holding back (unless it is the usage chunk).
-                usageFilter.Complete(output);
-                await output.FlushAsync(clientAborted);
+                transform.Complete(output);
             }
+            catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
+            {
+                Log.UntranslatableResponse(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
+                await FailMidStreamAsync(ErrorTypes.UpstreamError, StatusCodes.Status502BadGateway, $"The upstream answer could not be translated: {ex.Message}");
+                return;
+            }
+
+            await output.FlushAsync(clientAborted);
 
             if (wholeBody is not null)
             {
@@ -253,7 +263,8 @@ internal sealed partial class UpstreamRelay(
 
         try
         {
-            await context.Response.BodyWriter.WriteAsync(ClientErrors.StreamErrorEvent(clientFormat, status, message), context.RequestAborted);
+            transform.WriteStreamError(status, message, context.Response.BodyWriter);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException)
         {
@@ -301,5 +312,8 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(14, LogLevel.Warning, "Request {RequestId}: stream from {Provider} broke: {Reason}", EventName = "StreamBroken")]
         public static partial void StreamBroken(ILogger logger, string requestId, string provider, string reason);
+
+        [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
+        public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);
     }
 }

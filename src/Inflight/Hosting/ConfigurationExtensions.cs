@@ -44,22 +44,21 @@ internal static class ConfigurationExtensions
         return builder;
     }
 
-    /// <summary>Runs the app; a settings error prints one line per problem and exits with code 1 instead of a stack trace.</summary>
+    /// <summary>Runs the app; settings errors print one line each and exit with code 1 instead of a stack trace.</summary>
     public static async Task<int> RunInflightAsync(this WebApplication app)
     {
-        try
+        var failures = SettingsCheck.Collect(app.Services);
+        if (failures.Count > 0)
         {
-            await app.RunAsync();
-            return 0;
-        }
-        catch (OptionsValidationException ex)
-        {
-            foreach (var failure in ex.Failures)
+            foreach (var failure in failures)
             {
                 await Console.Error.WriteLineAsync($"Invalid setting: {failure}");
             }
 
             return 1;
         }
+
+        await app.RunAsync();
+        return 0;
     }
 }

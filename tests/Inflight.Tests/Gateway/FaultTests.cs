@@ -56,7 +56,7 @@ public sealed class FaultTests
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
         AssertErrorShape("/v1/chat/completions", await response.Content.ReadAsStringAsync(Ct), "server_error");
-        Assert.Empty(app.Tracker.GetActiveRequests());
+        AssertOneTypedError(app, "upstream_error", 502);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class FaultTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         AssertErrorShape("/v1/messages", await response.Content.ReadAsStringAsync(Ct), "timeout_error");
-        Assert.Empty(app.Tracker.GetActiveRequests());
+        AssertOneTypedError(app, "upstream_timeout", 504);
     }
 
     [Fact]
@@ -87,6 +87,7 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal("17", response.Headers.RetryAfter?.ToString());
         Assert.Equal(ProviderRecordings.AnthropicRateLimit, await response.Content.ReadAsStringAsync(Ct));
+        AssertOneTypedError(app, "rate_limit", 429);
     }
 
     [Fact]
@@ -99,28 +100,34 @@ public sealed class FaultTests
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal(ProviderRecordings.OpenAIServerError, await response.Content.ReadAsStringAsync(Ct));
+        AssertOneTypedError(app, "upstream_http_error", 500);
     }
 
     [Fact]
     public async Task PostMessages_UpstreamStreamBreaks_EndsWithAnthropicErrorEvent()
     {
-        var text = await RunBrokenStreamAsync("anthropic", "/v1/messages", ProviderRecordings.AnthropicRequest, ProviderRecordings.AnthropicStreamEvents.Take(3).ToArray());
+        var (text, error) = await RunBrokenStreamAsync("anthropic", "/v1/messages", ProviderRecordings.AnthropicRequest, ProviderRecordings.AnthropicStreamEvents.Take(4).ToArray());
 
-        Assert.StartsWith(string.Concat(ProviderRecordings.AnthropicStreamEvents.Take(3)), text, StringComparison.Ordinal);
+        Assert.StartsWith(string.Concat(ProviderRecordings.AnthropicStreamEvents.Take(4)), text, StringComparison.Ordinal);
         Assert.Contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\"", text, StringComparison.Ordinal);
+        Assert.Equal("streaming_error", error.ErrorType);
+        Assert.Equal(25, error.InputTokens);
+        Assert.True(error.OutputTokens > 1 && error.TokensEstimated);
     }
 
     [Fact]
     public async Task PostChatCompletions_UpstreamStreamBreaks_EndsWithOpenAIErrorChunk()
     {
-        var text = await RunBrokenStreamAsync("openai", "/v1/chat/completions", ProviderRecordings.OpenAIRequest, ProviderRecordings.OpenAIStreamEvents.Take(2).ToArray());
+        var (text, error) = await RunBrokenStreamAsync("openai", "/v1/chat/completions", ProviderRecordings.OpenAIRequest, ProviderRecordings.OpenAIStreamEvents.Take(2).ToArray());
 
         Assert.StartsWith(string.Concat(ProviderRecordings.OpenAIStreamEvents.Take(2)), text, StringComparison.Ordinal);
         Assert.Contains("data: {\"error\":{\"message\":\"The upstream stream broke", text, StringComparison.Ordinal);
+        Assert.Equal("streaming_error", error.ErrorType);
+        Assert.True(error.OutputTokens > 0 && error.TokensEstimated);
     }
 
     /// <summary>The upstream sends <paramref name="sent"/>, waits until the client has read them, then drops the connection.</summary>
-    private static async Task<string> RunBrokenStreamAsync(string format, string path, string requestJson, string[] sent)
+    private static async Task<(string Text, Inflight.Tracking.RequestLogEntry Error)> RunBrokenStreamAsync(string format, string path, string requestJson, string[] sent)
     {
         var clientHasEvents = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
@@ -143,7 +150,7 @@ public sealed class FaultTests
         var rest = await new StreamReader(body).ReadToEndAsync(Ct);
 
         await WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0);
-        return Encoding.UTF8.GetString(head) + rest;
+        return (Encoding.UTF8.GetString(head) + rest, Assert.Single(app.Tracker.GetRecentErrors()));
     }
 
     [Fact]
@@ -174,6 +181,16 @@ public sealed class FaultTests
 
         await upstreamAborted.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0);
+        AssertOneTypedError(app, "client_disconnect", null);
+    }
+
+    /// <summary>Exactly one error entry, of the given type, and nothing left active.</summary>
+    private static void AssertOneTypedError(GatewayApp app, string errorType, int? status)
+    {
+        Assert.Equal(0, app.Tracker.ActiveCount);
+        var error = Assert.Single(app.Tracker.GetRecentErrors());
+        Assert.Equal(errorType, error.ErrorType);
+        Assert.Equal(status, error.StatusCode);
     }
 
     internal static async Task WaitUntilAsync(RequestTracker tracker, Func<bool> condition)

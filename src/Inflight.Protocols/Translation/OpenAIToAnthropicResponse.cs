@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+
+namespace Inflight.Protocols.Translation;
+
+/// <summary>OpenAI <c>chat.completion</c> → Anthropic Messages response (<c>"type": "message"</c>).</summary>
+public static class OpenAIToAnthropicResponse
+{
+    public static byte[] Translate(ReadOnlySpan<byte> openAIJson, TranslationContext ctx)
+    {
+        var completion = JsonOutput.ParseObject(openAIJson, "upstream response");
+        var choice = completion["choices"] is JsonArray { Count: > 0 } choices ? choices[0] : null;
+        var message = choice?["message"];
+
+        var content = new JsonArray();
+        var text = message?["content"].AsString();
+        var refusal = message?["refusal"].AsString();
+        if (!string.IsNullOrEmpty(text))
+        {
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+        }
+        else if (!string.IsNullOrEmpty(refusal))
+        {
+            content.Add(new JsonObject { ["type"] = "text", ["text"] = refusal });
+        }
+
+        if (message?["tool_calls"] is JsonArray calls)
+        {
+            foreach (var call in calls)
+            {
+                var function = call?["function"];
+                var input = JsonOutput.ParseArguments(function?["arguments"].AsString());
+                if (input is null)
+                {
+                    ctx.Drop("tool call arguments that are not a JSON object kept under \"arguments\"");
+                    input = new JsonObject { ["arguments"] = function?["arguments"].AsString() };
+                }
+
+                content.Add(new JsonObject
+                {
+                    ["type"] = "tool_use",
+                    ["id"] = call?["id"].AsString() ?? "toolu_" + content.Count,
+                    ["name"] = function?["name"].AsString(),
+                    ["input"] = input,
+                });
+            }
+        }
+
+        if (message?["reasoning_content"] is not null || message?["reasoning"] is not null)
+        {
+            ctx.Drop("reasoning text in the response (no signed thinking block to carry it)");
+        }
+
+        var finishReason = choice?["finish_reason"].AsString();
+        // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
+        if (finishReason == "stop" && message?["tool_calls"] is JsonArray { Count: > 0 })
+        {
+            finishReason = "tool_calls";
+        }
+
+        var stopReason = !string.IsNullOrEmpty(refusal) && string.IsNullOrEmpty(text) ? "refusal" : StopReasons.ToAnthropic(finishReason);
+
+        var output = new JsonObject
+        {
+            ["id"] = WireIds.Anthropic(completion["id"].AsString()),
+            ["type"] = "message",
+            ["role"] = "assistant",
+            ["model"] = ctx.ModelForClient(completion["model"].AsString()),
+            ["content"] = content,
+            ["stop_reason"] = stopReason,
+            ["stop_sequence"] = null, // Chat Completions does not say which stop sequence matched.
+            ["usage"] = Usage(completion["usage"], ctx.EstimatedInputTokens),
+        };
+
+        return JsonOutput.ToBytes(output);
+    }
+
+    /// <summary>
+    /// OpenAI counts cached tokens inside prompt_tokens; Anthropic counts them apart from input_tokens.
+    /// Reasoning tokens are already inside completion_tokens, which Anthropic bills as output too.
+    /// </summary>
+    internal static JsonObject Usage(JsonNode? usage, int estimatedInput)
+    {
+        var prompt = usage?["prompt_tokens"].AsLong() ?? estimatedInput;
+        var cached = usage?["prompt_tokens_details"]?["cached_tokens"].AsLong() ?? 0;
+        return new JsonObject
+        {
+            ["input_tokens"] = Math.Max(0, prompt - cached),
+            ["cache_creation_input_tokens"] = 0,
+            ["cache_read_input_tokens"] = cached,
+            ["output_tokens"] = usage?["completion_tokens"].AsLong() ?? 0,
+        };
+    }
+}

@@ -1,0 +1,430 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Inflight.Protocols.Sse;
+
+namespace Inflight.Protocols.Translation;
+
+/// <summary>
+/// Turns an OpenAI <c>chat.completion.chunk</c> stream into Anthropic's Messages stream events, as each
+/// upstream event arrives: <c>message_start</c>, then per content block <c>content_block_start</c> /
+/// <c>content_block_delta</c> (<c>text_delta</c>, <c>input_json_delta</c>) / <c>content_block_stop</c>,
+/// then <c>message_delta</c> (stop reason, usage) and <c>message_stop</c>.
+/// </summary>
+/// <remarks>
+/// Use: create one per response with the caller's output writer; feed upstream bytes through an
+/// <see cref="SseEventReader"/> with this as handler; after each upstream chunk, flush the writer to the
+/// client. <see cref="WritePing"/> while waiting; <see cref="WriteError(string, string)"/> on an upstream
+/// failure; <see cref="Complete"/> when the upstream ends (it closes the message if the upstream did not).
+/// Blocks are sequential, as Anthropic sends them: a block stops when the next begins. OpenAI sends each
+/// tool call's fragments in order, so parallel calls map to consecutive blocks; the OpenAI tool-call index
+/// keeps its block even if a provider interleaves fragments.
+/// </remarks>
+public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDisposable
+{
+    private readonly TranslationContext _ctx;
+    private readonly SseOutput _out;
+    private readonly ScratchBuffer _scratch = new();
+
+    // OpenAI tool_call index → Anthropic content block index (-1: not started), and the call's id.
+    private int[] _toolBlocks = [];
+    private string?[] _toolIds = [];
+    private bool _anyToolCall;
+    private int _nextBlock;
+    private int _openBlock = -1;
+    private bool _openIsText;
+    private bool _started;
+    private string _messageId = "";
+    private string? _finishReason;
+    private long? _promptTokens;
+    private long? _cachedTokens;
+    private long? _completionTokens;
+    private long _outputBytes;
+
+    public OpenAIToAnthropicStreamTranslator(TranslationContext ctx, IBufferWriter<byte> output)
+    {
+        _ctx = ctx;
+        _out = new SseOutput(output);
+    }
+
+    /// <summary>True once <c>message_stop</c> or an <c>error</c> event was written; later input is ignored.</summary>
+    public bool IsFinished { get; private set; }
+
+    /// <summary>The stop reason sent (or to be sent) to the client; null until the upstream says.</summary>
+    public string? StopReason => _finishReason is null ? null : StopReasons.ToAnthropic(_finishReason);
+
+    public void OnEvent(ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data)
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        if (data.SequenceEqual("[DONE]"u8))
+        {
+            Complete();
+            return;
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(_scratch.Copy(data));
+        }
+        catch (JsonException)
+        {
+            _ctx.Drop("malformed upstream stream chunk");
+            return;
+        }
+
+        using (doc)
+        {
+            try
+            {
+                OnChunk(doc.RootElement);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+            {
+                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
+                _ctx.Drop("malformed upstream stream event");
+            }
+        }
+    }
+
+    private void OnChunk(JsonElement chunk)
+    {
+        if (chunk.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        if (chunk.TryGetProperty("error", out _))
+        {
+            // A provider's mid-stream error arrives as a data event with an OpenAI error body.
+            var error = ErrorTranslator.OpenAIToAnthropic(0, Encoding(chunk));
+            WriteErrorBody(error.Body);
+            return;
+        }
+
+        if (!_started)
+        {
+            EnsureStarted(
+                chunk.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                chunk.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null);
+        }
+
+        if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
+        {
+            var choice = choices[0];
+            if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+            {
+                OnDelta(delta);
+            }
+
+            if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
+            {
+                _finishReason = finish.GetString();
+
+                // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
+                if (_anyToolCall && _finishReason == "stop")
+                {
+                    _finishReason = "tool_calls";
+                }
+
+                CloseOpenBlock();
+            }
+        }
+
+        if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        {
+            _promptTokens = Long(usage, "prompt_tokens") ?? _promptTokens;
+            _completionTokens = Long(usage, "completion_tokens") ?? _completionTokens;
+            if (usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
+            {
+                _cachedTokens = Long(details, "cached_tokens") ?? _cachedTokens;
+            }
+        }
+    }
+
+    private void OnDelta(JsonElement delta)
+    {
+        if (delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+        {
+            WriteText(JsonMarshal.GetRawUtf8Value(content));
+        }
+        else if (delta.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String)
+        {
+            WriteText(JsonMarshal.GetRawUtf8Value(refusal));
+            _finishReason ??= "content_filter";
+        }
+
+        if (delta.TryGetProperty("reasoning_content", out _) || delta.TryGetProperty("reasoning", out _))
+        {
+            // DeepSeek / OpenRouter reasoning text: Anthropic thinking blocks need a signature we cannot make.
+            _ctx.Drop("reasoning text in the stream (no signed thinking block to carry it)");
+        }
+
+        if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var call in calls.EnumerateArray())
+            {
+                OnToolCallDelta(call);
+            }
+        }
+    }
+
+    /// <param name="rawString">The JSON string token as the upstream sent it, quotes included: re-emitted without unescaping.</param>
+    private void WriteText(ReadOnlySpan<byte> rawString)
+    {
+        if (rawString.Length <= 2)
+        {
+            return;
+        }
+
+        if (_openBlock < 0 || !_openIsText)
+        {
+            CloseOpenBlock();
+            _openBlock = _nextBlock++;
+            _openIsText = true;
+            var start = _out.Begin("content_block_start"u8);
+            start.WriteStartObject();
+            start.WriteString("type"u8, "content_block_start"u8);
+            start.WriteNumber("index"u8, _openBlock);
+            start.WriteStartObject("content_block"u8);
+            start.WriteString("type"u8, "text"u8);
+            start.WriteString("text"u8, ""u8);
+            start.WriteEndObject();
+            start.WriteEndObject();
+            _out.End();
+        }
+
+        WriteDelta(_openBlock, "text_delta"u8, "text"u8, rawString);
+    }
+
+    private void OnToolCallDelta(JsonElement call)
+    {
+        var index = call.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
+        if (index < 0 || index > 1024)
+        {
+            return;
+        }
+
+        if (index >= _toolBlocks.Length)
+        {
+            var grown = new int[Math.Max(4, index + 1) * 2];
+            grown.AsSpan().Fill(-1);
+            _toolBlocks.CopyTo(grown, 0);
+            _toolBlocks = grown;
+            Array.Resize(ref _toolIds, grown.Length);
+        }
+
+        call.TryGetProperty("function", out var function);
+        var hasId = call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && !id.ValueEquals(""u8);
+
+        // Some OpenAI-compatible servers send every parallel call at index 0; a new id there is a new call.
+        if (_toolBlocks[index] < 0 || (hasId && _toolIds[index] is { } known && !id.ValueEquals(known)))
+        {
+            _anyToolCall = true;
+            _toolIds[index] = hasId ? id.GetString() : null;
+            CloseOpenBlock();
+            var block = _nextBlock++;
+            _toolBlocks[index] = block;
+            _openBlock = block;
+            _openIsText = false;
+
+            var start = _out.Begin("content_block_start"u8);
+            start.WriteStartObject();
+            start.WriteString("type"u8, "content_block_start"u8);
+            start.WriteNumber("index"u8, block);
+            start.WriteStartObject("content_block"u8);
+            start.WriteString("type"u8, "tool_use"u8);
+            if (hasId)
+            {
+                start.WritePropertyName("id"u8);
+                start.WriteRawValue(JsonMarshal.GetRawUtf8Value(id), skipInputValidation: true);
+            }
+            else
+            {
+                start.WriteString("id"u8, $"toolu_{_messageId}_{index}");
+            }
+
+            if (function.ValueKind == JsonValueKind.Object && function.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            {
+                start.WritePropertyName("name"u8);
+                start.WriteRawValue(JsonMarshal.GetRawUtf8Value(name), skipInputValidation: true);
+            }
+            else
+            {
+                start.WriteString("name"u8, ""u8);
+            }
+
+            start.WriteStartObject("input"u8);
+            start.WriteEndObject();
+            start.WriteEndObject();
+            start.WriteEndObject();
+            _out.End();
+        }
+
+        if (function.ValueKind == JsonValueKind.Object && function.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.String)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(args);
+            if (raw.Length > 2)
+            {
+                WriteDelta(_toolBlocks[index], "input_json_delta"u8, "partial_json"u8, raw);
+            }
+        }
+    }
+
+    private void WriteDelta(int block, ReadOnlySpan<byte> deltaType, ReadOnlySpan<byte> field, ReadOnlySpan<byte> rawString)
+    {
+        _outputBytes += rawString.Length - 2;
+        var w = _out.Begin("content_block_delta"u8);
+        w.WriteStartObject();
+        w.WriteString("type"u8, "content_block_delta"u8);
+        w.WriteNumber("index"u8, block);
+        w.WriteStartObject("delta"u8);
+        w.WriteString("type"u8, deltaType);
+        w.WritePropertyName(field);
+        w.WriteRawValue(rawString, skipInputValidation: true);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        _out.End();
+    }
+
+    private void CloseOpenBlock()
+    {
+        if (_openBlock < 0)
+        {
+            return;
+        }
+
+        var w = _out.Begin("content_block_stop"u8);
+        w.WriteStartObject();
+        w.WriteString("type"u8, "content_block_stop"u8);
+        w.WriteNumber("index"u8, _openBlock);
+        w.WriteEndObject();
+        _out.End();
+        _openBlock = -1;
+    }
+
+    private void EnsureStarted(string? upstreamId, string? upstreamModel)
+    {
+        if (_started)
+        {
+            return;
+        }
+
+        _started = true;
+        _messageId = WireIds.Anthropic(upstreamId);
+        var w = _out.Begin("message_start"u8);
+        w.WriteStartObject();
+        w.WriteString("type"u8, "message_start"u8);
+        w.WriteStartObject("message"u8);
+        w.WriteString("id"u8, _messageId);
+        w.WriteString("type"u8, "message"u8);
+        w.WriteString("role"u8, "assistant"u8);
+        w.WriteString("model"u8, _ctx.ModelForClient(upstreamModel));
+        w.WriteStartArray("content"u8);
+        w.WriteEndArray();
+        w.WriteNull("stop_reason"u8);
+        w.WriteNull("stop_sequence"u8);
+        w.WriteStartObject("usage"u8);
+
+        // Never 0: Claude Code reads context use from here before the provider reports usage.
+        w.WriteNumber("input_tokens"u8, Math.Max(1, _ctx.EstimatedInputTokens));
+        w.WriteNumber("cache_creation_input_tokens"u8, 0);
+        w.WriteNumber("cache_read_input_tokens"u8, 0);
+        w.WriteNumber("output_tokens"u8, 1);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        _out.End();
+    }
+
+    /// <summary>Writes a <c>ping</c> event (after <c>message_start</c>, as Anthropic does; starts the message if needed).</summary>
+    public void WritePing()
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        EnsureStarted(null, null);
+        _out.Write("event: ping\ndata: {\"type\":\"ping\"}\n\n"u8);
+    }
+
+    /// <summary>Writes an Anthropic <c>error</c> event (e.g. <c>overloaded_error</c>, <c>api_error</c>) and ends the stream.</summary>
+    public void WriteError(string anthropicErrorType, string message)
+        => WriteErrorBody(Errors.ErrorBody.Anthropic(anthropicErrorType, message));
+
+    /// <summary>Writes an upstream OpenAI-format error (status + body) as an Anthropic <c>error</c> event and ends the stream.</summary>
+    public void WriteError(int upstreamStatus, ReadOnlySpan<byte> openAIErrorBody)
+        => WriteErrorBody(ErrorTranslator.OpenAIToAnthropic(upstreamStatus, openAIErrorBody).Body);
+
+    private void WriteErrorBody(byte[] body)
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        _out.Write("event: error\ndata: "u8);
+        _out.Write(body);
+        _out.Write("\n\n"u8);
+        IsFinished = true;
+    }
+
+    /// <summary>
+    /// Closes the message: open block, <c>message_delta</c> with stop reason and usage, <c>message_stop</c>.
+    /// Called for <c>[DONE]</c>; the caller calls it when the upstream ends, which is a no-op if it is closed.
+    /// </summary>
+    public void Complete()
+    {
+        if (IsFinished)
+        {
+            return;
+        }
+
+        EnsureStarted(null, null);
+        CloseOpenBlock();
+        if (_finishReason is null)
+        {
+            _ctx.Drop("upstream stream ended without finish_reason; closed as end_turn");
+        }
+
+        var w = _out.Begin("message_delta"u8);
+        w.WriteStartObject();
+        w.WriteString("type"u8, "message_delta"u8);
+        w.WriteStartObject("delta"u8);
+        w.WriteString("stop_reason"u8, StopReasons.ToAnthropic(_finishReason));
+        w.WriteNull("stop_sequence"u8);
+        w.WriteEndObject();
+        w.WriteStartObject("usage"u8);
+        if (_promptTokens is { } prompt)
+        {
+            var cached = _cachedTokens ?? 0;
+            w.WriteNumber("input_tokens"u8, Math.Max(0, prompt - cached));
+            w.WriteNumber("cache_read_input_tokens"u8, cached);
+        }
+
+        // Without provider usage, ~4 bytes of output per token (a coarse estimate, better than 0).
+        w.WriteNumber("output_tokens"u8, _completionTokens ?? Math.Max(1, (_outputBytes + 3) / 4));
+        w.WriteEndObject();
+        w.WriteEndObject();
+        _out.End();
+
+        _out.Write("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
+        IsFinished = true;
+    }
+
+    private static long? Long(JsonElement obj, string name)
+        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
+
+    private static ReadOnlySpan<byte> Encoding(JsonElement element) => JsonMarshal.GetRawUtf8Value(element);
+
+    public void Dispose()
+    {
+        _out.Dispose();
+        _scratch.Dispose();
+    }
+}
