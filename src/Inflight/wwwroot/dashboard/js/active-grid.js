@@ -35,9 +35,14 @@ export class ActiveRequestsGrid {
     });
   }
 
-  /** On a phone the grid keeps what matters most; the rest is one tap away on a wider screen. */
+  /**
+   * On a phone the grid keeps what matters most — model (with a phase dot), duration, output tokens —
+   * so it fits without sideways scrolling; the other columns return on a wider screen.
+   */
   fitToScreen(narrow) {
-    this._api.setColumnsVisible(['streaming', 'ttft', 'input', 'tools', 'request_id'], !narrow);
+    if (this._narrow === narrow) return;
+    this._narrow = narrow;
+    this._api.setGridOption('columnDefs', this._columns(narrow));
   }
 
   get ready() { return this._ready; }
@@ -59,7 +64,7 @@ export class ActiveRequestsGrid {
     if (this._rows.size > 0) this._api.refreshCells({ columns: ['duration'] });
   }
 
-  _columns() {
+  _columns(narrow = false) {
     const clock = this._clock;
     const tokens = (field) => ({
       valueGetter: (p) => p.data?.[field] ?? 0,
@@ -71,17 +76,17 @@ export class ActiveRequestsGrid {
       flex: 1,
     });
     return [
-      { colId: 'provider', field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 120, flex: 1 },
+      { colId: 'provider', field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 120, flex: 1, hide: narrow },
       {
         colId: 'model',
         headerName: 'Model',
         valueGetter: (p) => p.data?.resolved_model || p.data?.model || '',
-        cellRenderer: modelCell,
-        minWidth: 200,
+        cellRenderer: narrow ? compactModelCell : modelCell,
+        minWidth: narrow ? 130 : 200,
         flex: 2.2,
         tooltipValueGetter: (p) => p.data?.qualified_model,
       },
-      { colId: 'phase', field: 'phase', headerName: 'Phase', cellRenderer: phaseCell, minWidth: 128, flex: 1 },
+      { colId: 'phase', field: 'phase', headerName: 'Phase', cellRenderer: phaseCell, minWidth: 128, flex: 1, hide: narrow },
       {
         colId: 'streaming',
         field: 'is_streaming',
@@ -89,10 +94,11 @@ export class ActiveRequestsGrid {
         cellRenderer: (p) => el('span', p.value ? 'flag flag-on' : 'flag', p.value ? 'SSE' : '—'),
         minWidth: 86,
         flex: 0.7,
+        hide: narrow,
       },
       {
         colId: 'duration',
-        headerName: 'Duration',
+        headerName: narrow ? 'Time' : 'Duration',
         // Sort by the number, show the text.
         valueGetter: (p) => elapsedMs(p.data, clock),
         valueFormatter: (p) => formatDuration(p.value),
@@ -100,7 +106,7 @@ export class ActiveRequestsGrid {
         cellClass: ['num', 'ag-right-aligned-cell'],
         sort: 'desc',
         sortingOrder: ['desc', 'asc'],
-        minWidth: 100,
+        minWidth: narrow ? 76 : 112,
         flex: 1,
       },
       {
@@ -112,9 +118,10 @@ export class ActiveRequestsGrid {
         cellClass: ['num', 'ag-right-aligned-cell'],
         minWidth: 96,
         flex: 1,
+        hide: narrow,
       },
-      { colId: 'input', headerName: 'Input tok.', ...tokens('input_tokens') },
-      { colId: 'output', headerName: 'Output tok.', ...tokens('output_tokens') },
+      { colId: 'input', headerName: 'Input', headerTooltip: 'Input tokens (~ while estimated)', ...tokens('input_tokens'), hide: narrow },
+      { colId: 'output', headerName: 'Output', headerTooltip: 'Output tokens so far (~ while estimated)', ...tokens('output_tokens'), minWidth: narrow ? 84 : 100 },
       {
         colId: 'tools',
         headerName: 'Tools',
@@ -125,8 +132,9 @@ export class ActiveRequestsGrid {
         cellClass: ['num', 'ag-right-aligned-cell'],
         minWidth: 80,
         flex: 0.7,
+        hide: narrow,
       },
-      { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false },
+      { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false, hide: narrow },
     ];
   }
 }
@@ -150,6 +158,17 @@ function modelCell(params) {
     node.append(el('span', 'model-requested', requested), el('span', 'model-arrow', '→'));
   }
   node.append(el('span', 'model-resolved', resolved));
+  return node;
+}
+
+/** Phone layout: the phase as a coloured dot before the resolved model. */
+function compactModelCell(params) {
+  const row = params.data;
+  if (!row) return '';
+  const streaming = row.phase === 'streaming';
+  const node = el('span', `model compact ${streaming ? 'phase-streaming' : 'phase-waiting'}`);
+  node.title = `${streaming ? 'Streaming' : 'Waiting'} · ${row.qualified_model ?? ''}`;
+  node.append(el('span', 'badge-dot'), el('span', 'model-resolved', row.resolved_model || row.model || ''));
   return node;
 }
 
