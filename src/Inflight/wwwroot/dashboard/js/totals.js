@@ -98,7 +98,7 @@ export class TotalsView {
       getRowId: (p) => p.data.key,
       columnDefs: [
         { field: 'key', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 120, flex: 1.3 },
-        ...figureColumns(),
+        ...figureColumns({ compact: true }),
       ],
     });
     this._models = agGrid.createGrid(document.getElementById('models-grid'), {
@@ -197,23 +197,33 @@ export class TotalsView {
   }
 }
 
-function figureColumns() {
-  const num = (field, headerName, formatter = formatNumber, extra = {}) => ({
-    field, headerName, valueFormatter: (p) => formatter(p.value), type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: 90, flex: 1, ...extra,
+/** The figures of a breakdown row; `compact` (the half-width providers panel) uses short headers. */
+function figureColumns({ compact = false } = {}) {
+  const num = (field, headerName, shortName, formatter = formatNumber, extra = {}) => ({
+    field,
+    headerName: compact ? shortName : headerName,
+    headerTooltip: headerName,
+    valueFormatter: (p) => formatter(p.value),
+    type: 'rightAligned',
+    cellClass: ['num', 'ag-right-aligned-cell'],
+    minWidth: compact ? 78 : 90,
+    flex: 1,
+    ...extra,
   });
   return [
-    num('requests', 'Requests', formatNumber, { sort: 'desc' }),
-    num('errors', 'Errors'),
+    num('requests', 'Requests', 'Req.', formatNumber, { sort: 'desc' }),
+    num('errors', 'Errors', 'Err.'),
     {
-      colId: 'error_rate', headerName: 'Error rate', valueGetter: (p) => (p.data.requests > 0 ? p.data.errors / p.data.requests : null),
-      valueFormatter: (p) => formatPercent(p.value), type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: 90, flex: 1,
+      colId: 'error_rate', headerName: compact ? 'Err. %' : 'Error rate', headerTooltip: 'Error rate',
+      valueGetter: (p) => (p.data.requests > 0 ? p.data.errors / p.data.requests : null),
+      valueFormatter: (p) => formatPercent(p.value), type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: compact ? 78 : 90, flex: 1,
     },
-    num('input', 'Input tok.', formatCompact),
-    num('output', 'Output tok.', formatCompact),
-    num('cacheRead', 'Cache read', formatCompact),
-    num('cacheCreation', 'Cache new', formatCompact),
-    num('avgDuration', 'Avg duration', formatLatency, { minWidth: 110 }),
-    num('avgTtft', 'Avg TTFT', formatLatency),
+    num('input', 'Input tokens', 'In', formatCompact),
+    num('output', 'Output tokens', 'Out', formatCompact),
+    num('cacheRead', 'Cache read tokens', 'Cache', formatCompact),
+    ...(compact ? [] : [num('cacheCreation', 'Cache creation tokens', 'New', formatCompact)]),
+    num('avgDuration', 'Avg duration', 'Avg', formatLatency, { minWidth: compact ? 84 : 110 }),
+    num('avgTtft', 'Avg TTFT', 'TTFT', formatLatency),
   ];
 }
 
