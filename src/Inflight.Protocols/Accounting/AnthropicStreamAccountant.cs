@@ -95,21 +95,7 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
             return;
         }
 
-        for (var i = 0; i < toolCalls; i++)
-        {
-            _listener.OnToolCall();
-        }
-
-        var estimated = _estimate.Add(units);
-        if (estimated > 0)
-        {
-            _listener.OnOutputTokensEstimated(estimated);
-        }
-
-        if (usage is { } reported && UsageJson.HasAny(reported))
-        {
-            _listener.OnUsage(reported);
-        }
+        _listener.Report(toolCalls, _estimate.Add(units), usage);
     }
 
     /// <summary>True when the reader is on a content block <c>type</c> value that is a tool call.</summary>

@@ -85,21 +85,7 @@ public sealed class OpenAIStreamAccountant : ISseEventHandler
             return;
         }
 
-        for (var i = 0; i < toolCalls; i++)
-        {
-            _listener.OnToolCall();
-        }
-
-        var estimated = _estimate.Add(units);
-        if (estimated > 0)
-        {
-            _listener.OnOutputTokensEstimated(estimated);
-        }
-
-        if (usage is { } reported && UsageJson.HasAny(reported))
-        {
-            _listener.OnUsage(reported);
-        }
+        _listener.Report(toolCalls, _estimate.Add(units), usage);
     }
 
     private long ReadChoices(ref Utf8JsonReader reader, ref int toolCalls)

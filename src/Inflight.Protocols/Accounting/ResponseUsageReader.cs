@@ -65,20 +65,9 @@ public static class ResponseUsageReader
             return;
         }
 
-        for (var i = 0; i < toolCalls; i++)
-        {
-            listener.OnToolCall();
-        }
-
-        if (usage?.OutputTokens is null && units > 0)
-        {
-            listener.OnOutputTokensEstimated(default(OutputTokenEstimate).Add(units));
-        }
-
-        if (usage is { } reported && UsageJson.HasAny(reported))
-        {
-            listener.OnUsage(reported);
-        }
+        // Without a provider output count, estimate it from the generated text and tool input.
+        var estimated = usage?.OutputTokens is null && units > 0 ? default(OutputTokenEstimate).Add(units) : 0;
+        listener.Report(toolCalls, estimated, usage);
     }
 
     private static long ReadAnthropicContent(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref int toolCalls)

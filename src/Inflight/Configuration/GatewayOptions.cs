@@ -17,6 +17,9 @@ internal sealed class GatewayOptions
     /// <summary>How long to wait for the upstream's response headers, and between stream chunks.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>Gap between <c>ping</c> events on a translated Anthropic stream while the upstream is silent.</summary>
+    public TimeSpan StreamPingInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>When set, every gateway and metrics call must carry it.</summary>

@@ -128,7 +128,7 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, timeProvider, logger);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 

@@ -26,6 +26,13 @@ internal abstract class ResponseBodyTransform : IDisposable
     /// <summary>Ends a started stream with an error event in the client's format.</summary>
     public abstract void WriteStreamError(int status, string message, IBufferWriter<byte> output);
 
+    /// <summary>True when the client's format has keep-alive events to send while the upstream is silent.</summary>
+    public virtual bool SupportsPing => false;
+
+    public virtual void WritePing(IBufferWriter<byte> output)
+    {
+    }
+
     /// <summary>An upstream error answer in the client's format (same-format errors pass as they are).</summary>
     public virtual TranslatedError TranslateError(int status, byte[] body) => new(status, body);
 

@@ -46,6 +46,10 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
         _toOpenAI?.WriteError(Protocols.Errors.ErrorBody.OpenAITypeForStatus(status), message);
     }
 
+    public override bool SupportsPing => _toAnthropic is not null;
+
+    public override void WritePing(IBufferWriter<byte> output) => _toAnthropic?.WritePing();
+
     public override TranslatedError TranslateError(int status, byte[] body)
         => _toAnthropic is not null ? ErrorTranslator.OpenAIToAnthropic(status, body) : ErrorTranslator.AnthropicToOpenAI(status, body);
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Inflight.Configuration;
 using Inflight.Protocols;
 using Inflight.Protocols.Accounting;
 using Inflight.Protocols.Translation;
@@ -20,6 +21,7 @@ internal sealed partial class UpstreamRelay(
     bool isStreaming,
     ResponseBodyTransform transform,
     TimeSpan requestTimeout,
+    TimeSpan pingInterval,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -165,7 +167,7 @@ internal sealed partial class UpstreamRelay(
                 int read;
                 try
                 {
-                    read = await upstream.ReadAsync(buffer, cancellationToken);
+                    read = await ReadWithPingsAsync(upstream, buffer, output, cancellationToken);
                 }
                 catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
                 {
@@ -241,6 +243,35 @@ internal sealed partial class UpstreamRelay(
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// One upstream read. While it is pending, a transform that wants keep-alives (an Anthropic-format
+    /// stream translated from an OpenAI provider, which stays silent while a reasoning model thinks) writes
+    /// a <c>ping</c> event every <see cref="GatewayOptions.StreamPingInterval"/>, as Anthropic's own API does.
+    /// </summary>
+    private async ValueTask<int> ReadWithPingsAsync(Stream upstream, byte[] buffer, System.IO.Pipelines.PipeWriter output, CancellationToken cancellationToken)
+    {
+        var pending = upstream.ReadAsync(buffer, cancellationToken);
+        if (!transform.SupportsPing || pending.IsCompleted)
+        {
+            return await pending;
+        }
+
+        var read = pending.AsTask();
+        while (true)
+        {
+            using var pingCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var ping = Task.Delay(pingInterval, timeProvider, pingCancel.Token);
+            if (await Task.WhenAny(read, ping) == read)
+            {
+                await pingCancel.CancelAsync();
+                return await read;
+            }
+
+            transform.WritePing(output);
+            await output.FlushAsync(cancellationToken);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Inflight.Testing;
 using Inflight.Tests.Gateway;
 using Inflight.Tests.Infrastructure;
@@ -49,6 +50,41 @@ public sealed class TranslatedGatewayTests
         Assert.Equal(["event: message_delta", "event: message_stop"], events[^2..]);
         Assert.Contains("\"input_tokens\":19", text, StringComparison.Ordinal);
         Assert.Contains("\"include_usage\":true", Assert.Single(upstream.Requests).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PostMessages_SilentOpenAIUpstream_SendsPingsUntilTokensFlow()
+    {
+        var clientSawPing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
+        {
+            ctx.Response.ContentType = "text/event-stream";
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+
+            // A reasoning model thinking: headers sent, no chunk until the client has been kept alive.
+            await clientSawPing.Task.WaitAsync(TimeSpan.FromSeconds(30), ctx.RequestAborted);
+            await ctx.Response.WriteAsync(string.Concat(ProviderRecordings.OpenAIStreamEvents), ctx.RequestAborted);
+        });
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new() { ["STREAM_PING_INTERVAL"] = "0.05" });
+
+        using var response = await app.Client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = PassThroughTests.JsonBody(ProviderRecordings.AnthropicRequest, stream: true) },
+            HttpCompletionOption.ResponseHeadersRead,
+            Ct);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+        var seen = new List<string>();
+        while (await reader.ReadLineAsync(Ct) is { } line)
+        {
+            seen.Add(line);
+            if (line == "event: ping")
+            {
+                clientSawPing.TrySetResult();
+            }
+        }
+
+        Assert.Equal("event: message_start", seen[0]);
+        Assert.InRange(seen.IndexOf("event: ping"), 1, seen.IndexOf("event: content_block_start"));
+        Assert.Equal("event: message_stop", seen.Last(l => l.StartsWith("event:", StringComparison.Ordinal)));
     }
 
     [Fact]
