@@ -146,6 +146,32 @@ public sealed class AnthropicSdkOverOpenAITests
         AssertRecord(await PassThroughTests.FinishedRequestAsync(app), input: 120, output: 12, toolCalls: 0, toolUses: 2, toolResults: 2);
     }
 
+    /// <summary>OpenRouter reports cache writes in prompt_tokens_details.cache_write_tokens; DeepSeek reports cache hits at the top level.</summary>
+    [Theory]
+    [InlineData(false, """{"prompt_tokens":2006,"completion_tokens":9,"total_tokens":2015,"prompt_tokens_details":{"cached_tokens":1800,"cache_write_tokens":150,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}""", 56, 1800, 150)]
+    [InlineData(true, """{"prompt_tokens":2006,"completion_tokens":9,"total_tokens":2015,"prompt_tokens_details":{"cached_tokens":1800,"cache_write_tokens":150,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0}}""", 56, 1800, 150)]
+    [InlineData(false, """{"prompt_tokens":2006,"completion_tokens":9,"total_tokens":2015,"prompt_cache_hit_tokens":1920,"prompt_cache_miss_tokens":86}""", 86, 1920, 0)]
+    [InlineData(true, """{"prompt_tokens":2006,"completion_tokens":9,"total_tokens":2015,"prompt_cache_hit_tokens":1920,"prompt_cache_miss_tokens":86}""", 86, 1920, 0)]
+    public async Task Create_CompatibleProviderCacheUsage_ReportsCacheReadsAndWritesApartLikeTheTracker(bool streaming, string usage, long input, long cacheRead, long cacheCreation)
+    {
+        var completion = OpenAIRecordings.FinalAnswerCompletion.Replace(OpenAIRecordings.FinalAnswerUsage, usage, StringComparison.Ordinal);
+        string[] stream = [.. OpenAIRecordings.FinalAnswerStream.SkipLast(2), $$"""data: {"id":"chatcmpl-C3FinalStream0001","object":"chat.completion.chunk","created":1741570283,"model":"deepseek-chat","choices":[],"usage":{{usage}}}""" + "\n\n", "data: [DONE]\n\n"];
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => streaming
+            ? FakeResponses.WriteEventsAsync(ctx, stream)
+            : FakeResponses.WriteJsonAsync(ctx, completion));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+        using var client = SdkPassThroughTests.AnthropicClientFor(app);
+
+        var message = streaming
+            ? (await StreamAsync(client, Params([new UserMessageParam(Question)]))).Message
+            : await client.Messages.Create(Params([new UserMessageParam(Question)]), Ct);
+
+        Assert.Equal(FinalAnswer, Assert.Single(message.Content).Value is TextBlock text ? text.Text : null);
+        Assert.Equal((input, cacheRead, cacheCreation, 9L), (message.Usage.InputTokens, message.Usage.CacheReadInputTokens, message.Usage.CacheCreationInputTokens, message.Usage.OutputTokens));
+        var logged = await PassThroughTests.FinishedRequestAsync(app);
+        Assert.Equal((input, cacheRead, cacheCreation, 9L), (logged.InputTokens, logged.CacheReadTokens, logged.CacheCreationTokens, logged.OutputTokens));
+    }
+
     private static MessageCreateParams Params(IReadOnlyList<MessageParam> messages) => new()
     {
         MaxTokens = 1024,
