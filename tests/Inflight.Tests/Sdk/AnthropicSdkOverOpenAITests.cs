@@ -45,6 +45,9 @@ public sealed class AnthropicSdkOverOpenAITests
         Assert.Equal(85, first.Usage.InputTokens);
         Assert.Equal(23, first.Usage.OutputTokens);
         AssertToolsTranslated(upstream.Requests[0].Body);
+        Assert.Equal("/v1/chat/completions", upstream.Requests[0].PathAndQuery);
+        Assert.Equal("Bearer upstream-secret", upstream.Requests[0].Headers["authorization"]);
+        Assert.False(upstream.Requests[0].Headers.ContainsKey("x-api-key"), "the client's key must not reach the provider");
         AssertRecord(await PassThroughTests.FinishedRequestAsync(app), input: 85, output: 23, toolCalls: 1, toolUses: 0, toolResults: 0);
 
         // Turn 2: the client sends the tool_use back with its result.

@@ -44,6 +44,9 @@ public sealed class OpenAISdkOverAnthropicTests
         Assert.Equal(472, first.Usage.InputTokenCount);
         Assert.Equal(89, first.Usage.OutputTokenCount);
         AssertToolsTranslated(upstream.Requests[0].Body);
+        Assert.Equal("/v1/messages", upstream.Requests[0].PathAndQuery);
+        Assert.Equal(("upstream-secret", "2023-06-01"), (upstream.Requests[0].Headers["x-api-key"], upstream.Requests[0].Headers["anthropic-version"]));
+        Assert.False(upstream.Requests[0].Headers.ContainsKey("authorization"), "the client's key must not reach the provider");
         AssertRecord(await PassThroughTests.FinishedRequestAsync(app), input: 472, output: 89, toolCalls: 1, toolUses: 0, toolResults: 0);
 
         // Turn 2: the SDK's own assistant message from the completion, then the tool's result.
