@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Inflight.Protocols.Requests;
@@ -69,7 +70,7 @@ public static class RequestInspector
 
             if (root.TryGetProperty("tools", out var tools))
             {
-                textBytes += tools.GetRawText().Length;
+                textBytes += JsonMarshal.GetRawUtf8Value(tools).Length;
             }
 
             var includeUsage = format == ApiFormat.OpenAI
@@ -98,7 +99,7 @@ public static class RequestInspector
             if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
             {
                 toolUses += calls.GetArrayLength();
-                textBytes += calls.GetRawText().Length;
+                textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
             }
 
             if (message.TryGetProperty("role", out var role) && role.ValueEquals("tool"u8))
@@ -143,7 +144,7 @@ public static class RequestInspector
 
     private static long TextBytesOf(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.String => element.GetString()!.Length,
+        JsonValueKind.String => JsonMarshal.GetRawUtf8Value(element).Length,
         JsonValueKind.Array or JsonValueKind.Object => SumText(element),
         _ => 0,
     };
@@ -173,7 +174,8 @@ public static class RequestInspector
         }
         else if (element.ValueKind == JsonValueKind.String)
         {
-            total += element.GetString()!.Length;
+            // Raw (still escaped) UTF-8 length: close enough for an estimate, and no string is allocated.
+            total += JsonMarshal.GetRawUtf8Value(element).Length;
         }
 
         return total;

@@ -1,4 +1,7 @@
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Inflight.Protocols.Accounting;
 
 namespace Inflight.Protocols.Translation;
 
@@ -76,18 +79,26 @@ public static class OpenAIToAnthropicResponse
 
     /// <summary>
     /// OpenAI counts cached tokens inside prompt_tokens; Anthropic counts them apart from input_tokens.
+    /// Read the way the tracker reads it (<see cref="UsageJson.ReadOpenAI"/>: OpenRouter's cache writes,
+    /// DeepSeek's cache hits), so the client and the dashboard report the same figures.
     /// Reasoning tokens are already inside completion_tokens, which Anthropic bills as output too.
     /// </summary>
     internal static JsonObject Usage(JsonNode? usage, int estimatedInput)
     {
-        var prompt = usage?["prompt_tokens"].AsLong() ?? estimatedInput;
-        var cached = usage?["prompt_tokens_details"]?["cached_tokens"].AsLong() ?? 0;
+        var report = default(UsageReport);
+        if (usage is JsonObject)
+        {
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(usage.ToJsonString()));
+            reader.Read();
+            report = UsageJson.ReadOpenAI(ref reader);
+        }
+
         return new JsonObject
         {
-            ["input_tokens"] = Math.Max(0, prompt - cached),
-            ["cache_creation_input_tokens"] = 0,
-            ["cache_read_input_tokens"] = cached,
-            ["output_tokens"] = usage?["completion_tokens"].AsLong() ?? 0,
+            ["input_tokens"] = report.InputTokens ?? estimatedInput,
+            ["cache_creation_input_tokens"] = report.CacheCreationTokens ?? 0,
+            ["cache_read_input_tokens"] = report.CacheReadTokens ?? 0,
+            ["output_tokens"] = report.OutputTokens ?? 0,
         };
     }
 }

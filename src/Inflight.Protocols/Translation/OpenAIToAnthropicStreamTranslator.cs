@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Inflight.Protocols.Accounting;
 using Inflight.Protocols.Sse;
 
 namespace Inflight.Protocols.Translation;
@@ -36,8 +37,9 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
     private bool _started;
     private string _messageId = "";
     private string? _finishReason;
-    private long? _promptTokens;
-    private long? _cachedTokens;
+    private long? _inputTokens;
+    private long? _cacheReadTokens;
+    private long? _cacheCreationTokens;
     private long? _completionTokens;
     private long _outputBytes;
 
@@ -137,12 +139,15 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
 
         if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
         {
-            _promptTokens = Long(usage, "prompt_tokens") ?? _promptTokens;
-            _completionTokens = Long(usage, "completion_tokens") ?? _completionTokens;
-            if (usage.TryGetProperty("prompt_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object)
-            {
-                _cachedTokens = Long(details, "cached_tokens") ?? _cachedTokens;
-            }
+            // Read the way the tracker reads it (OpenRouter's cache writes, DeepSeek's cache hits), so the
+            // client and the dashboard report the same figures.
+            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(usage));
+            reader.Read();
+            var report = UsageJson.ReadOpenAI(ref reader);
+            _inputTokens = report.InputTokens ?? _inputTokens;
+            _cacheReadTokens = report.CacheReadTokens ?? _cacheReadTokens;
+            _cacheCreationTokens = report.CacheCreationTokens ?? _cacheCreationTokens;
+            _completionTokens = report.OutputTokens ?? _completionTokens;
         }
     }
 
@@ -400,11 +405,14 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         w.WriteNull("stop_sequence"u8);
         w.WriteEndObject();
         w.WriteStartObject("usage"u8);
-        if (_promptTokens is { } prompt)
+        if (_inputTokens is { } input)
         {
-            var cached = _cachedTokens ?? 0;
-            w.WriteNumber("input_tokens"u8, Math.Max(0, prompt - cached));
-            w.WriteNumber("cache_read_input_tokens"u8, cached);
+            w.WriteNumber("input_tokens"u8, input);
+            w.WriteNumber("cache_read_input_tokens"u8, _cacheReadTokens ?? 0);
+            if (_cacheCreationTokens is { } cacheCreation)
+            {
+                w.WriteNumber("cache_creation_input_tokens"u8, cacheCreation);
+            }
         }
 
         // Without provider usage, ~4 bytes of output per token (a coarse estimate, better than 0).
@@ -416,9 +424,6 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         _out.Write("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
         IsFinished = true;
     }
-
-    private static long? Long(JsonElement obj, string name)
-        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
 
     private static ReadOnlySpan<byte> Encoding(JsonElement element) => JsonMarshal.GetRawUtf8Value(element);
 

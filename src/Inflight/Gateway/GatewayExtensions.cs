@@ -1,4 +1,5 @@
 using Inflight.Configuration;
+using Inflight.Protocols;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,19 @@ internal static class GatewayExtensions
         var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
         openAI.MapPost("/chat/completions", PostChatCompletions);
         openAI.MapGet("/models", ModelsEndpoint.GetAsync);
+
+        // Anything else under /v1 gets a 404 an SDK can parse, naming what does exist.
+        endpoints.MapFallback("/v1/{**path}", NotFoundAsync);
         return endpoints;
+    }
+
+    public static Task NotFoundAsync(HttpContext context)
+    {
+        var format = context.Request.Path.StartsWithSegments("/v1/messages") || context.Request.Headers.ContainsKey("anthropic-version")
+            ? ApiFormat.Anthropic
+            : ApiFormat.OpenAI;
+        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models.";
+        return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
     public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options)

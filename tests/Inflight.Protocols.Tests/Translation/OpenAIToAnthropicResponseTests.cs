@@ -76,6 +76,19 @@ public sealed class OpenAIToAnthropicResponseTests
         Assert.Equal(stop, (string)result["stop_reason"]!);
     }
 
+    [Theory]
+    [InlineData("""{"prompt_tokens":2006,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":1800,"cache_write_tokens":150}}""", 56, 1800, 150)]
+    [InlineData("""{"prompt_tokens":2006,"completion_tokens":9,"prompt_cache_hit_tokens":1920,"prompt_cache_miss_tokens":86}""", 86, 1920, 0)]
+    public void Translate_CompatibleProviderCacheUsage_ReportsCacheReadsAndWritesApart(string usage, long input, long cacheRead, long cacheCreation)
+    {
+        // OpenRouter's cache_write_tokens and DeepSeek's prompt_cache_hit_tokens are inside prompt_tokens too.
+        var body = """{"id":"chatcmpl-1","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"x"},"finish_reason":"stop"}],"usage":""" + usage + "}";
+
+        var result = JsonNode.Parse(OpenAIToAnthropicResponse.Translate(Utf8(body), Context("m")))!["usage"]!;
+
+        Assert.Equal((input, cacheRead, cacheCreation, 9L), ((long)result["input_tokens"]!, (long)result["cache_read_input_tokens"]!, (long)result["cache_creation_input_tokens"]!, (long)result["output_tokens"]!));
+    }
+
     [Fact]
     public void Translate_Refusal_BecomesTextWithRefusalStopReason()
     {

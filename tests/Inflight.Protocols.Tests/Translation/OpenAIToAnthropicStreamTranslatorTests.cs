@@ -158,6 +158,21 @@ public sealed class OpenAIToAnthropicStreamTranslatorTests
         JsonEqual("""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":30,"cache_read_input_tokens":0,"output_tokens":2}}""", Utf8(events[^2].Data));
     }
 
+    [Theory]
+    [InlineData("""{"prompt_tokens":2006,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":1800,"cache_write_tokens":150}}""", """{"input_tokens":56,"cache_read_input_tokens":1800,"cache_creation_input_tokens":150,"output_tokens":9}""")]
+    [InlineData("""{"prompt_tokens":2006,"completion_tokens":9,"prompt_cache_hit_tokens":1920,"prompt_cache_miss_tokens":86}""", """{"input_tokens":86,"cache_read_input_tokens":1920,"output_tokens":9}""")]
+    public void Translate_CompatibleProviderCacheUsage_ReportsCacheReadsAndWritesApart(string usage, string expected)
+    {
+        // OpenRouter's cache_write_tokens and DeepSeek's prompt_cache_hit_tokens are inside prompt_tokens too.
+        var upstream = Chunk("""{"content":"ok"}""", "\"stop\"") +
+            "data: " + Head + "{},\"finish_reason\":null}],\"usage\":" + usage + "}\n\n" +
+            "data: [DONE]\n\n";
+
+        var events = Events(RunStream(Create, Ctx(), [Utf8(upstream)]));
+
+        JsonEqual("""{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":""" + expected + "}", Utf8(events[^2].Data));
+    }
+
     [Fact]
     public void Translate_ParallelCallsAllAtIndexZeroWithStopFinish_BecomeSeparateToolUseBlocks()
     {

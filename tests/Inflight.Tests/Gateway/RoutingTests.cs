@@ -37,4 +37,20 @@ public sealed class RoutingTests
         Assert.Contains("fake", text, StringComparison.Ordinal);
         Assert.Empty(upstream.Requests);
     }
+
+    [Theory]
+    [InlineData("/v1/completions", "invalid_request_error")]
+    [InlineData("/v1/messages/batches", "not_found_error")]
+    public async Task Post_UnknownV1Path_Returns404InClientFormat(string path, string expectedType)
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+
+        using var response = await app.Client.PostAsync(path, new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+        FaultTests.AssertErrorShape(path.StartsWith("/v1/messages", StringComparison.Ordinal) ? "/v1/messages" : path, text, expectedType);
+        Assert.Contains("POST /v1/chat/completions", text, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,199 @@
+// The Active Requests grid. Rows are keyed by request_id and changed only through transactions;
+// durations are computed in the browser from start_time so they tick every second between events.
+
+import {
+  formatDuration, formatLatency, formatNumber, shortId, stripProvider,
+} from './format.js';
+import { badge, copyText, el, providerBadge, syncRows } from './grid-util.js';
+
+export class ActiveRequestsGrid {
+  /**
+   * @param {HTMLElement} element
+   * @param {object} agGrid the AG Grid global
+   * @param {object} theme AG Grid theme object
+   * @param {{ nowSeconds: () => number }} clock server-aligned epoch seconds
+   */
+  constructor(element, agGrid, theme, clock) {
+    this._clock = clock;
+    this._rows = new Map();
+    this._ready = false;
+    this._onReady = [];
+    this._api = agGrid.createGrid(element, {
+      theme,
+      rowData: [],
+      columnDefs: this._columns(),
+      defaultColDef: { sortable: true, resizable: true, suppressMovable: true },
+      getRowId: (params) => String(params.data.request_id),
+      localeText: { noRowsToShow: 'No requests in flight' },
+      animateRows: true,
+      suppressCellFocus: true,
+      enableCellTextSelection: true,
+      onGridReady: () => {
+        this._ready = true;
+        for (const callback of this._onReady.splice(0)) callback();
+      },
+    });
+  }
+
+  /**
+   * On a phone the grid keeps what matters most — model (with a phase dot), duration, output tokens —
+   * so it fits without sideways scrolling; the other columns return on a wider screen.
+   */
+  fitToScreen(narrow) {
+    if (this._narrow === narrow) return;
+    this._narrow = narrow;
+    this._api.setGridOption('columnDefs', this._columns(narrow));
+  }
+
+  get ready() { return this._ready; }
+
+  whenReady(callback) {
+    if (this._ready) callback();
+    else this._onReady.push(callback);
+  }
+
+  /** Applies a snapshot; returns the request ids that left the grid (finished). */
+  apply(activeRequests) {
+    return syncRows(this._api, this._rows, activeRequests, (row) => row?.request_id);
+  }
+
+  get rowCount() { return this._rows.size; }
+
+  /** Re-evaluates the duration column; only cells whose text changes are repainted. */
+  tick() {
+    if (this._rows.size > 0) this._api.refreshCells({ columns: ['duration'] });
+  }
+
+  _columns(narrow = false) {
+    const clock = this._clock;
+    const tokens = (field) => ({
+      valueGetter: (p) => p.data?.[field] ?? 0,
+      valueFormatter: (p) => (p.data?.tokens_estimated ? `~${formatNumber(p.value)}` : formatNumber(p.value)),
+      cellClassRules: { est: (p) => !!p.data?.tokens_estimated },
+      type: 'rightAligned',
+      cellClass: ['num', 'ag-right-aligned-cell'],
+      minWidth: 100,
+      flex: 1,
+    });
+    return [
+      { colId: 'provider', field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 120, flex: 1, hide: narrow },
+      {
+        colId: 'model',
+        headerName: 'Model',
+        valueGetter: (p) => p.data?.resolved_model || p.data?.model || '',
+        cellRenderer: narrow ? compactModelCell : modelCell,
+        minWidth: narrow ? 130 : 200,
+        flex: 2.2,
+        tooltipValueGetter: (p) => p.data?.qualified_model,
+      },
+      { colId: 'phase', field: 'phase', headerName: 'Phase', cellRenderer: phaseCell, minWidth: 128, flex: 1, hide: narrow },
+      {
+        colId: 'streaming',
+        field: 'is_streaming',
+        headerName: 'Stream',
+        cellRenderer: (p) => el('span', p.value ? 'flag flag-on' : 'flag', p.value ? 'SSE' : '—'),
+        minWidth: 86,
+        flex: 0.7,
+        hide: narrow,
+      },
+      {
+        colId: 'duration',
+        headerName: narrow ? 'Time' : 'Duration',
+        // Sort by the number, show the text.
+        valueGetter: (p) => elapsedMs(p.data, clock),
+        valueFormatter: (p) => formatDuration(p.value),
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        sort: 'desc',
+        sortingOrder: ['desc', 'asc'],
+        minWidth: narrow ? 76 : 112,
+        flex: 1,
+      },
+      {
+        colId: 'ttft',
+        field: 'ttft_ms',
+        headerName: 'TTFT',
+        valueFormatter: (p) => formatLatency(p.value),
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        minWidth: 96,
+        flex: 1,
+        hide: narrow,
+      },
+      { colId: 'input', headerName: 'Input', headerTooltip: 'Input tokens (~ while estimated)', ...tokens('input_tokens'), hide: narrow },
+      { colId: 'output', headerName: 'Output', headerTooltip: 'Output tokens so far (~ while estimated)', ...tokens('output_tokens'), minWidth: narrow ? 84 : 100 },
+      {
+        colId: 'tools',
+        headerName: 'Tools',
+        headerTooltip: 'Tool calls made in this response (tool uses / results sent in the conversation)',
+        valueGetter: (p) => p.data?.tool_calls ?? 0,
+        tooltipValueGetter: (p) => `${p.data?.tool_calls ?? 0} calls · ${p.data?.tool_uses ?? 0} uses · ${p.data?.tool_results ?? 0} results in the request`,
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        minWidth: 80,
+        flex: 0.7,
+        hide: narrow,
+      },
+      { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false, hide: narrow },
+    ];
+  }
+}
+
+/** Elapsed time from start_time on the server's clock; the payload's duration_ms when start_time is missing. */
+export function elapsedMs(row, clock) {
+  if (!row) return 0;
+  if (typeof row.start_time === 'number' && row.start_time > 0) {
+    return Math.max(0, (clock.nowSeconds() - row.start_time) * 1000);
+  }
+  return row.duration_ms ?? 0;
+}
+
+function modelCell(params) {
+  const row = params.data;
+  if (!row) return '';
+  const resolved = row.resolved_model || row.model || '';
+  const requested = stripProvider(row.requested_model || '', row.provider);
+  const node = el('span', 'model');
+  if (requested && requested !== resolved) {
+    node.append(el('span', 'model-requested', requested), el('span', 'model-arrow', '→'));
+  }
+  node.append(el('span', 'model-resolved', resolved));
+  return node;
+}
+
+/** Phone layout: the phase as a coloured dot before the resolved model. */
+function compactModelCell(params) {
+  const row = params.data;
+  if (!row) return '';
+  const streaming = row.phase === 'streaming';
+  const node = el('span', `model compact ${streaming ? 'phase-streaming' : 'phase-waiting'}`);
+  node.title = `${streaming ? 'Streaming' : 'Waiting'} · ${row.qualified_model ?? ''}`;
+  node.append(el('span', 'badge-dot'), el('span', 'model-resolved', row.resolved_model || row.model || ''));
+  return node;
+}
+
+function phaseCell(params) {
+  const phase = params.value || 'waiting';
+  return badge(phase === 'streaming' ? 'Streaming' : 'Waiting', `phase-${phase === 'streaming' ? 'streaming' : 'waiting'}`);
+}
+
+export function requestIdCell(params) {
+  const id = params.value;
+  if (!id) return '';
+  const node = el('span', 'rid');
+  const text = el('span', 'rid-text', shortId(id));
+  text.title = id;
+  const button = el('button', 'copy', 'Copy');
+  button.type = 'button';
+  button.setAttribute('aria-label', `Copy request id ${id}`);
+  button.addEventListener('click', async (event) => {
+    event.stopPropagation();
+    if (await copyText(id)) {
+      button.textContent = 'Copied';
+      button.dataset.copied = '';
+      setTimeout(() => { button.textContent = 'Copy'; delete button.dataset.copied; }, 1200);
+    }
+  });
+  node.append(text, button);
+  return node;
+}
