@@ -112,7 +112,7 @@ internal static class LoadDriver
 
             if (options.Includes("held"))
             {
-                helds.Add(await RunHeldAsync(options, client, log, notes, gateway, upstreamUrl, inflight));
+                helds.Add(await RunHeldAsync(options, client, log, notes, upstream.Port, upstreamUrl));
             }
         }
 
@@ -300,8 +300,19 @@ internal static class LoadDriver
         }
     }
 
-    private static async Task<HeldResult> RunHeldAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, GatewayProcess gateway, Uri upstreamUrl, Target inflight)
+    /// <summary>
+    /// Runs on a gateway process of its own, so its memory is that of the held streams plus a warmed-up
+    /// gateway, not what earlier cases left in pools (idle upstream connections, GC heap growth).
+    /// </summary>
+    private static async Task<HeldResult> RunHeldAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, int upstreamPort, Uri upstreamUrl)
     {
+        await using var gateway = await StartGatewayAsync(options, upstreamPort, client, log);
+        var inflight = new Target(Target.Inflight, gateway.Url, new Dictionary<string, string>(), static (model, _) => model)
+        {
+            Process = gateway.Process,
+        };
+        await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(500, 4), 8, options.Cap(10));
+
         var requested = options.Smoke ? 20 : options.Held;
         var limit = OpenFileLimit();
         // The gateway holds two sockets per stream (client side and upstream side).
@@ -439,7 +450,7 @@ internal static class LoadDriver
     private static async Task<GatewayProcess?> StartPortkeyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes)
     {
         var root = RepositoryRoot();
-        var dir = options.PortkeyDir ?? Path.Combine(root, "bench", ".peers", "portkey");
+        var dir = Path.GetFullPath(options.PortkeyDir ?? Path.Combine(root, "bench", ".peers", "portkey"));
         var script = Path.Combine(dir, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
         if (!File.Exists(script))
         {

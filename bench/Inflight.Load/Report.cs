@@ -60,9 +60,9 @@ internal static class Report
         if (helds.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine("### Held-open streams (gateway process)");
+            md.AppendLine("### Held-open streams (a fresh gateway process per run)");
             md.AppendLine();
-            md.AppendLine("| streams held | RSS before MB | RSS held MB | KB per stream | `/metrics/active-requests` p50 ms | snapshot KB | seconds to open |");
+            md.AppendLine("| streams held | RSS warmed up, idle MB | RSS with streams held MB | KB per stream | `/metrics/active-requests` p50 ms | snapshot KB | seconds to open |");
             md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|");
             md.AppendLine(Invariant($"| {helds.Min(h => h.Held)} | {Stats.Median(helds.Select(h => h.RssBeforeMb)):F0} | {Stats.Median(helds.Select(h => h.RssHeldMb)):F0} | {Stats.Median(helds.Select(h => h.KbPerStream)):F1} | {Num(Stats.Median(helds.Select(h => h.SnapshotP50Ms ?? double.NaN)), "F1")} | {Num(Stats.Median(helds.Select(h => h.SnapshotKb ?? double.NaN)), "F0")} | {Stats.Median(helds.Select(h => h.EstablishSeconds)):F1} |"));
         }
