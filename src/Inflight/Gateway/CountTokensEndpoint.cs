@@ -52,7 +52,7 @@ internal static class CountTokensEndpoint
         }
 
         var upstreamBody = RequestBodyRewriter.Rewrite(body, route.ResolvedModel, addIncludeUsage: false);
-        using var request = UpstreamRequestFactory.Create(provider, ApiFormat.Anthropic, "messages/count_tokens", context.Request, upstreamBody);
+        using var request = UpstreamRequestFactory.Create(provider, ApiFormat.Anthropic, "messages/count_tokens" + context.Request.QueryString, context.Request, upstreamBody);
         await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider);
     }
 }

@@ -122,7 +122,7 @@ internal sealed partial class GatewayForwarder(
             upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
         }
 
-        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat), context.Request, upstreamBody);
+        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat) + (translating ? "" : context.Request.QueryString.Value), context.Request, upstreamBody);
         using ResponseBodyTransform transform = translation is null
             ? new PassThroughTransform(clientFormat, hideUsageChunk: injectUsage)
             : summary.IsStreaming

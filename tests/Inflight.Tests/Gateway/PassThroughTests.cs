@@ -15,7 +15,8 @@ public sealed class PassThroughTests
     {
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ProviderRecordings.AnthropicMessage));
         await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        // Claude Code calls /v1/messages?beta=true; the query goes along.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true")
         {
             Content = new StringContent(ProviderRecordings.AnthropicRequest.Replace("claude-sonnet-4-5", "fake:claude-sonnet-4-5", StringComparison.Ordinal), Encoding.UTF8, "application/json"),
         };
@@ -28,7 +29,7 @@ public sealed class PassThroughTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(ProviderRecordings.AnthropicMessage, await response.Content.ReadAsStringAsync(Ct));
         var received = Assert.Single(upstream.Requests);
-        Assert.Equal("/v1/messages", received.PathAndQuery);
+        Assert.Equal("/v1/messages?beta=true", received.PathAndQuery);
         Assert.Equal(ProviderRecordings.AnthropicRequest, received.Body);
         Assert.Equal("upstream-secret", received.Headers["x-api-key"]);
         Assert.Equal("2023-06-01", received.Headers["anthropic-version"]);
