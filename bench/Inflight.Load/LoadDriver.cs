@@ -319,7 +319,7 @@ internal static class LoadDriver
         var count = Math.Min(requested, (int)Math.Max(10, (limit - 600) / 2));
         if (count < requested)
         {
-            notes.Add($"Held-streams case capped at {count} streams by the open-file limit ({limit}); run `ulimit -n 65536` first (bench/run.sh does).");
+            notes.Add($"Held-streams case capped at {count} streams by the open-file limit ({limit}); bench/run.sh tries `ulimit -n 65536`, which needs a raisable hard limit.");
         }
 
         var rssBefore = gateway.Process.Memory().RssMb;
