@@ -15,10 +15,17 @@ namespace Inflight.Metrics;
 internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
 {
     /// <summary>
-    /// Changes closer together than this share one frame: a burst costs at most one serialization per window,
-    /// and a change reaches subscribers within one window (the contract asks for 100 ms).
+    /// Changes closer together than the coalescing window share one frame: a burst costs at most one
+    /// serialization per window, and a change reaches subscribers within one window (the contract asks for
+    /// 100 ms). The window is this minimum, widened to <see cref="WindowPerBuildCost"/> times the last
+    /// snapshot's serialization time (capped at <see cref="MaxCoalescingWindow"/>), so a big snapshot never
+    /// takes more than about a tenth of a core while a small one is pushed within milliseconds.
     /// </summary>
-    public static readonly TimeSpan DefaultCoalescingWindow = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan DefaultCoalescingWindow = TimeSpan.FromMilliseconds(10);
+
+    public static readonly TimeSpan MaxCoalescingWindow = TimeSpan.FromMilliseconds(100);
+
+    private const int WindowPerBuildCost = 10;
 
     private readonly RequestTracker _tracker;
     private readonly TimeProvider _timeProvider;
@@ -33,6 +40,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
     private SseFrame? _latest;
     private long _frameSequence;
     private long _framesBuilt;
+    private long _lastBuildTicks;
 
     public ActiveRequestsBroadcaster(RequestTracker tracker, TimeProvider timeProvider, IOptions<MetricsOptions> options, ILogger<ActiveRequestsBroadcaster> logger)
         : this(tracker, timeProvider, options.Value.SseInterval, DefaultCoalescingWindow, logger)
@@ -93,6 +101,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
 
             // Version is read before the snapshot: a change racing with the build only makes the frame newer
             // than its label, and the publisher then builds once more — never the other way round.
+            var started = _timeProvider.GetTimestamp();
             var payload = ActiveRequestsPayload.Create(_tracker, _timeProvider);
             var frame = SseFrame.Create("update", ++_frameSequence, version, _timeProvider.GetTimestamp(), _scratch, writer =>
             {
@@ -100,6 +109,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
                 JsonSerializer.Serialize(json, payload, MetricsJsonContext.Default.ActiveRequestsPayload);
             });
             Interlocked.Increment(ref _framesBuilt);
+            Interlocked.Exchange(ref _lastBuildTicks, _timeProvider.GetElapsedTime(started).Ticks);
             Volatile.Write(ref _latest, frame);
             return frame;
         }
@@ -192,9 +202,20 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
         }
 
         var sinceBuilt = _timeProvider.GetElapsedTime(latest.BuiltAt);
-        if (sinceBuilt < _coalescingWindow)
+        var window = CoalescingWindow;
+        if (sinceBuilt < window)
         {
-            await Task.Delay(_coalescingWindow - sinceBuilt, _timeProvider, cancellationToken);
+            await Task.Delay(window - sinceBuilt, _timeProvider, cancellationToken);
+        }
+    }
+
+    /// <summary>The current coalescing window: the configured minimum, widened for expensive snapshots.</summary>
+    internal TimeSpan CoalescingWindow
+    {
+        get
+        {
+            var scaled = TimeSpan.FromTicks(Interlocked.Read(ref _lastBuildTicks) * WindowPerBuildCost);
+            return scaled <= _coalescingWindow ? _coalescingWindow : (scaled >= MaxCoalescingWindow ? MaxCoalescingWindow : scaled);
         }
     }
 

@@ -171,6 +171,31 @@ public sealed class ActiveRequestsBroadcasterTests
         Assert.True(broadcaster.ExecuteTask?.IsCompleted);
     }
 
+    [Fact]
+    public void CoalescingWindow_ExpensiveSnapshot_WidensToTenTimesTheBuildCostWithinTheCap()
+    {
+        // Every clock read moves time by 2 ms, so serializing a snapshot "costs" a few milliseconds.
+        var time = new SteppingTimeProvider(TimeSpan.FromMilliseconds(2));
+        var tracker = new RequestTracker(time);
+        var broadcaster = new ActiveRequestsBroadcaster(tracker, time, s_interval, TimeSpan.FromMilliseconds(10), NullLogger.Instance);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), broadcaster.CoalescingWindow);
+        using var request = Start(tracker);
+
+        _ = broadcaster.GetCurrentFrame();
+
+        Assert.InRange(broadcaster.CoalescingWindow, TimeSpan.FromMilliseconds(20), ActiveRequestsBroadcaster.MaxCoalescingWindow);
+        Assert.Equal(0, broadcaster.CoalescingWindow.Ticks % (TimeSpan.TicksPerMillisecond * 20));
+    }
+
+    private sealed class SteppingTimeProvider(TimeSpan step) : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+    {
+        public override long GetTimestamp()
+        {
+            Advance(step);
+            return base.GetTimestamp();
+        }
+    }
+
     private static (TimerWatchingTimeProvider Time, RequestTracker Tracker, ActiveRequestsBroadcaster Broadcaster) Create()
     {
         var time = new TimerWatchingTimeProvider();
