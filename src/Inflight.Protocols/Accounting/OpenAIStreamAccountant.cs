@@ -133,10 +133,7 @@ public sealed class OpenAIStreamAccountant : ISseEventHandler
         long units = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("content"u8)
-                || reader.ValueTextEquals("reasoning_content"u8)
-                || reader.ValueTextEquals("reasoning"u8)
-                || reader.ValueTextEquals("refusal"u8))
+            if (OpenAIMessageJson.IsGeneratedText(ref reader))
             {
                 units += JsonFields.WeighString(ref reader);
             }
@@ -198,24 +195,7 @@ public sealed class OpenAIStreamAccountant : ISseEventHandler
             }
             else if (reader.ValueTextEquals("function"u8))
             {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("arguments"u8))
-                    {
-                        units += JsonFields.WeighString(ref reader);
-                    }
-                    else
-                    {
-                        JsonFields.SkipValue(ref reader);
-                    }
-                }
+                units += OpenAIMessageJson.WeighFunction(ref reader);
             }
             else
             {

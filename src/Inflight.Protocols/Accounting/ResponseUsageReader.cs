@@ -177,10 +177,7 @@ public static class ResponseUsageReader
         long units = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("content"u8)
-                || reader.ValueTextEquals("reasoning_content"u8)
-                || reader.ValueTextEquals("reasoning"u8)
-                || reader.ValueTextEquals("refusal"u8))
+            if (OpenAIMessageJson.IsGeneratedText(ref reader))
             {
                 units += JsonFields.WeighString(ref reader);
             }
@@ -219,29 +216,13 @@ public static class ResponseUsageReader
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("function"u8))
+            if (reader.ValueTextEquals("function"u8))
+            {
+                units += OpenAIMessageJson.WeighFunction(ref reader);
+            }
+            else
             {
                 JsonFields.SkipValue(ref reader);
-                continue;
-            }
-
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("name"u8) || reader.ValueTextEquals("arguments"u8))
-                {
-                    units += JsonFields.WeighString(ref reader);
-                }
-                else
-                {
-                    JsonFields.SkipValue(ref reader);
-                }
             }
         }
 

@@ -399,16 +399,7 @@ public static class AnthropicToOpenAIRequest
                     break;
                 case "tool_use":
                     toolCalls ??= [];
-                    toolCalls.Add(new JsonObject
-                    {
-                        ["id"] = block["id"].AsString(),
-                        ["type"] = "function",
-                        ["function"] = new JsonObject
-                        {
-                            ["name"] = block["name"].AsString(),
-                            ["arguments"] = JsonOutput.ToCompactString(block["input"]),
-                        },
-                    });
+                    toolCalls.Add(ToolCall(block));
                     break;
                 case "thinking" or "redacted_thinking":
                     // Chat Completions has no way to send prior reasoning back.
@@ -429,6 +420,22 @@ public static class AnthropicToOpenAIRequest
 
         messages.Add(message);
     }
+
+    /// <summary>
+    /// An Anthropic <c>tool_use</c> block as an OpenAI <c>tool_calls</c> entry: the input object becomes
+    /// the compact JSON text of <c>function.arguments</c>. Shared with <see cref="AnthropicToOpenAIResponse"/>,
+    /// so a tool call reads the same whether it is sent upstream or answered to the client.
+    /// </summary>
+    internal static JsonObject ToolCall(JsonNode block) => new()
+    {
+        ["id"] = block["id"].AsString(),
+        ["type"] = "function",
+        ["function"] = new JsonObject
+        {
+            ["name"] = block["name"].AsString(),
+            ["arguments"] = JsonOutput.ToCompactString(block["input"]),
+        },
+    };
 
     private static JsonArray ConvertTools(JsonArray tools, TranslationContext ctx)
     {

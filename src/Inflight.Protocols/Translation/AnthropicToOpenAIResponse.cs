@@ -22,16 +22,7 @@ public static class AnthropicToOpenAIResponse
                         break;
                     case "tool_use":
                         toolCalls ??= [];
-                        toolCalls.Add(new JsonObject
-                        {
-                            ["id"] = block["id"].AsString(),
-                            ["type"] = "function",
-                            ["function"] = new JsonObject
-                            {
-                                ["name"] = block["name"].AsString(),
-                                ["arguments"] = JsonOutput.ToCompactString(block["input"]),
-                            },
-                        });
+                        toolCalls.Add(AnthropicToOpenAIRequest.ToolCall(block));
                         break;
                     default:
                         ctx.Drop($"response content block {block?["type"].AsString()}");

@@ -370,6 +370,22 @@ public static class OpenAIToAnthropicRequest
     private static JsonObject ToolUse(string? id, JsonNode? function, TranslationContext ctx)
     {
         var name = function?["name"].AsString() ?? "";
+        return new JsonObject
+        {
+            ["type"] = "tool_use",
+            ["id"] = id ?? "call_" + name,
+            ["name"] = name,
+            ["input"] = ToolInput(function, ctx),
+        };
+    }
+
+    /// <summary>
+    /// An OpenAI <c>function.arguments</c> string as the object Anthropic's <c>tool_use.input</c> must
+    /// be. Shared with <see cref="OpenAIToAnthropicResponse"/>, so tool calls in history and in answers
+    /// keep unparseable arguments the same way.
+    /// </summary>
+    internal static JsonObject ToolInput(JsonNode? function, TranslationContext ctx)
+    {
         var input = JsonOutput.ParseArguments(function?["arguments"].AsString());
         if (input is null)
         {
@@ -378,13 +394,7 @@ public static class OpenAIToAnthropicRequest
             input = new JsonObject { ["arguments"] = function?["arguments"].AsString() };
         }
 
-        return new JsonObject
-        {
-            ["type"] = "tool_use",
-            ["id"] = id ?? "call_" + name,
-            ["name"] = name,
-            ["input"] = input,
-        };
+        return input;
     }
 
     private static JsonObject ToolResult(JsonObject message, string role)

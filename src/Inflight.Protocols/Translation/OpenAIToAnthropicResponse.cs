@@ -31,13 +31,7 @@ public static class OpenAIToAnthropicResponse
             foreach (var call in calls)
             {
                 var function = call?["function"];
-                var input = JsonOutput.ParseArguments(function?["arguments"].AsString());
-                if (input is null)
-                {
-                    ctx.Drop("tool call arguments that are not a JSON object kept under \"arguments\"");
-                    input = new JsonObject { ["arguments"] = function?["arguments"].AsString() };
-                }
-
+                var input = OpenAIToAnthropicRequest.ToolInput(function, ctx);
                 content.Add(new JsonObject
                 {
                     ["type"] = "tool_use",

@@ -130,20 +130,12 @@ internal static class AnthropicDemoResponder
             }
 
             // The API opens every tool input with an empty fragment before the JSON itself.
-            yield return Delta(index, w =>
-            {
-                w.WriteString("type", "input_json_delta");
-                w.WriteString("partial_json", "");
-            });
+            yield return InputJsonDelta(index, "");
 
             foreach (var fragment in tool.Fragments)
             {
                 await pacer.WaitForTokensAsync(1, cancellationToken);
-                yield return Delta(index, w =>
-                {
-                    w.WriteString("type", "input_json_delta");
-                    w.WriteString("partial_json", fragment);
-                });
+                yield return InputJsonDelta(index, fragment);
 
                 emitted++;
                 if (Breaks(reply, emitted))
@@ -245,6 +237,12 @@ internal static class AnthropicDemoResponder
         writeDelta(w);
         w.WriteEndObject();
         w.WriteEndObject();
+    });
+
+    private static byte[] InputJsonDelta(int index, string partialJson) => Delta(index, w =>
+    {
+        w.WriteString("type", "input_json_delta");
+        w.WriteString("partial_json", partialJson);
     });
 
     private static byte[] BlockStop(int index) => DemoWire.Event("content_block_stop", w =>

@@ -117,13 +117,7 @@ internal sealed class DemoTrafficMix(Random random, bool unprefixedModelsReachDe
         }
 
         w.WriteStartArray("messages");
-        WriteHistory(turns, (role, text) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("role", role);
-            w.WriteString("content", text);
-            w.WriteEndObject();
-        });
+        WriteHistory(w, turns);
 
         if (toolHistory)
         {
@@ -209,19 +203,10 @@ internal sealed class DemoTrafficMix(Random random, bool unprefixedModelsReachDe
         w.WriteStartArray("messages");
         if (document is not null || random.NextDouble() < 0.4)
         {
-            w.WriteStartObject();
-            w.WriteString("role", "system");
-            w.WriteString("content", SystemPrompt(document));
-            w.WriteEndObject();
+            WriteTextMessage(w, "system", SystemPrompt(document));
         }
 
-        WriteHistory(turns, (role, text) =>
-        {
-            w.WriteStartObject();
-            w.WriteString("role", role);
-            w.WriteString("content", text);
-            w.WriteEndObject();
-        });
+        WriteHistory(w, turns);
 
         if (toolHistory)
         {
@@ -254,17 +239,29 @@ internal sealed class DemoTrafficMix(Random random, bool unprefixedModelsReachDe
     });
 
     /// <summary>user, assistant, user, …: <paramref name="turns"/> user messages with answers between them.</summary>
-    private void WriteHistory(int turns, Action<string, string> writeMessage)
+    /// <summary>
+    /// <paramref name="turns"/> user prompts with an assistant reply between each two. A message whose
+    /// content is a string has the same shape in both formats, so both bodies write their history here.
+    /// </summary>
+    private void WriteHistory(Utf8JsonWriter w, int turns)
     {
         for (var turn = 0; turn < turns; turn++)
         {
             if (turn > 0)
             {
-                writeMessage("assistant", DemoTextCorpus.Compose(random, random.Next(30, 250)));
+                WriteTextMessage(w, "assistant", DemoTextCorpus.Compose(random, random.Next(30, 250)));
             }
 
-            writeMessage("user", s_prompts[random.Next(s_prompts.Length)]);
+            WriteTextMessage(w, "user", s_prompts[random.Next(s_prompts.Length)]);
         }
+    }
+
+    private static void WriteTextMessage(Utf8JsonWriter w, string role, string text)
+    {
+        w.WriteStartObject();
+        w.WriteString("role", role);
+        w.WriteString("content", text);
+        w.WriteEndObject();
     }
 
     private static string SystemPrompt(string? document)
