@@ -29,6 +29,28 @@ internal sealed partial class GatewayForwarder(
 
     public async Task ForwardAsync(HttpContext context, GatewayEndpoint endpoint)
     {
+        try
+        {
+            await ForwardCoreAsync(context, endpoint);
+        }
+        catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A bug, not a fault of the client or the upstream: the tracked request was already finalized as
+            // unexpected_error by its using; the client still gets an error it can parse.
+            Log.UnexpectedFailure(logger, endpoint.Path, ex);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+            }
+            else
+            {
+                await ClientErrors.WriteAsync(context, endpoint.ClientFormat, StatusCodes.Status500InternalServerError, $"Inflight could not handle the request ({ex.GetType().Name}); see the gateway's log.");
+            }
+        }
+    }
+
+    private async Task ForwardCoreAsync(HttpContext context, GatewayEndpoint endpoint)
+    {
         var clientFormat = endpoint.ClientFormat;
         var body = await ReadBodyAsync(context, clientFormat);
         if (body is null)
@@ -214,6 +236,9 @@ internal sealed partial class GatewayForwarder(
 
         [LoggerMessage(3, LogLevel.Debug, "Client disconnected while {Stage}", EventName = "ClientDisconnected")]
         public static partial void ClientDisconnected(ILogger logger, string stage);
+
+        [LoggerMessage(5, LogLevel.Error, "Unexpected failure handling {Path}", EventName = "UnexpectedFailure")]
+        public static partial void UnexpectedFailure(ILogger logger, string path, Exception exception);
 
         [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider} dropped or approximated: {What}", EventName = "TranslationDropped")]
         public static partial void TranslationDropped(ILogger logger, string provider, string what);

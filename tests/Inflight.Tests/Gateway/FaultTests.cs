@@ -5,6 +5,7 @@ using System.Text.Json;
 using Inflight.Testing;
 using Inflight.Tests.Infrastructure;
 using Inflight.Tracking;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Inflight.Tests.Gateway;
 
@@ -191,6 +192,27 @@ public sealed class FaultTests
         var error = Assert.Single(app.Tracker.GetRecentErrors());
         Assert.Equal(errorType, error.ErrorType);
         Assert.Equal(status, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task PostMessages_GatewayBug_Answers500InClientFormatAndFinalizesTheRequest()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ProviderRecordings.AnthropicMessage));
+
+        // A clock that fails when the relay arms its timeout stands in for any unexpected exception.
+        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic", services: s => s.AddSingleton<TimeProvider>(new TimerlessTimeProvider()));
+
+        using var response = await app.Client.PostAsync("/v1/messages", PassThroughTests.JsonBody(ProviderRecordings.AnthropicRequest, stream: false), Ct);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        AssertErrorShape("/v1/messages", await response.Content.ReadAsStringAsync(Ct), "api_error");
+        AssertOneTypedError(app, "unexpected_error", null);
+    }
+
+    private sealed class TimerlessTimeProvider : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+            => throw new InvalidOperationException("No timers here.");
     }
 
     internal static async Task WaitUntilAsync(RequestTracker tracker, Func<bool> condition)

@@ -29,10 +29,15 @@ public sealed class GatewayApp : IAsyncDisposable
     public RequestTracker Tracker => Services.GetRequiredService<RequestTracker>();
 
     /// <summary>Starts the gateway with these settings (environment-style keys such as FAKE_API_KEY).</summary>
-    public static GatewayApp Start(IReadOnlyDictionary<string, string?> settings)
+    public static GatewayApp Start(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
+            }
+
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
@@ -48,7 +53,7 @@ public sealed class GatewayApp : IAsyncDisposable
     }
 
     /// <summary>A gateway whose only provider, <c>fake</c>, is <paramref name="upstream"/> speaking <paramref name="format"/>.</summary>
-    public static GatewayApp StartWithUpstream(Inflight.Testing.FakeUpstream upstream, string format, Dictionary<string, string?>? extra = null)
+    public static GatewayApp StartWithUpstream(Inflight.Testing.FakeUpstream upstream, string format, Dictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -62,7 +67,7 @@ public sealed class GatewayApp : IAsyncDisposable
             settings[key] = value;
         }
 
-        return Start(settings);
+        return Start(settings, services);
     }
 
     public async ValueTask DisposeAsync()
