@@ -16,11 +16,16 @@ internal static class CountTokensEndpoint
     public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider)
     {
         var gateway = options.Value;
-        byte[] body;
-        using (var buffer = new MemoryStream())
+        var read = await RequestBodyReader.ReadAsync(context, gateway.MaxRequestBytes);
+        if (read.OversizeBytes is not null)
         {
-            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-            body = buffer.ToArray();
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status413PayloadTooLarge, RequestBodyReader.TooLargeMessage(gateway.MaxRequestBytes));
+            return;
+        }
+
+        if (read.Body is not { } body)
+        {
+            return;
         }
 
         RequestSummary summary;
@@ -44,7 +49,7 @@ internal static class CountTokensEndpoint
         if (!provider.IsDemo && provider.Format != ApiFormat.Anthropic)
         {
             // OpenAI-format providers have no token-count endpoint: count locally (o200k; see docs/translation.md for accuracy).
-            var counted = LocalTokenCounter.Shared.CountTokensResponse(body);
+            var counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = counted.Length;
             await context.Response.Body.WriteAsync(counted, context.RequestAborted);

@@ -1,11 +1,8 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using Inflight.Configuration;
 using Inflight.Protocols;
 using Inflight.Protocols.Requests;
 using Inflight.Protocols.Translation;
 using Inflight.Tracking;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Inflight.Gateway;
@@ -157,55 +154,22 @@ internal sealed partial class GatewayForwarder(
     /// <summary>Reads the whole body within <c>MAX_REQUEST_BYTES</c>; null when an error was already written.</summary>
     private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, ApiFormat clientFormat)
     {
-        var limit = _options.MaxRequestBytes;
-        if (context.Request.ContentLength > limit)
+        var read = await RequestBodyReader.ReadAsync(context, _options.MaxRequestBytes);
+        if (read.OversizeBytes is { } size)
         {
-            await RejectTooLargeAsync(context, clientFormat, context.Request.ContentLength.Value);
-            return null;
+            await RejectTooLargeAsync(context, clientFormat, size);
+        }
+        else if (read.Body is null)
+        {
+            Log.ClientDisconnected(logger, "reading the request body");
         }
 
-        // The gateway enforces its own limit (MAX_REQUEST_BYTES) instead of Kestrel's fixed default.
-        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (sizeFeature is { IsReadOnly: false })
-        {
-            sizeFeature.MaxRequestBodySize = null;
-        }
-
-        var reader = context.Request.BodyReader;
-        while (true)
-        {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync(context.RequestAborted);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
-            {
-                Log.ClientDisconnected(logger, "reading the request body");
-                return null;
-            }
-
-            if (result.Buffer.Length > limit)
-            {
-                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                await RejectTooLargeAsync(context, clientFormat, result.Buffer.Length);
-                return null;
-            }
-
-            if (result.IsCompleted)
-            {
-                var bytes = result.Buffer.ToArray();
-                reader.AdvanceTo(result.Buffer.End);
-                return bytes;
-            }
-
-            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-        }
+        return read.Body;
     }
 
     private async Task RejectTooLargeAsync(HttpContext context, ApiFormat clientFormat, long size)
     {
-        var message = $"The request body exceeds the gateway's limit of {_options.MaxRequestBytes} bytes (MAX_REQUEST_BYTES).";
+        var message = RequestBodyReader.TooLargeMessage(_options.MaxRequestBytes);
         Log.BadRequest(logger, context.Request.Path, message);
         RecordRejected("-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
         await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);

@@ -44,6 +44,20 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task PostCountTokens_BodyOverLimit_Returns413WithoutCallingUpstream()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{\"input_tokens\":1}"));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic", new() { ["MAX_REQUEST_BYTES"] = "1000" });
+        var big = ProviderRecordings.AnthropicRequest.Replace("Hello", new string('x', 5000), StringComparison.Ordinal);
+
+        using var response = await app.Client.PostAsync("/v1/messages/count_tokens", new StringContent(big, Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        AssertErrorShape("/v1/messages", await response.Content.ReadAsStringAsync(Ct), "request_too_large");
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
     public async Task PostChatCompletions_UpstreamUnreachable_Returns502AndRecordsError()
     {
         await using var app = GatewayApp.Start(new Dictionary<string, string?>
