@@ -13,25 +13,23 @@ internal static class ResponseHeaderCopier
 
     public static void Copy(HttpResponseMessage upstream, HttpResponse client, bool keepContentLength)
     {
-        foreach (var header in upstream.Headers)
-        {
-            if (!s_skipped.Contains(header.Key))
-            {
-                client.Headers[header.Key] = header.Value.ToArray();
-            }
-        }
-
-        foreach (var header in upstream.Content.Headers)
-        {
-            if (!s_skipped.Contains(header.Key))
-            {
-                client.Headers[header.Key] = header.Value.ToArray();
-            }
-        }
+        CopyAll(upstream.Headers, client);
+        CopyAll(upstream.Content.Headers, client);
 
         if (keepContentLength && upstream.Content.Headers.ContentLength is { } length)
         {
             client.ContentLength = length;
+        }
+    }
+
+    private static void CopyAll(System.Net.Http.Headers.HttpHeaders headers, HttpResponse client)
+    {
+        foreach (var header in headers)
+        {
+            if (!s_skipped.Contains(header.Key))
+            {
+                client.Headers[header.Key] = header.Value.ToArray();
+            }
         }
     }
 }
