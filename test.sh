@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need first (Debian's Chromium for the
-# dashboard's browser tests) when it is missing, so a fresh machine needs nothing else.
+# dashboard's browser tests, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh
+# machine needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "chromium is missing and cannot be installed here (needs root and apt-get)." >&2
     exit 1
   fi
+fi
+
+# The real CLIs the acceptance tests drive (Claude Code, Codex), pinned by tools/clients/package-lock.json.
+# Installed into tools/clients/node_modules (git-ignored); reinstalled when the lock file changes.
+clients=tools/clients
+if ! cmp -s "$clients/package-lock.json" "$clients/node_modules/.package-lock.json.installed" 2>/dev/null; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is missing: the Claude Code and Codex acceptance tests need it (apt-get install nodejs npm)." >&2
+    exit 1
+  fi
+  echo "Installing the pinned Claude Code and Codex CLIs..."
+  npm ci --prefix "$clients" --no-audit --no-fund --loglevel=error >/dev/null
+  cp "$clients/package-lock.json" "$clients/node_modules/.package-lock.json.installed"
 fi
 
 log="$(mktemp)"
