@@ -1,6 +1,6 @@
 namespace Inflight.Protocols;
 
-/// <summary>The two wire formats Inflight speaks, on either side of the gateway.</summary>
+/// <summary>The wire formats Inflight speaks, on either side of the gateway.</summary>
 public enum ApiFormat
 {
     /// <summary>Anthropic Messages API (<c>POST /v1/messages</c>).</summary>
@@ -8,14 +8,23 @@ public enum ApiFormat
 
     /// <summary>OpenAI Chat Completions API (<c>POST /v1/chat/completions</c>).</summary>
     OpenAI,
+
+    /// <summary>OpenAI Responses API (<c>POST /v1/responses</c>); errors use OpenAI's error shape.</summary>
+    Responses,
 }
 
 public static class ApiFormatNames
 {
     public const string Anthropic = "anthropic";
     public const string OpenAI = "openai";
+    public const string Responses = "responses";
 
-    public static string ToWireName(this ApiFormat format) => format == ApiFormat.Anthropic ? Anthropic : OpenAI;
+    public static string ToWireName(this ApiFormat format) => format switch
+    {
+        ApiFormat.Anthropic => Anthropic,
+        ApiFormat.Responses => Responses,
+        _ => OpenAI,
+    };
 
     public static bool TryParse(string? value, out ApiFormat format)
     {

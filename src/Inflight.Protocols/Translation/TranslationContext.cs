@@ -48,6 +48,14 @@ public sealed class TranslationContext
     /// </summary>
     public bool ClientIncludeUsage { get; set; }
 
+    /// <summary>
+    /// Set by Responses request translation when it renames a client tool for the upstream (a
+    /// <c>namespace</c> tool flattened to one function name): upstream function name → the client's
+    /// tool name and namespace, so response and stream translation can map calls back. Null when
+    /// nothing was renamed.
+    /// </summary>
+    public Dictionary<string, ClientToolName>? ToolNamesForClient { get; set; }
+
     private HashSet<string>? _reported;
 
     internal void Drop(string what)
