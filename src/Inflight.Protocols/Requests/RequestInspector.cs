@@ -115,7 +115,9 @@ public static class RequestInspector
                 || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
         if (!valid)
         {
-            var got = message.TryGetProperty("role", out var r) ? (r.ValueKind == JsonValueKind.String ? "'" + r.GetString() + "'" : r.ValueKind.ToString().ToLowerInvariant()) : "nothing";
+            var got = !message.TryGetProperty("role", out var r) ? "nothing"
+                : r.ValueKind != JsonValueKind.String ? r.ValueKind.ToString().ToLowerInvariant()
+                : r.GetString() is { Length: > 40 } longRole ? "'" + longRole[..40] + "…'" : "'" + r.GetString() + "'";
             var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
             throw new RequestBodyException($"messages.{index}.role: must be {allowed} (got {got}).");
         }

@@ -85,6 +85,7 @@ public sealed class ClaudeCodeTranslationTests
     [InlineData("""{"type":"enabled","budget_tokens":2048}""", "high", "high")]
     [InlineData(null, "medium", "medium")]
     [InlineData(null, "max", "high")]
+    [InlineData("""{"type":"disabled"}""", null, "low")]
     public void Translate_ThinkingAndEffort_BecomeReasoningEffort(string? thinking, string? effort, string expected)
     {
         var body = new JsonObject
