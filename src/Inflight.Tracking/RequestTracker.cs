@@ -23,6 +23,9 @@ public sealed class RequestTracker
     private long _version;
     private long _sequence;
     private int _activeCount;
+    private long _stalledRequests;
+    private long _stalledRecovered;
+    private readonly ITimer? _stallTimer;
 
     // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
     private TaskCompletionSource? _changed;
@@ -36,6 +39,13 @@ public sealed class RequestTracker
         ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentErrorsCapacity, nameof(options));
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
+        if (Options.StallThreshold > TimeSpan.Zero)
+        {
+            // A scan a few times per threshold: a stall shows within a quarter of it (at most a second late).
+            var period = TimeSpan.FromTicks(Math.Clamp(Options.StallThreshold.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
+            _stallTimer = TimeProvider.CreateTimer(static state => ((RequestTracker)state!).ScanForStalls(), this, period, period);
+        }
     }
 
     public TimeProvider TimeProvider { get; }
@@ -62,6 +72,78 @@ public sealed class RequestTracker
         Interlocked.Increment(ref _activeCount);
         NotifyChanged();
         return request;
+    }
+
+    /// <summary>The active request with this id, or null.</summary>
+    public TrackedRequest? FindActive(string requestId) => _active.TryGetValue(requestId, out var request) ? request : null;
+
+    /// <summary>The newest finished request with this id still in the recent-requests ring, or null.</summary>
+    public RequestLogEntry? FindRecent(string requestId)
+    {
+        lock (_finalizeLock)
+        {
+            return _recentRequests.FindNewest(entry => string.Equals(entry.RequestId, requestId, StringComparison.Ordinal))
+                ?? _recentErrors.FindNewest(entry => string.Equals(entry.RequestId, requestId, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Cancels an active request on behalf of <paramref name="by"/>: its upstream call is aborted and the gateway
+    /// finalizes it as <see cref="ErrorTypes.Cancelled"/>. Completes with the final entry; null when the id is not
+    /// active (unknown, finished, or already being cancelled).
+    /// </summary>
+    public async Task<RequestLogEntry?> CancelAsync(string requestId, string by, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        if (FindActive(requestId) is not { } request || !request.RequestCancel(by))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await request.WhenFinishedAsync().WaitAsync(wait, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The request's owner did not react in time: finalize it here so the operator still gets an answer.
+            request.Fail(ErrorTypes.Cancelled, $"Cancelled by {by}.", 499);
+            return await request.WhenFinishedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Requests that went <c>stalled</c> since start, and how many of those later got bytes again.</summary>
+    public (long Stalled, long Recovered) StallCounts => (Interlocked.Read(ref _stalledRequests), Interlocked.Read(ref _stalledRecovered));
+
+    /// <summary>Marks every active request silent for the stall threshold as stalled (the timer calls this).</summary>
+    public void ScanForStalls()
+    {
+        var threshold = Options.StallThreshold;
+        if (threshold <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        var changed = false;
+        foreach (var (_, request) in _active)
+        {
+            if (!request.IsStalled && request.IdleTime(now) >= threshold && request.TryEnterStall())
+            {
+                Interlocked.Increment(ref _stalledRequests);
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            NotifyChanged();
+        }
+    }
+
+    internal void OnStallRecovered()
+    {
+        Interlocked.Increment(ref _stalledRecovered);
+        NotifyChanged();
     }
 
     /// <summary>The active requests, newest first.</summary>
@@ -123,7 +205,12 @@ public sealed class RequestTracker
             }
         }
 
-        return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds());
+        var (stalled, recovered) = StallCounts;
+        return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds()) with
+        {
+            StalledRequests = stalled,
+            StalledRecovered = recovered,
+        };
     }
 
     /// <summary>Recently finished requests (successes and failures), newest first, at most <paramref name="limit"/>.</summary>
@@ -204,10 +291,14 @@ public sealed class RequestTracker
             Interlocked.Decrement(ref _activeCount);
         }
 
+        request.OnLogEntry(entry);
         NotifyChanged();
     }
 
     private double EpochSeconds() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
+    /// <summary>A fresh request id, for a caller that must show it before it starts tracking (set it as <see cref="RequestStart.RequestId"/>).</summary>
+    public string NewRequestId() => NewRequestId(Interlocked.Increment(ref _sequence));
 
     private string NewRequestId(long sequence)
         => "req_" + TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)

@@ -59,4 +59,10 @@ public sealed record RunningTotalsSnapshot
 
     /// <summary>Epoch seconds when the snapshot was taken.</summary>
     public double Timestamp { get; init; }
+
+    /// <summary>Requests that went <c>stalled</c> since start (all traffic, not filtered).</summary>
+    public long StalledRequests { get; init; }
+
+    /// <summary>Of <see cref="StalledRequests"/>, how many got upstream bytes again.</summary>
+    public long StalledRecovered { get; init; }
 }
