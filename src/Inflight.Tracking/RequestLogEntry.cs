@@ -59,6 +59,12 @@ public sealed record RequestLogEntry
     /// <summary>Who cancelled the request through the metrics API; null unless <c>error_type</c> is <c>cancelled</c> by an operator.</summary>
     public string? CancelledBy { get; init; }
 
+    /// <summary>The caller's address; set on rejected-key entries only.</summary>
+    public string? ClientAddress { get; init; }
+
+    /// <summary>The caller's user-agent (at most 256 characters); set on rejected-key entries only.</summary>
+    public string? UserAgent { get; init; }
+
     /// <summary>When each step happened; shown by the request detail endpoint, not in the logs.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RequestTimeline? Timeline { get; init; }

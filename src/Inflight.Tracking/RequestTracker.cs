@@ -25,7 +25,9 @@ public sealed class RequestTracker
     private int _activeCount;
     private long _stalledRequests;
     private long _stalledRecovered;
-    private readonly ITimer? _stallTimer;
+    private readonly Breakdown _byClient = new();
+    private readonly Breakdown _byKey = new();
+    private readonly Dictionary<string, long> _authFailures = new(StringComparer.Ordinal);
 
     // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
     private TaskCompletionSource? _changed;
@@ -40,12 +42,6 @@ public sealed class RequestTracker
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
-        if (Options.StallThreshold > TimeSpan.Zero)
-        {
-            // A scan a few times per threshold: a stall shows within a quarter of it (at most a second late).
-            var period = TimeSpan.FromTicks(Math.Clamp(Options.StallThreshold.Ticks / 4, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-            _stallTimer = TimeProvider.CreateTimer(static state => ((RequestTracker)state!).ScanForStalls(), this, period, period);
-        }
     }
 
     public TimeProvider TimeProvider { get; }
@@ -111,34 +107,66 @@ public sealed class RequestTracker
         }
     }
 
+    /// <summary>
+    /// Records a call refused for a missing or wrong key: counted per <paramref name="route"/> and listed in recent
+    /// errors with the caller's address and user-agent (never the key). Returns the id the refusal carries.
+    /// </summary>
+    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason)
+    {
+        var requestId = NewRequestId();
+        var now = EpochSeconds();
+        var entry = new RequestLogEntry
+        {
+            RequestId = requestId,
+            Provider = "-",
+            Model = "-",
+            RequestedModel = "-",
+            QualifiedModel = "-",
+            Status = RequestStatus.Error,
+            StatusCode = 401,
+            ErrorType = ErrorTypes.AuthError,
+            ErrorMessage = $"Rejected key on {route}: {reason}",
+            StartTime = now,
+            EndTime = now,
+            ClientFormat = "-",
+            UpstreamFormat = "-",
+            ClientAddress = clientAddress,
+            UserAgent = userAgent,
+        };
+        lock (_finalizeLock)
+        {
+            // Route patterns are a fixed set (the mapped endpoints), so this stays small.
+            _authFailures[route] = _authFailures.GetValueOrDefault(route) + 1;
+            _recentErrors.Add(entry);
+        }
+
+        NotifyChanged();
+        return requestId;
+    }
+
     /// <summary>Requests that went <c>stalled</c> since start, and how many of those later got bytes again.</summary>
     public (long Stalled, long Recovered) StallCounts => (Interlocked.Read(ref _stalledRequests), Interlocked.Read(ref _stalledRecovered));
 
-    /// <summary>Marks every active request silent for the stall threshold as stalled (the timer calls this).</summary>
+    /// <summary>
+    /// Marks every active request silent for the stall threshold as stalled. No timer of its own: every reader
+    /// (snapshots, the SSE stream's refresh each interval while requests are active, totals) runs the check, and
+    /// a request's next upstream byte or its end settles a stall nobody looked at.
+    /// </summary>
     public void ScanForStalls()
     {
-        var threshold = Options.StallThreshold;
-        if (threshold <= TimeSpan.Zero)
+        if (Options.StallThreshold <= TimeSpan.Zero)
         {
             return;
         }
 
         var now = TimeProvider.GetTimestamp();
-        var changed = false;
         foreach (var (_, request) in _active)
         {
-            if (!request.IsStalled && request.IdleTime(now) >= threshold && request.TryEnterStall())
-            {
-                Interlocked.Increment(ref _stalledRequests);
-                changed = true;
-            }
-        }
-
-        if (changed)
-        {
-            NotifyChanged();
+            request.CheckStall(now);
         }
     }
+
+    internal void OnStallEntered() => Interlocked.Increment(ref _stalledRequests);
 
     internal void OnStallRecovered()
     {
@@ -157,6 +185,11 @@ public sealed class RequestTracker
 
         requests.Sort(static (a, b) => b.Sequence.CompareTo(a.Sequence));
         var now = TimeProvider.GetTimestamp();
+        foreach (var request in requests)
+        {
+            request.CheckStall(now);
+        }
+
         var list = new ActiveRequestSnapshot[requests.Count];
         for (var i = 0; i < list.Length; i++)
         {
@@ -205,11 +238,24 @@ public sealed class RequestTracker
             }
         }
 
+        ScanForStalls();
         var (stalled, recovered) = StallCounts;
+        IReadOnlyDictionary<string, BreakdownTotals> byClient, byKey;
+        AuthFailureTotals authFailures;
+        lock (_finalizeLock)
+        {
+            byClient = _byClient.Snapshot();
+            byKey = _byKey.Snapshot();
+            authFailures = new AuthFailureTotals(_authFailures.Values.Sum(), new SortedDictionary<string, long>(_authFailures, StringComparer.Ordinal));
+        }
+
         return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds()) with
         {
             StalledRequests = stalled,
             StalledRecovered = recovered,
+            ByClient = byClient,
+            ByKey = byKey,
+            AuthFailures = authFailures,
         };
     }
 
@@ -282,6 +328,8 @@ public sealed class RequestTracker
         {
             _active.TryRemove(request.RequestId, out _);
             _totals.Record(start.Provider, start.ResolvedModel, request.QualifiedModel, start.IsStreaming, figures, errorType is not null);
+            _byClient.Add(entry.ClientName, figures, errorType is not null);
+            _byKey.Add(start.KeyLabel ?? "none", figures, errorType is not null);
             _recentRequests.Add(entry);
             if (errorType is not null)
             {

@@ -116,10 +116,34 @@ public sealed class TrackedRequest : IDisposable
     public void MarkBytes()
     {
         var now = _tracker.TimeProvider.GetTimestamp();
-        Volatile.Write(ref _lastByteTimestamp, now == 0 ? 1 : now);
-        if (Volatile.Read(ref _stalled) != 0 && Interlocked.Exchange(ref _stalled, 0) != 0 && !IsFinalized)
+        var previous = Interlocked.Exchange(ref _lastByteTimestamp, now == 0 ? 1 : now);
+        if (IsFinalized)
+        {
+            return;
+        }
+
+        // A silence nobody looked at still counts: the gap before these bytes settles it.
+        var threshold = _tracker.Options.StallThreshold;
+        if (threshold > TimeSpan.Zero && Volatile.Read(ref _stalled) == 0
+            && _tracker.TimeProvider.GetElapsedTime(previous == 0 ? StartTimestamp : previous, now) >= threshold
+            && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0)
+        {
+            _tracker.OnStallEntered();
+        }
+
+        if (Volatile.Read(ref _stalled) != 0 && Interlocked.Exchange(ref _stalled, 0) != 0)
         {
             _tracker.OnStallRecovered();
+        }
+    }
+
+    /// <summary>Enters the stall (counted once) when the upstream has been silent for the threshold.</summary>
+    internal void CheckStall(long nowTimestamp)
+    {
+        var threshold = _tracker.Options.StallThreshold;
+        if (threshold > TimeSpan.Zero && !IsStalled && IdleTime(nowTimestamp) >= threshold && TryEnterStall())
+        {
+            _tracker.OnStallEntered();
         }
     }
 
@@ -134,7 +158,7 @@ public sealed class TrackedRequest : IDisposable
     }
 
     /// <summary>Marks the request stalled; true when it was not already (the tracker counts it once per stall).</summary>
-    internal bool TryEnterStall() => !IsFinalized && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0;
+    private bool TryEnterStall() => !IsFinalized && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0;
 
     /// <summary>
     /// Asks the gateway to abort this request (the upstream call is cancelled at once). False when it already
@@ -326,6 +350,16 @@ public sealed class TrackedRequest : IDisposable
         }
 
         var now = _tracker.TimeProvider.GetTimestamp();
+        if (!IsStalled)
+        {
+            // Ended in a silence as long as the threshold (a timeout, a cancel of a stuck request): that was a stall.
+            var threshold = _tracker.Options.StallThreshold;
+            if (threshold > TimeSpan.Zero && IdleTime(now) >= threshold && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0)
+            {
+                _tracker.OnStallEntered();
+            }
+        }
+
         RequestFigures figures;
         lock (_gate)
         {

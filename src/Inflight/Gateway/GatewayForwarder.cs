@@ -125,10 +125,16 @@ internal sealed partial class GatewayForwarder(
             upstreamBody = default;
         }
 
+        var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var tracked = tracker.Start(new RequestStart
         {
             RequestId = requestId,
             ReceivedTimestamp = received,
+            ClientName = clientName,
+            ClientVersion = clientVersion,
+            SessionId = ClientAttribution.ParseSession(context.Request.Headers),
+            UserId = summary.UserId,
+            KeyLabel = ProxyKeyFilter.KeyLabelOf(context),
             Provider = provider.Name,
             RequestedModel = route.RequestedModel,
             ResolvedModel = route.ResolvedModel,

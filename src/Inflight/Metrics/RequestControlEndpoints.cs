@@ -75,7 +75,7 @@ internal static partial class RequestControlEndpoints
                 : "anonymous (no PROXY_API_KEY)";
         }
 
-        return verifier.Verify(ProxyKeyVerifier.ReadClientKey(context.Request)) ? "key 'default'" : DashboardSession;
+        return verifier.Identify(ProxyKeyVerifier.ReadClientKey(context.Request)) is { } label ? $"key '{label}'" : DashboardSession;
     }
 
     /// <summary>A browser always sends Origin on a cross-site POST; it must name this gateway.</summary>

@@ -9,12 +9,36 @@ namespace Inflight.Security;
 /// </summary>
 internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCookie) : IEndpointFilter
 {
+    private const string KeyLabelItem = "inflight.key_label";
+
+    /// <summary>The label of the key this request was let in with; null when no key is configured or a session cookie let it in.</summary>
+    public static string? KeyLabelOf(HttpContext context) => context.Items.TryGetValue(KeyLabelItem, out var label) ? label as string : null;
+
+    /// <summary>Counts the rejected call per route and lists it in recent errors with address and user-agent, never the key.</summary>
+    private static void RecordFailure(HttpContext http)
+    {
+        var tracker = http.RequestServices.GetRequiredService<Inflight.Tracking.RequestTracker>();
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        var requestId = tracker.RecordAuthFailure(
+            route,
+            http.Connection.RemoteIpAddress?.ToString(),
+            Inflight.Gateway.ClientAttribution.Bound(http.Request.Headers.UserAgent.ToString()),
+            ProxyKeyVerifier.ReadClientKey(http.Request) is null ? "No API key was sent." : "The API key sent is not a configured key.");
+        http.Response.Headers[Inflight.Gateway.GatewayForwarder.RequestIdHeader] = requestId;
+    }
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var verifier = http.RequestServices.GetRequiredService<ProxyKeyVerifier>();
-        if (!verifier.IsRequired || verifier.Verify(ProxyKeyVerifier.ReadClientKey(http.Request)))
+        if (!verifier.IsRequired)
         {
+            return await next(context);
+        }
+
+        if (verifier.Identify(ProxyKeyVerifier.ReadClientKey(http.Request)) is { } label)
+        {
+            http.Items[KeyLabelItem] = label;
             return await next(context);
         }
 
@@ -24,6 +48,7 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             return await next(context);
         }
 
+        RecordFailure(http);
         const string Message = "Missing or invalid API key. Send the key set in PROXY_API_KEY as 'x-api-key' or 'Authorization: Bearer'.";
         var body = format switch
         {
