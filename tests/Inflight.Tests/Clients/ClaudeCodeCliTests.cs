@@ -109,6 +109,25 @@ public sealed class ClaudeCodeCliTests
         }
     }
 
+    [Theory]
+    [InlineData("anthropic", "claude-sonnet-4-5-20250929", "gpt-4.1")]
+    [InlineData("openai", "anthropic/claude-sonnet-4.5", "openai/gpt-4.1")]
+    public async Task ClaudeP_GatewayModelDiscovery_OffersGatewayModels(string format, string claudeModel, string otherModel)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel] }.HandleAsync);
+        await using var app = GatewayApp.StartWithUpstream(upstream, format, format == "openai" ? new(s_openAIAliases) : null);
+
+        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" });
+
+        Assert.Contains(upstream.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal));
+        // Claude Code keeps the gateway's list (the models whose id names Claude) for its /model picker.
+        Assert.True(run.CacheFiles.TryGetValue(Path.Combine(".claude", "cache", "gateway-models.json"), out var cache), $"no gateway-models.json; {run}");
+        var offered = JsonNode.Parse(cache)!["models"]!.AsArray().Select(m => (string?)m!["id"]);
+        Assert.Equal(["fake:" + claudeModel], offered);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal(ClaudeCodeProvider.PlainAnswer, run.Stdout);
+    }
+
     /// <summary>The model requests (messages or chat completions) the provider received, in order, parsed.</summary>
     private static List<(string PathAndQuery, JsonNode Json)> Conversation(FakeUpstream upstream)
     {
