@@ -9,7 +9,8 @@ namespace Inflight.Protocols.Requests;
 /// </summary>
 public static class RequestInspector
 {
-    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256 };
+    // A key given twice is ambiguous (which one did the client mean?): a 400 on every path, as in translation.
+    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
@@ -48,12 +49,15 @@ public static class RequestInspector
                 }
 
                 messageCount = messages.GetArrayLength();
+                var index = 0;
                 foreach (var message in messages.EnumerateArray())
                 {
                     if (message.ValueKind != JsonValueKind.Object)
                     {
                         throw new RequestBodyException("Each entry of 'messages' must be an object.");
                     }
+
+                    CheckRole(format, message, index++);
 
                     CountMessage(format, message, ref toolUses, ref toolResults, ref textBytes);
                 }
@@ -89,6 +93,25 @@ public static class RequestInspector
                 IncludeUsageRequested = includeUsage,
                 TextBytes = textBytes,
             };
+        }
+    }
+
+    /// <summary>
+    /// The same roles on every path (pass-through, translation, count_tokens): Anthropic's user, assistant
+    /// and the mid-conversation system role Claude Code sends; OpenAI's system, developer, user, assistant,
+    /// tool and the deprecated function.
+    /// </summary>
+    private static void CheckRole(ApiFormat format, JsonElement message, int index)
+    {
+        var valid = message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && (format == ApiFormat.Anthropic
+            ? role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+            : format != ApiFormat.OpenAI || role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+                || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
+        if (!valid)
+        {
+            var got = message.TryGetProperty("role", out var r) ? (r.ValueKind == JsonValueKind.String ? "'" + r.GetString() + "'" : r.ValueKind.ToString().ToLowerInvariant()) : "nothing";
+            var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
+            throw new RequestBodyException($"messages.{index}.role: must be {allowed} (got {got}).");
         }
     }
 
