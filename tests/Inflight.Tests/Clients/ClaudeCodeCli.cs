@@ -9,6 +9,9 @@ namespace Inflight.Tests.Clients;
 /// </summary>
 internal static class ClaudeCodeCli
 {
+    /// <summary>The key the CLI sends; start the gateway with it as <c>PROXY_API_KEY</c>.</summary>
+    public const string ProxyKey = "inflight-proxy-key";
+
     /// <summary>A hard limit per run; a run normally takes about a second.</summary>
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(90);
 
@@ -34,7 +37,7 @@ internal static class ClaudeCodeCli
 
     /// <summary>
     /// Runs <c>claude -p <paramref name="prompt"/> <paramref name="arguments"/></c> with ANTHROPIC_BASE_URL
-    /// pointing at <paramref name="gateway"/> and a dummy key. The inherited environment is not passed on.
+    /// pointing at <paramref name="gateway"/> and <see cref="ProxyKey"/>. The inherited environment is not passed on.
     /// </summary>
     public static async Task<ClaudeCodeRun> RunAsync(Uri gateway, string prompt, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -63,7 +66,8 @@ internal static class ClaudeCodeCli
             start.Environment["CLAUDE_CONFIG_DIR"] = Path.Combine(home.FullName, ".claude");
             start.Environment["TMPDIR"] = home.FullName;
             start.Environment["ANTHROPIC_BASE_URL"] = gateway.GetLeftPart(UriPartial.Authority);
-            start.Environment["ANTHROPIC_API_KEY"] = "inflight-test-key";
+            // As docs/claude-code.md says: the gateway's PROXY_API_KEY as ANTHROPIC_AUTH_TOKEN (sent as a Bearer token).
+            start.Environment["ANTHROPIC_AUTH_TOKEN"] = ProxyKey;
             foreach (var (key, value) in s_isolation)
             {
                 start.Environment[key] = value;

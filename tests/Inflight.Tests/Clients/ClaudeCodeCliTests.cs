@@ -42,7 +42,7 @@ public sealed class ClaudeCodeCliTests
     public async Task ClaudeP_Model_PrintsProviderAnswerAndSendsPromptAndSystem(string format, string? model, string expectedModel)
     {
         await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format).HandleAsync);
-        await using var app = GatewayApp.StartWithUpstream(upstream, format, format == "openai" ? new(s_openAIAliases) : null);
+        await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
         var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, model is null ? [] : ["--model", model]);
 
@@ -69,6 +69,7 @@ public sealed class ClaudeCodeCliTests
             Assert.Contains(messages.Skip(1), m => (string)m!["role"]! == "system");
         }
 
+        Assert.DoesNotContain(ClaudeCodeCli.ProxyKey, string.Join("\n", request.Headers.Values), StringComparison.Ordinal);
         var logged = await PassThroughTests.FinishedRequestAsync(app);
         Assert.Equal("success", logged.Status);
         Assert.Equal((2_345L, 21L), (logged.InputTokens, logged.OutputTokens));
@@ -80,7 +81,7 @@ public sealed class ClaudeCodeCliTests
     public async Task ClaudeP_BashToolCall_RunsToolAndSendsResultBack(string format)
     {
         await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format, bashCommand: "echo " + ToolMarker).HandleAsync);
-        await using var app = GatewayApp.StartWithUpstream(upstream, format, format == "openai" ? new(s_openAIAliases) : null);
+        await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
         var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, "Run the marker command.", ["--allowedTools", "Bash"]);
 
@@ -115,7 +116,7 @@ public sealed class ClaudeCodeCliTests
     public async Task ClaudeP_GatewayModelDiscovery_OffersGatewayModels(string format, string claudeModel, string otherModel)
     {
         await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel] }.HandleAsync);
-        await using var app = GatewayApp.StartWithUpstream(upstream, format, format == "openai" ? new(s_openAIAliases) : null);
+        await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
         var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" });
 
@@ -128,14 +129,29 @@ public sealed class ClaudeCodeCliTests
         Assert.Equal(ClaudeCodeProvider.PlainAnswer, run.Stdout);
     }
 
+    /// <summary>The gateway settings docs/claude-code.md describes: a proxy key, and for an OpenAI-format provider the aliases.</summary>
+    private static Dictionary<string, string?> Settings(string format)
+    {
+        var settings = new Dictionary<string, string?> { ["PROXY_API_KEY"] = ClaudeCodeCli.ProxyKey };
+        if (format == "openai")
+        {
+            foreach (var (alias, target) in s_openAIAliases)
+            {
+                settings[alias] = target;
+            }
+        }
+
+        return settings;
+    }
+
     /// <summary>The model requests (messages or chat completions) the provider received, in order, parsed.</summary>
-    private static List<(string PathAndQuery, JsonNode Json)> Conversation(FakeUpstream upstream)
+    private static List<(string PathAndQuery, JsonNode Json, IReadOnlyDictionary<string, string> Headers)> Conversation(FakeUpstream upstream)
     {
         lock (upstream.Requests)
         {
             return [.. upstream.Requests
                 .Where(r => r.Method == "POST" && !r.PathAndQuery.Contains("count_tokens", StringComparison.Ordinal))
-                .Select(r => (r.PathAndQuery, JsonNode.Parse(r.Body)!))];
+                .Select(r => (r.PathAndQuery, JsonNode.Parse(r.Body)!, r.Headers))];
         }
     }
 
