@@ -18,6 +18,14 @@ internal sealed class ClaudeCodeProvider(string format, string? bashCommand = nu
     /// <summary>The answer after the tool ran: it quotes the tool result the provider received.</summary>
     public static string AnswerAfterTool(string toolResult) => "The command printed: " + toolResult;
 
+    /// <summary>Output-token limits of the OpenAI models the tests alias Claude's names to.</summary>
+    private static readonly Dictionary<string, int> s_openAIOutputLimits = new()
+    {
+        ["gpt-4o-mini"] = 16_384,
+        ["gpt-4.1"] = 32_768,
+        ["gpt-5"] = 128_000,
+    };
+
     /// <summary>Models the provider lists on <c>GET /v1/models</c>.</summary>
     public IReadOnlyList<string> Models { get; init; } = format == "anthropic"
         ? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]
@@ -42,6 +50,16 @@ internal sealed class ClaudeCodeProvider(string format, string? bashCommand = nu
         var toolResult = format == "anthropic" ? AnthropicToolResult(body) : OpenAIToolResult(body);
         var callTool = bashCommand is not null && toolResult is null;
         var text = toolResult is null ? PlainAnswer : AnswerAfterTool(toolResult);
+
+        // Like OpenAI, refuse more output than the model can write (Claude Code asks for 128,000).
+        var maxTokens = (body["max_completion_tokens"] ?? body["max_tokens"])?.GetValue<int>();
+        if (format == "openai" && s_openAIOutputLimits.TryGetValue(model, out var limit) && maxTokens > limit)
+        {
+            return FakeResponses.WriteJsonAsync(
+                context,
+                JsonSerializer.Serialize(new { error = new { message = $"max_tokens is too large: {maxTokens}. This model supports at most {limit} completion tokens, whereas you provided {maxTokens}.", type = "invalid_request_error", param = "max_tokens", code = "invalid_value" } }),
+                400);
+        }
 
         if (format == "anthropic")
         {
