@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Inflight.Protocols;
@@ -31,6 +32,12 @@ internal static class ClientHeaderNames
         ("anthropic-ratelimit-tokens-reset", "x-ratelimit-reset-tokens", ValueKind.Reset),
     ];
 
+    private static readonly FrozenDictionary<string, (string Name, ValueKind Kind)> s_fromAnthropic =
+        s_pairs.ToFrozenDictionary(p => p.Anthropic, p => (p.OpenAI, p.Kind), StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenDictionary<string, (string Name, ValueKind Kind)> s_fromOpenAI =
+        s_pairs.ToFrozenDictionary(p => p.OpenAI, p => (p.Anthropic, p.Kind), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// The client-side name and value of an upstream header, or false when it keeps its own (no counterpart,
     /// or a reset value that does not parse, which is then better passed on under the name that explains it).
@@ -39,35 +46,27 @@ internal static class ClientHeaderNames
     {
         clientName = name;
         clientValue = value;
-        if (upstream == client)
+        // Chat Completions and Responses are both OpenAI's: one set of header names.
+        var fromAnthropic = upstream == ApiFormat.Anthropic;
+        var table = fromAnthropic ? s_fromAnthropic : s_fromOpenAI;
+        if (fromAnthropic == (client == ApiFormat.Anthropic) || !table.TryGetValue(name, out var counterpart))
         {
             return false;
         }
 
-        foreach (var (anthropic, openAI, kind) in s_pairs)
+        if (counterpart.Kind == ValueKind.Reset)
         {
-            var from = upstream == ApiFormat.Anthropic ? anthropic : openAI;
-            if (!from.Equals(name, StringComparison.OrdinalIgnoreCase))
+            var converted = fromAnthropic ? InstantToDuration(value, now) : DurationToInstant(value, now);
+            if (converted is null)
             {
-                continue;
+                return false;
             }
 
-            if (kind == ValueKind.Reset)
-            {
-                var converted = upstream == ApiFormat.Anthropic ? InstantToDuration(value, now) : DurationToInstant(value, now);
-                if (converted is null)
-                {
-                    return false;
-                }
-
-                clientValue = converted;
-            }
-
-            clientName = upstream == ApiFormat.Anthropic ? openAI : anthropic;
-            return true;
+            clientValue = converted;
         }
 
-        return false;
+        clientName = counterpart.Name;
+        return true;
     }
 
     /// <summary>Anthropic's reset instant as OpenAI's time-until-reset (Go duration syntax), never negative.</summary>

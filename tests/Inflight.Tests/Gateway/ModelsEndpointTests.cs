@@ -131,6 +131,20 @@ public sealed class ModelsEndpointTests
         Assert.Contains("fake answered 429", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ListModels_DemoMode_ListsDemoModelsWithPrefix()
+    {
+        await using var app = GatewayApp.Start(new Dictionary<string, string?> { ["INFLIGHT_DEMO"] = "true", ["DEMO_TRAFFIC"] = "false" });
+
+        using var response = await app.Client.SendAsync(Get("/v1/models", anthropic: true), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var ids = body.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()).ToList();
+        Assert.Contains("demo:claude-demo", ids);
+        Assert.Contains("demo:gpt-demo", ids);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -1,5 +1,6 @@
 using System.Net;
 using Inflight.Gateway;
+using Inflight.Protocols;
 using Inflight.Testing;
 using Inflight.Tests.Gateway;
 using Inflight.Tests.Infrastructure;
@@ -117,6 +118,25 @@ public sealed class ResponseHeaderTests
 
         Assert.Equal(s_anthropicHeaders.Where(h => s_anthropicNames.Contains(h.Key)).ToDictionary(), Named(response, s_anthropicNames));
         Assert.Empty(Named(response, s_openAINames));
+    }
+
+    [Theory]
+    [InlineData(ApiFormat.OpenAI, ApiFormat.Responses)]
+    [InlineData(ApiFormat.Responses, ApiFormat.OpenAI)]
+    [InlineData(ApiFormat.Anthropic, ApiFormat.Anthropic)]
+    public void TryTranslate_SameHeaderFamily_KeepsName(ApiFormat upstream, ApiFormat client)
+    {
+        var name = upstream == ApiFormat.Anthropic ? "request-id" : "x-request-id";
+
+        Assert.False(ClientHeaderNames.TryTranslate(upstream, client, name, "req_1", s_now, out var clientName, out _));
+        Assert.Equal(name, clientName);
+    }
+
+    [Fact]
+    public void TryTranslate_AnthropicToResponsesClient_UsesOpenAINames()
+    {
+        Assert.True(ClientHeaderNames.TryTranslate(ApiFormat.Anthropic, ApiFormat.Responses, "anthropic-ratelimit-tokens-reset", "2026-12-01T10:00:02Z", s_now, out var name, out var value));
+        Assert.Equal(("x-ratelimit-reset-tokens", "2s"), (name, value));
     }
 
     [Theory]
