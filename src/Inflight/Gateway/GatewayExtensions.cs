@@ -26,8 +26,10 @@ internal static class GatewayExtensions
 
         var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
         openAI.MapPost("/chat/completions", PostChatCompletions);
-        openAI.MapGet("/models", ModelsEndpoint.ListAsync);
-        openAI.MapGet("/models/{**modelId}", ModelsEndpoint.GetAsync);
+
+        var either = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.ByClient, acceptSessionCookie: false);
+        either.MapGet("/models", ModelsEndpoint.ListAsync);
+        either.MapGet("/models/{**modelId}", ModelsEndpoint.GetAsync);
 
         // Anything else under /v1 gets a 404 an SDK can parse, naming what does exist.
         endpoints.MapFallback("/v1/{**path}", NotFoundAsync);

@@ -131,6 +131,28 @@ public sealed class ModelsEndpointTests
         Assert.Contains("fake answered 429", body.RootElement.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ListModels_WrongProxyKey_Answers401InClientShape(bool anthropic)
+    {
+        await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider("openai").HandleAsync);
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new() { ["PROXY_API_KEY"] = "right-key" });
+        using var request = Get("/v1/models", anthropic);
+        request.Headers.Add("x-api-key", "wrong-key");
+
+        using var response = await app.Client.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal("authentication_error", error.GetProperty("type").GetString());
+        // Anthropic's envelope has a top-level "type":"error"; OpenAI's carries a code instead.
+        Assert.Equal(anthropic, body.RootElement.TryGetProperty("type", out _));
+        Assert.Equal(!anthropic, error.TryGetProperty("code", out _));
+        Assert.Empty(upstream.Requests);
+    }
+
     [Fact]
     public async Task ListModels_DemoMode_ListsDemoModelsWithPrefix()
     {
