@@ -15,6 +15,12 @@ public static class RequestInspector
     /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
     {
+        // JsonDocument checks UTF-8 only when a string is read; a body must be valid as a whole.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            throw new RequestBodyException("The request body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -109,7 +115,9 @@ public static class RequestInspector
                 || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
         if (!valid)
         {
-            var got = message.TryGetProperty("role", out var r) ? (r.ValueKind == JsonValueKind.String ? "'" + r.GetString() + "'" : r.ValueKind.ToString().ToLowerInvariant()) : "nothing";
+            var got = !message.TryGetProperty("role", out var r) ? "nothing"
+                : r.ValueKind != JsonValueKind.String ? r.ValueKind.ToString().ToLowerInvariant()
+                : r.GetString() is { Length: > 40 } longRole ? "'" + longRole[..40] + "…'" : "'" + r.GetString() + "'";
             var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
             throw new RequestBodyException($"messages.{index}.role: must be {allowed} (got {got}).");
         }
@@ -125,7 +133,7 @@ public static class RequestInspector
                 textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
             }
 
-            if (message.TryGetProperty("role", out var role) && role.ValueEquals("tool"u8))
+            if (message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("tool"u8))
             {
                 toolResults++;
             }
@@ -149,7 +157,7 @@ public static class RequestInspector
                 continue;
             }
 
-            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type))
+            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
             {
                 if (type.ValueEquals("tool_use"u8))
                 {

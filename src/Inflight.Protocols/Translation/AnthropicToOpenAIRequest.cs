@@ -708,6 +708,12 @@ public static class AnthropicToOpenAIRequest
             from = $"thinking budget {budget}";
             level = Effort.FromBudget(budget);
         }
+        else if (thinkingType == "disabled" && reasoningModel)
+        {
+            // Reasoning models cannot switch reasoning off; low is the least every one of them accepts.
+            from = "thinking disabled";
+            level = "low";
+        }
         else
         {
             return;

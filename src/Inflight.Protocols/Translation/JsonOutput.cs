@@ -41,6 +41,12 @@ internal static class JsonOutput
     /// <summary>Parses a request or response body; a body that is not a JSON object is the client's fault (400).</summary>
     public static JsonObject ParseObject(ReadOnlySpan<byte> json, string what)
     {
+        // JsonNode checks UTF-8 only when a string is read, which would throw far from here.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new TranslationException(400, $"The {what} is not valid UTF-8.");
+        }
+
         JsonNode? node;
         try
         {
