@@ -73,6 +73,15 @@ public sealed class ClaudeCodeCliTests
         var logged = await PassThroughTests.FinishedRequestAsync(app);
         Assert.Equal("success", logged.Status);
         Assert.Equal((2_345L, 21L), (logged.InputTokens, logged.OutputTokens));
+        // What the translation left out is on the record; a passed-through request has nothing to note.
+        if (format == "openai")
+        {
+            Assert.Contains("dropped: context_management", logged.TranslationNotes);
+        }
+        else
+        {
+            Assert.Empty(logged.TranslationNotes);
+        }
     }
 
     [Theory]
