@@ -79,24 +79,34 @@ internal static class ClaudeCodeCli
             }
 
             using var process = Process.Start(start) ?? throw new InvalidOperationException("claude did not start");
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-            timeout.CancelAfter(s_timeout);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-                throw new TimeoutException($"claude -p did not finish within {s_timeout.TotalSeconds} s.\nstdout: {await stdout}\nstderr: {await stderr}");
-            }
+                process.StandardInput.Close();
+                // Both pipes end when the process (and any child holding them) is gone.
+                var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+                var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+                timeout.CancelAfter(s_timeout);
+                try
+                {
+                    await process.WaitForExitAsync(timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    Kill(process);
+                    throw new TimeoutException($"claude -p did not finish within {s_timeout.TotalSeconds} s.\nstdout: {await stdout}\nstderr: {await stderr}");
+                }
 
-            var files = ReadFiles(home.FullName);
-            return new ClaudeCodeRun(process.ExitCode, (await stdout).Trim(), (await stderr).Trim(), files);
+                // A background child still holding a pipe would fail the test here rather than hang it.
+                var output = await stdout.WaitAsync(s_timeout);
+                var errors = await stderr.WaitAsync(s_timeout);
+                return new ClaudeCodeRun(process.ExitCode, output.Trim(), errors.Trim(), ReadFiles(home.FullName));
+            }
+            finally
+            {
+                // Whatever went wrong, no CLI outlives its test.
+                Kill(process);
+            }
         }
         finally
         {
@@ -119,6 +129,15 @@ internal static class ClaudeCodeCli
         }
 
         return files;
+    }
+
+    private static void Kill(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
     }
 
     private static void DeleteQuietly(DirectoryInfo directory)
