@@ -68,9 +68,10 @@ internal static class Effort
             return true;
         }
 
-        // claude-<family>-<major>[-<minor>]…: 4.6 and later, or 5 and later.
+        // claude-<family>-<major>[-<minor>]…: 4.6 and later, or 5 and later. The older naming,
+        // claude-<major>-<minor>-<family> (claude-3-7-sonnet), is all Claude 3.
         var parts = name.Split('-');
-        if (parts.Length < 3 || !int.TryParse(parts[2], out var major))
+        if (parts.Length < 3 || int.TryParse(parts[1], out _) || !int.TryParse(parts[2], out var major))
         {
             return false;
         }

@@ -28,10 +28,14 @@ public sealed class OpenAIToAnthropicReasoningTests
         Assert.Contains($"reasoning_effort {effort} → thinking adaptive, effort {expected}", ctx.Notes);
     }
 
-    [Fact]
-    public void Translate_ReasoningEffortOnOlderClaude_IsAManualBudget()
+    [Theory]
+    [InlineData("claude-sonnet-4-5")]
+    [InlineData("claude-3-7-sonnet-20250219")]
+    [InlineData("claude-opus-4-1-20250805")]
+    [InlineData("glm-4.6")]
+    public void Translate_ReasoningEffortOnOlderOrUnknownModel_IsAManualBudget(string model)
     {
-        var result = Translate("""{"model":"x","reasoning_effort":"medium","max_tokens":2000,"messages":[{"role":"user","content":"hi"}]}""", Context("claude-sonnet-4-5"));
+        var result = Translate("""{"model":"x","reasoning_effort":"medium","max_tokens":2000,"messages":[{"role":"user","content":"hi"}]}""", Context(model));
 
         JsonEqual(JsonNode.Parse("""{"type":"enabled","budget_tokens":4096}"""), result["thinking"]);
         Assert.True((long)result["max_tokens"]! > 4096);
