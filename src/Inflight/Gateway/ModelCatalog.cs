@@ -23,9 +23,11 @@ internal sealed partial class ModelCatalog(
 
     private readonly GatewayOptions _options = options.Value;
 
-    public async Task<ModelCatalogResult> ListAsync(HttpRequest client, CancellationToken cancellationToken)
+    /// <param name="onlyProvider">When set, only that provider is asked (a lookup of one <c>provider:model</c>).</param>
+    public async Task<ModelCatalogResult> ListAsync(HttpRequest client, CancellationToken cancellationToken, string? onlyProvider = null)
     {
         var providers = _options.Providers.Values
+            .Where(p => onlyProvider is null || p.Name.Equals(onlyProvider, StringComparison.OrdinalIgnoreCase))
             .OrderBy(p => p.Name.Equals(_options.DefaultProvider, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
             .ThenBy(p => p.Name, StringComparer.Ordinal)
             .ToList();

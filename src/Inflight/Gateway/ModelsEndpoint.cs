@@ -76,7 +76,11 @@ internal static class ModelsEndpoint
     public static async Task GetAsync(HttpContext context, string modelId, ModelCatalog catalog)
     {
         var format = ClientFormat(context.Request);
-        var catalogResult = await catalog.ListAsync(context.Request, context.RequestAborted);
+        // Every listed id is provider:model, so only that provider needs asking.
+        var colon = modelId.IndexOf(':', StringComparison.Ordinal);
+        var catalogResult = colon > 0
+            ? await catalog.ListAsync(context.Request, context.RequestAborted, modelId[..colon])
+            : new ModelCatalogResult([], []);
         if (!await EnsureAnyAsync(context, format, catalogResult))
         {
             return;

@@ -180,14 +180,18 @@ public sealed class ModelsEndpointTests
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
         Assert.Equal("second:claude-haiku-4-5-20251001", body.RootElement.GetProperty("id").GetString());
         Assert.Equal("model", body.RootElement.GetProperty(anthropic ? "type" : "object").GetString());
+        Assert.Empty(providers.OpenAI.Requests);
     }
 
-    [Fact]
-    public async Task GetModel_UnknownId_Answers404InClientShape()
+    [Theory]
+    [InlineData("fake:gpt-9")]
+    [InlineData("nope:gpt-4.1")]
+    [InlineData("gpt-4.1")]
+    public async Task GetModel_UnknownId_Answers404InClientShape(string id)
     {
         await using var providers = await Providers.StartAsync();
 
-        using var response = await providers.App.Client.SendAsync(Get("/v1/models/fake:gpt-9", anthropic: true), Ct);
+        using var response = await providers.App.Client.SendAsync(Get("/v1/models/" + id, anthropic: true), Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
