@@ -26,6 +26,29 @@ internal sealed class ClaudeCodeProvider(string format, string? bashCommand = nu
         ["gpt-5"] = 128_000,
     };
 
+    private static readonly Dictionary<string, string> s_anthropicHeaders = new()
+    {
+        ["request-id"] = "req_011CSHoEeqs5C35K2UUqR7Fy",
+        ["anthropic-ratelimit-requests-limit"] = "4000",
+        ["anthropic-ratelimit-requests-remaining"] = "3999",
+        ["anthropic-ratelimit-requests-reset"] = "2026-12-01T10:00:00Z",
+        ["anthropic-ratelimit-tokens-limit"] = "400000",
+        ["anthropic-ratelimit-tokens-remaining"] = "398000",
+        ["anthropic-ratelimit-tokens-reset"] = "2026-12-01T10:00:00Z",
+    };
+
+    private static readonly Dictionary<string, string> s_openAIHeaders = new()
+    {
+        ["x-request-id"] = "req_7d2f0c5e1b9a4c3d8e6f",
+        ["x-ratelimit-limit-requests"] = "5000",
+        ["x-ratelimit-remaining-requests"] = "4999",
+        ["x-ratelimit-reset-requests"] = "12ms",
+        ["x-ratelimit-limit-tokens"] = "160000",
+        ["x-ratelimit-remaining-tokens"] = "157655",
+        ["x-ratelimit-reset-tokens"] = "880ms",
+        ["openai-processing-ms"] = "190",
+    };
+
     /// <summary>Models the provider lists on <c>GET /v1/models</c>.</summary>
     public IReadOnlyList<string> Models { get; init; } = format == "anthropic"
         ? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]
@@ -42,6 +65,13 @@ internal sealed class ClaudeCodeProvider(string format, string? bashCommand = nu
         if (path.StartsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
         {
             return FakeResponses.WriteJsonAsync(context, """{"input_tokens":1234}""");
+        }
+
+        // The request id and rate-limit headers each provider sends, under its own names; Claude Code reads
+        // them from a translated answer under Anthropic's.
+        foreach (var (name, value) in format == "anthropic" ? s_anthropicHeaders : s_openAIHeaders)
+        {
+            context.Response.Headers[name] = value;
         }
 
         var body = JsonNode.Parse(request.Body)!;
