@@ -486,7 +486,8 @@ public sealed class TrackedRequest : IDisposable
             UserId = start.UserId,
             KeyLabel = start.KeyLabel,
             CancelledBy = CancelledBy,
-            Timeline = BuildTimeline(endEpochSeconds),
+            // On the same clock as the other steps (the wall-clock end time may differ by a rounding).
+            Timeline = BuildTimeline(Math.Round(StartEpochSeconds + figures.Duration.TotalSeconds, 3)),
             UpstreamStatus = UpstreamStatus,
         };
     }
@@ -518,7 +519,7 @@ public sealed class TrackedRequest : IDisposable
         return new RequestTimeline
         {
             ReceivedAt = EpochOf(Start.ReceivedTimestamp ?? StartTimestamp),
-            RoutedAt = StartEpochSeconds,
+            RoutedAt = Math.Round(StartEpochSeconds, 3),
             UpstreamHeadersAt = headers == 0 ? null : EpochOf(headers),
             FirstTokenAt = firstByte == 0 ? null : EpochOf(firstByte),
             LastChunkAt = lastByte == 0 ? null : EpochOf(lastByte),
