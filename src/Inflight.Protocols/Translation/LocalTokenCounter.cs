@@ -82,6 +82,9 @@ public sealed class LocalTokenCounter
     internal static LocalTokenCounter Create(int capacity)
         => new(s_o200k.Value, capacity > 0 ? new TokenCountCache(capacity) : null);
 
+    /// <summary>Forgets every cached count, as a new process would start (benchmarks of a conversation's first turn).</summary>
+    internal void ClearCache() => _cache?.Clear();
+
     public int CountText(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.CountTokens(text);
 
     /// <summary>

@@ -21,6 +21,9 @@ internal sealed class TokenCountCache(int capacity)
 
     public void Add(UInt128 key, int count) => _counts.AddOrUpdate(key, count);
 
+    /// <summary>Forgets every count (benchmarks of the first turn); the hit and miss counters keep running.</summary>
+    public void Clear() => _counts.Clear();
+
     public TokenCountCacheStats Stats
     {
         get
