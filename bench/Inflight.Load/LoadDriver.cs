@@ -162,11 +162,11 @@ internal static class LoadDriver
     {
         if (warmUp)
         {
-            // JIT every path, and give the warm case its cached counts.
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(40, 4), 2, options.Cap(20), () => claude.Translated);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(20, 2), 2, options.Cap(20), claude.Cold);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(20, 2), 2, options.Cap(20), () => claude.AnthropicPassthrough);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(20, 2), 2, options.Cap(20), () => claude.OpenAIPassthrough);
+            // JIT every path up to its optimized tier (the tokenizer too), and give the warm case its cached counts.
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 4), 2, options.Cap(20), () => claude.Translated);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(100, 2), 2, options.Cap(20), claude.Cold);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.AnthropicPassthrough);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.OpenAIPassthrough);
         }
 
         var results = new List<Measurement>();
@@ -189,7 +189,9 @@ internal static class LoadDriver
 
                 foreach (var (target, body) in new[] { (direct, directBody), (inflight, inflightBody) })
                 {
-                    var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream: true, PlainModel, options.Count(concurrency == 1 ? 150 : 600), concurrency, options.Cap(15), body);
+                    // Long enough that /proc's 10 ms CPU ticks are a few percent of a case; cold requests cost ~20 times more.
+                    var count = (concurrency == 1 ? 400 : 1_600) / (path == "translated-cold" ? 4 : 1);
+                    var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream: true, PlainModel, options.Count(count), concurrency, options.Cap(15), body);
                     LogResult(log, name, target, result);
                     results.Add(result);
                 }
