@@ -91,7 +91,7 @@ internal sealed class ClaudeCodeCase
             }
         }
 
-        return Encoding.UTF8.GetBytes(request.ToJsonString());
+        return Encoding.UTF8.GetBytes(request.ToJsonString(ClaudeCodeBodies.AsSent));
 
         static void Prefix(JsonNode? node, string property)
         {

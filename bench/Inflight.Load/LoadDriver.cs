@@ -59,9 +59,13 @@ internal static class LoadDriver
 
         await WarmUpAsync(options, client, log, [direct, inflight, .. peer is null ? Array.Empty<Target>() : [peer]]);
         var claude = ClaudeCodeCaseNames.Any(options.Includes) ? ClaudeCodeCase.Load() : null;
-        if (claude?.Adaptation is { } adaptation)
+        if (claude is not null)
         {
-            notes.Add(adaptation);
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Claude Code bodies: translated and same-body passthrough {claude.Translated.Length:N0} / {claude.AnthropicPassthrough.Length:N0} bytes, OpenAI form {claude.OpenAIPassthrough.Length:N0} bytes, cold bodies {claude.Cold().Length:N0} bytes."));
+            if (claude.Adaptation is { } adaptation)
+            {
+                notes.Add(adaptation);
+            }
         }
 
         for (var run = 1; run <= options.Repeat; run++)

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
 
@@ -12,6 +14,9 @@ internal sealed record ClaudeCodeBodies(byte[] FirstTurn, byte[] NextTurn, strin
 {
     public const string FirstTurnFile = "claude-code-2.1.332-messages.json";
     public const string NextTurnFile = "claude-code-2.1.332-messages-next-turn.json";
+
+    /// <summary>Writes JSON back as the CLI sent it (non-ASCII and &lt;&gt;&amp; unescaped), so edited bodies keep their size.</summary>
+    public static readonly JsonSerializerOptions AsSent = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Loads both bodies. When the gateway's translator refuses one as captured (Claude Code 2.1.332 sends
@@ -37,7 +42,7 @@ internal sealed record ClaudeCodeBodies(byte[] FirstTurn, byte[] NextTurn, strin
     {
         var node = JsonNode.Parse(body)!.AsObject();
         node["model"] = model;
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
+        return Encoding.UTF8.GetBytes(node.ToJsonString(AsSent));
     }
 
     /// <summary>What an OpenAI client would send for the same conversation (the gateway's own translation of it).</summary>
@@ -68,6 +73,6 @@ internal sealed record ClaudeCodeBodies(byte[] FirstTurn, byte[] NextTurn, strin
             }
         }
 
-        return Encoding.UTF8.GetBytes(node.ToJsonString());
+        return Encoding.UTF8.GetBytes(node.ToJsonString(AsSent));
     }
 }
