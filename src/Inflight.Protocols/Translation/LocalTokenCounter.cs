@@ -106,6 +106,11 @@ public sealed class LocalTokenCounter
         {
             throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
+        {
+            // The reader checks UTF-8 only when a string is read; a full parse would have refused the body.
+            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
+        }
     }
 
     private int CountRequest(ReadOnlySpan<byte> json)

@@ -34,6 +34,8 @@ public sealed class TokenCountCacheTests
         """{"messages":[{"role":"user","content":[{"name":"hello world","description":"a b c"}]}],"tools":[{"name":"hello world","description":"a b c"}]}""",
         // The same text as a plain string and in a block.
         """{"system":"same words","messages":[{"role":"user","content":"same words"},{"role":"user","content":[{"type":"text","text":"same words"}]}]}""",
+        // Wrong kinds count nothing rather than fail (as the JsonNode counter on main does).
+        """{"system":[1,"text",[]],"tool_choice":"any","tools":[1,{"name":"a"}],"messages":[1,{"role":"user","content":[1,"x",{"type":"image","source":"s"},{"type":"tool_result","content":[2,{"type":"text","text":"y"}]}]}]}""",
         """{"messages":[]}""",
         """{}""",
     ];
@@ -179,6 +181,22 @@ public sealed class TokenCountCacheTests
     public void CountAnthropicRequest_InvalidJson_Throws400(string json)
     {
         var ex = Assert.Throws<TranslationException>(() => LocalTokenCounter.Create(16).CountAnthropicRequest(Utf8(json)));
+
+        Assert.Equal(400, ex.Status);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(16)]
+    public void CountAnthropicRequest_InvalidUtf8InAText_Throws400(int capacity)
+    {
+        var body = Utf8("""{"system":"ok","messages":[{"role":"user","content":"bad X"},{"role":"user","content":[{"type":"text","text":"bad X"}]}]}""");
+        for (var i = 0; i < body.Length; i++)
+        {
+            body[i] = body[i] == (byte)'X' ? (byte)0xFF : body[i];
+        }
+
+        var ex = Assert.Throws<TranslationException>(() => LocalTokenCounter.Create(capacity).CountAnthropicRequest(body));
 
         Assert.Equal(400, ex.Status);
     }
