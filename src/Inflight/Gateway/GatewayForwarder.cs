@@ -70,7 +70,7 @@ internal sealed partial class GatewayForwarder(
         catch (RequestBodyException ex)
         {
             Log.BadRequest(logger, endpoint.Path, ex.Message);
-            RecordRejected(requestId, "-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
+            RecordRejected(context, requestId, "-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, ex.Message);
             return;
         }
@@ -78,7 +78,7 @@ internal sealed partial class GatewayForwarder(
         if (!router.TryResolve(summary.Model, out var route, out var routeError))
         {
             Log.UnknownProvider(logger, summary.Model);
-            RecordRejected(requestId, "-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
+            RecordRejected(context, requestId, "-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
             return;
         }
@@ -115,7 +115,7 @@ internal sealed partial class GatewayForwarder(
             {
                 var status = ex is TranslationException te ? te.Status : StatusCodes.Status400BadRequest;
                 Log.BadRequest(logger, endpoint.Path, ex.Message);
-                RecordRejected(requestId, provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
+                RecordRejected(context, requestId, provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
                 await ClientErrors.WriteAsync(context, clientFormat, status, ex.Message);
                 return;
             }
@@ -201,16 +201,21 @@ internal sealed partial class GatewayForwarder(
     {
         var message = RequestBodyReader.TooLargeMessage(_options.MaxRequestBytes);
         Log.BadRequest(logger, context.Request.Path, message);
-        RecordRejected(requestId, "-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
+        RecordRejected(context, requestId, "-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
         await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);
     }
 
     /// <summary>Requests refused before reaching a provider still show up in the error log and totals.</summary>
-    private void RecordRejected(string requestId, string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
+    private void RecordRejected(HttpContext context, string requestId, string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
     {
+        var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var request = tracker.Start(new RequestStart
         {
             RequestId = requestId,
+            ClientName = clientName,
+            ClientVersion = clientVersion,
+            SessionId = ClientAttribution.ParseSession(context.Request.Headers),
+            KeyLabel = ProxyKeyFilter.KeyLabelOf(context),
             Provider = provider,
             RequestedModel = model,
             ResolvedModel = model,

@@ -58,11 +58,15 @@ public sealed class RequestControlTests
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
         await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
 
-        using var response = await app.Client.PostAsync("/v1/messages", new StringContent("{not json", Encoding.UTF8, "application/json"), Ct);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent("{not json", Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("User-Agent", "curl/8.5.0");
+        using var response = await app.Client.SendAsync(request, Ct);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var id = Assert.Single(response.Headers.GetValues("x-inflight-request-id"));
-        Assert.Equal(id, Assert.Single(app.Tracker.GetRecentErrors()).RequestId);
+        var rejected = Assert.Single(app.Tracker.GetRecentErrors());
+        Assert.Equal(id, rejected.RequestId);
+        Assert.Equal(("curl", "8.5.0"), (rejected.ClientName, rejected.ClientVersion));
         using var detail = await GetJsonAsync(app, $"/metrics/active-requests/{id}");
         Assert.Equal("bad_request", detail.RootElement.GetProperty("record").GetProperty("error_type").GetString());
     }
