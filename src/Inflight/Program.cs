@@ -1,3 +1,7 @@
+if (CommandLine.TryAnswer(args, Console.Out))
+{
+    return 0;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

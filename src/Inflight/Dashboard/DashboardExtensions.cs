@@ -24,7 +24,7 @@ internal static class DashboardExtensions
             OnPrepareResponse = static file => DashboardFiles.ApplyHeaders(file.Context),
         });
         app.MapGet("/", RedirectToDashboard).ExcludeFromDescription();
-        app.MapGet("/dashboard/", DashboardPage.Serve).ExcludeFromDescription();
+        app.MapMethods("/dashboard/", [HttpMethods.Get, HttpMethods.Head], DashboardPage.Serve).ExcludeFromDescription();
         app.MapDashboardSessionApi();
         return app;
     }
