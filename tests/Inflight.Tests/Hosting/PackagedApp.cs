@@ -5,8 +5,8 @@ namespace Inflight.Tests.Hosting;
 
 /// <summary>
 /// Inflight as a user gets it, built once for every process-level test: <c>dotnet publish</c> output, and the
-/// <c>dotnet tool</c> packed into a local feed and installed into a temporary tool path. Builds in the test
-/// build's configuration, so nothing is compiled twice; the tool install uses only the local feed and its own
+/// <c>dotnet tool</c> packed into a local feed and installed into a temporary tool path. Uses what the test
+/// build compiled (<c>--no-build</c>, same configuration); the tool install uses only the local feed and its own
 /// package folder (a cached Inflight of the same version would hide a change).
 /// </summary>
 public sealed class PackagedApp : IAsyncLifetime
@@ -29,9 +29,9 @@ public sealed class PackagedApp : IAsyncLifetime
     {
         var project = Path.Combine(AcceptanceClients.RepositoryRoot, "src", "Inflight", "Inflight.csproj");
 
-        // artifacts/bin/Inflight.Tests/<configuration>/: reuse what the test build compiled.
+        // artifacts/bin/Inflight.Tests/<configuration>/: the test build compiled Inflight in this configuration already.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        string[] quiet = ["-c", configuration, "--nologo", "-v", "q", "-nodeReuse:false"];
+        string[] quiet = ["-c", configuration, "--no-build", "--nologo", "-v", "q", "-nodeReuse:false"];
         await ChildProcess.RunAsync(ChildProcess.Dotnet, ["publish", project, "-o", PublishDirectory, .. quiet], Root, s_buildTimeout);
 
         var feed = Path.Combine(Root, "feed");

@@ -1,0 +1,51 @@
+using Inflight.Configuration;
+using Inflight.Demo;
+using Inflight.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Inflight.Tests.Hosting;
+
+public sealed class StartupBlockTests
+{
+    private static GatewayOptions Read(Dictionary<string, string?> settings)
+    {
+        var options = new GatewayOptions();
+        new GatewaySettingsReader(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).Configure(options);
+        return options;
+    }
+
+    [Theory]
+    [InlineData("", "no key")]
+    [InlineData("short-key", "key ****")]
+    [InlineData("sk-proj-abcdefghijklmnop1234", "key ****1234")]
+    public void MaskKey_AnyKey_ShowsAtMostTheLastFour(string key, string expected)
+        => Assert.Equal(expected, StartupBlock.MaskKey(key));
+
+    [Fact]
+    public void Describe_WildcardBindWithWaiver_GivesBrowsableDashboardAndWarns()
+    {
+        var gateway = Read(new() { ["OPENAI_API_KEY"] = "sk-secret-0000000000WXYZ", ["HOST"] = "0.0.0.0", ["INFLIGHT_ALLOW_UNAUTHENTICATED"] = "true" });
+        var sources = new SettingsSources { DotEnvDirectory = "/srv/inflight" };
+
+        var block = StartupBlock.Describe(["http://0.0.0.0:8082"], gateway, new DemoOptions(), sources);
+
+        Assert.Contains("  Dashboard   http://localhost:8082/dashboard/\n", block, StringComparison.Ordinal);
+        Assert.Contains("OFF, and listening beyond loopback (INFLIGHT_ALLOW_UNAUTHENTICATED=true)", block, StringComparison.Ordinal);
+        Assert.Contains("no .env in /srv/inflight", block, StringComparison.Ordinal);
+        Assert.Contains("key ****WXYZ", block, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-secret", block, StringComparison.Ordinal);
+        Assert.DoesNotContain("Demo ", block, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_DemoMode_SaysWhatIsSimulated()
+    {
+        var gateway = Read(new() { ["INFLIGHT_DEMO"] = "true" });
+
+        var block = StartupBlock.Describe(["http://127.0.0.1:8082"], gateway, new DemoOptions { Traffic = false }, new SettingsSources());
+
+        Assert.Contains("  Providers   demo  both       simulated in-process  no key\n", block, StringComparison.Ordinal);
+        Assert.Contains("Demo        the demo provider is simulated in-process (no network, no keys): first token after 200-900 ms, 30-120 tokens/s, 3% errors, 3% rate limits, 2% broken streams; no synthetic traffic", block, StringComparison.Ordinal);
+        Assert.Contains("Auth        off (loopback only", block, StringComparison.Ordinal);
+    }
+}
