@@ -1,6 +1,6 @@
-if (CommandLine.TryAnswer(args, Console.Out))
+if (await CommandLine.TryAnswerAsync(args, Console.Out) is { } answered)
 {
-    return 0;
+    return answered;
 }
 
 var builder = WebApplication.CreateBuilder(args);

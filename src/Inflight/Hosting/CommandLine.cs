@@ -3,38 +3,47 @@ using Inflight.Configuration;
 
 namespace Inflight.Hosting;
 
-/// <summary><c>--help</c> and <c>--version</c>, answered before any host is built.</summary>
+/// <summary><c>--help</c>, <c>--version</c> and <c>--health-check</c>, answered before any host is built.</summary>
 internal static class CommandLine
 {
     private const int Width = 100;
     private const string Indent = "      ";
 
-    /// <summary>True when the arguments asked for help or the version, which is then written to <paramref name="output"/>.</summary>
-    public static bool TryAnswer(string[] args, TextWriter output)
+    /// <summary>
+    /// The exit code when the arguments asked for help, the version or a health check (answered on
+    /// <paramref name="output"/>); null when the gateway should start.
+    /// </summary>
+    public static async Task<int?> TryAnswerAsync(string[] args, TextWriter output)
     {
         if (args.Any(a => a is "--version" or "-v"))
         {
-            output.WriteLine("inflight " + StartupBlock.Version);
-            return true;
+            await output.WriteLineAsync("inflight " + StartupBlock.Version);
+            return 0;
         }
 
         if (args.Any(a => a is "--help" or "-h" or "-?"))
         {
-            output.Write(Help());
-            return true;
+            await output.WriteAsync(Help());
+            return 0;
         }
 
-        return false;
+        if (args.Contains("--health-check"))
+        {
+            return await HealthProbe.RunAsync(output);
+        }
+
+        return null;
     }
 
     internal static string Help()
     {
         var text = new StringBuilder();
         text.Append("inflight ").Append(StartupBlock.Version).Append(" - an LLM API gateway with a live view of every request in flight.\n\n");
-        text.Append("Usage: inflight [--demo] [--help] [--version]\n\n");
+        text.Append("Usage: inflight [--demo] [--help] [--version] [--health-check]\n\n");
         text.Append("  --demo       run with the built-in demo provider and synthetic traffic (no keys, no network)\n");
         text.Append("  --help, -h   show this help\n");
-        text.Append("  --version    print the version\n\n");
+        text.Append("  --version    print the version\n");
+        text.Append("  --health-check  ask a running Inflight (HOST and PORT from the environment) for /health; exit 0 if healthy\n\n");
         text.Append("Settings come from appsettings.json and inflight.json next to the binary, the file in INFLIGHT_CONFIG,\n");
         text.Append("a .env file in the working directory, the environment, and --NAME=value arguments; later wins.\n\n");
         foreach (var setting in SettingsTable.All)

@@ -36,20 +36,20 @@ public sealed class SettingsTableTests
     [InlineData("--version", "inflight ")]
     [InlineData("--help", "Usage: inflight")]
     [InlineData("-h", "Usage: inflight")]
-    public void TryAnswer_InformationalSwitch_AnswersWithoutStarting(string argument, string expected)
+    public async Task TryAnswerAsync_InformationalSwitch_AnswersWithoutStarting(string argument, string expected)
     {
         using var output = new StringWriter();
 
-        Assert.True(CommandLine.TryAnswer([argument], output));
+        Assert.Equal(0, await CommandLine.TryAnswerAsync([argument], output));
         Assert.Contains(expected, output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void TryAnswer_Demo_StartsTheGateway()
+    public async Task TryAnswerAsync_Demo_StartsTheGateway()
     {
         using var output = new StringWriter();
 
-        Assert.False(CommandLine.TryAnswer(["--demo"], output));
+        Assert.Null(await CommandLine.TryAnswerAsync(["--demo"], output));
         Assert.Equal("", output.ToString());
     }
 }

@@ -116,6 +116,7 @@ public sealed class PackagedAppTests(PackagedApp app)
         var dashboard = await DashboardUrlAsync(demo);
         using var client = new HttpClient();
         using var health = await client.GetAsync(new Uri(dashboard, "/health"), Ct);
+        var probe = await ChildProcess.RunAsync(app.ToolPath, ["--health-check"], workingDirectory, s_timeout, new Dictionary<string, string?> { ["PORT"] = dashboard.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         Assert.StartsWith("inflight " + PackagedApp.Version, version, StringComparison.Ordinal);
         foreach (var setting in Inflight.Configuration.SettingsTable.All)
@@ -126,5 +127,6 @@ public sealed class PackagedAppTests(PackagedApp app)
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Contains("\"demo\":true", await health.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Contains("Demo        the demo provider is simulated", demo.Output, StringComparison.Ordinal);
+        Assert.EndsWith("/health: 200\n", probe, StringComparison.Ordinal);
     }
 }
