@@ -169,11 +169,13 @@ internal static class ConfigurationExtensions
             {
                 if (json.Path?.StartsWith("appsettings", StringComparison.OrdinalIgnoreCase) == true)
                 {
+                    // No reload: settings are read once at start-up, and every watcher is an inotify
+                    // instance (128 per user by default) that this provider, owned by no one, would never release.
                     configuration.Sources[i] = new JsonConfigurationSource
                     {
                         Path = json.Path,
                         Optional = true,
-                        ReloadOnChange = json.ReloadOnChange,
+                        ReloadOnChange = false,
                         FileProvider = new PhysicalFileProvider(directory),
                     };
                 }
