@@ -128,7 +128,7 @@ internal static class ConfigurationExtensions
     internal static string HostUrl(GatewayOptions options) => $"http://{ListenHost.ForUrl(options.Host)}:{options.Port}";
 
     /// <summary>ASPNETCORE_URLS or --urls can bypass HOST; hold them to the same rule.</summary>
-    private static string? ExposedByUrls(IConfiguration configuration, GatewayOptions gateway)
+    internal static string? ExposedByUrls(IConfiguration configuration, GatewayOptions gateway)
     {
         var urls = configuration[WebHostDefaults.ServerUrlsKey];
         if (string.IsNullOrEmpty(urls) || urls == HostUrl(gateway) || gateway.ProxyApiKey is not null || gateway.AllowUnauthenticated)

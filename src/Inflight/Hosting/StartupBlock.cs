@@ -67,7 +67,7 @@ internal static class StartupBlock
         Line(text, "Auth", gateway.ProxyApiKey is not null
             ? "on (PROXY_API_KEY on /v1/* and /metrics/*; the dashboard asks for it)"
             : exposed
-                ? "OFF, and listening beyond loopback (INFLIGHT_ALLOW_UNAUTHENTICATED=true): anyone who can reach this port can use the providers above"
+                ? "OFF. WARNING: listening beyond loopback without PROXY_API_KEY (INFLIGHT_ALLOW_UNAUTHENTICATED=true): anyone who can reach this port can use the providers above"
                 : "off (loopback only; set PROXY_API_KEY before listening on other addresses)");
         Line(text, "Settings", DescribeSources(sources));
         if (gateway.DemoMode)
