@@ -7,7 +7,8 @@ namespace Inflight.Configuration;
 /// <summary>
 /// Fills <see cref="GatewayOptions"/> from flat environment-style settings, the way the spec's proxy
 /// reads them: <c>{NAME}_API_KEY</c> declares provider <c>name</c>, with <c>{NAME}_BASE_URL</c>,
-/// <c>{NAME}_API_FORMAT</c> and <c>{NAME}_ALIAS_{ALIAS}</c>; a local server needs only <c>{NAME}_BASE_URL</c>.
+/// <c>{NAME}_API_FORMAT</c>, <c>{NAME}_MAX_OUTPUT_TOKENS</c> and <c>{NAME}_ALIAS_{ALIAS}</c>; a local server
+/// needs only <c>{NAME}_BASE_URL</c>.
 /// </summary>
 internal sealed class GatewaySettingsReader(IConfiguration configuration) : IConfigureOptions<GatewayOptions>
 {
@@ -18,6 +19,9 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
     public const string AllowUnauthenticatedKey = "INFLIGHT_ALLOW_UNAUTHENTICATED";
     private const string ApiKeySuffix = "_API_KEY";
     private const string BaseUrlSuffix = "_BASE_URL";
+
+    /// <summary>No model produces more than this in one answer; a larger setting is a typo.</summary>
+    private const long MaxOutputTokensCeiling = 10_000_000;
 
     /// <summary>Settings that end in _API_KEY or _BASE_URL but do not declare a provider.</summary>
     private static readonly HashSet<string> s_reservedNames = new(StringComparer.OrdinalIgnoreCase) { "PROXY" };
@@ -219,6 +223,21 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
             errors.Add($"{formatKey} must be 'openai' or 'anthropic'; got '{rawFormat}'.");
         }
 
+        var maxOutputKey = upperName + "_MAX_OUTPUT_TOKENS";
+        int? maxOutputTokens = null;
+        if (!string.IsNullOrWhiteSpace(configuration[maxOutputKey]))
+        {
+            var limit = SettingParsers.ReadPositiveLong(configuration, maxOutputKey, 0, errors);
+            if (limit > MaxOutputTokensCeiling)
+            {
+                errors.Add($"{maxOutputKey} must be at most {MaxOutputTokensCeiling}; got '{configuration[maxOutputKey]}'.");
+            }
+            else if (limit > 0)
+            {
+                maxOutputTokens = (int)limit;
+            }
+        }
+
         options.Providers[name] = new ProviderOptions
         {
             Name = name,
@@ -226,6 +245,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
             BaseUrl = baseUrl,
             Format = format,
             Aliases = ReadAliases(name),
+            MaxOutputTokens = maxOutputTokens,
         };
     }
 

@@ -18,6 +18,7 @@ internal static class SettingsTable
         new("`{NAME}_API_KEY`", "—", "declares provider `name` with this key; without a known or given base URL it is ignored with a notice"),
         new("`{NAME}_BASE_URL`", "known for `openai`, `anthropic`, `openrouter`, `groq`, `deepseek`, `mistral`, `together`, `ollama`", "the provider's API base URL, including `/v1`; on its own, without a key, it declares a keyless provider on this machine or the local network (Ollama, LM Studio, vLLM)"),
         new("`{NAME}_API_FORMAT`", "`anthropic` for `anthropic`, else `openai`", "the provider's wire format: `openai` or `anthropic`"),
+        new("`{NAME}_MAX_OUTPUT_TOKENS`", "known model families' limits", "output-token limit of that provider's models: translated requests clamp `max_tokens` to it (Claude Code asks for up to 128,000; gpt-4o-mini accepts 16,384)"),
         new("`{NAME}_ALIAS_{ALIAS}`", "—", "a requested model containing `ALIAS` as whole words (case-insensitive, `_` matches `-`) becomes this model on that provider; exact match beats contained, longer beats shorter"),
         new("`VDM_DEFAULT_PROVIDER`", "`demo` in demo mode, else `openai`, `anthropic`, `openrouter`, or the first by name", "provider for models without a prefix"),
         new("`REQUEST_TIMEOUT`", "`90`", "seconds to wait for the upstream's headers, and between stream chunks"),
