@@ -13,9 +13,17 @@ public sealed class SettingsTableTests
         var start = readme.IndexOf("| Setting | Default | Meaning |", StringComparison.Ordinal);
         Assert.True(start >= 0, "README.md has no settings table.");
         var end = readme.IndexOf("\n\n", start, StringComparison.Ordinal);
+        var documented = readme[start..end].Split('\n');
+        var generated = SettingsTable.ToMarkdown().Split('\n');
 
-        // On failure, paste SettingsTable.ToMarkdown() into the README (or fix the table in code).
-        Assert.Equal(SettingsTable.ToMarkdown(), readme[start..end]);
+        for (var row = 0; row < Math.Max(documented.Length, generated.Length); row++)
+        {
+            var inReadme = row < documented.Length ? documented[row] : "(nothing)";
+            var inCode = row < generated.Length ? generated[row] : "(nothing)";
+            Assert.True(
+                inReadme == inCode,
+                $"README.md's settings table differs from SettingsTable.All (src/Inflight/Configuration/SettingsTable.cs, which also drives `inflight --help`) at line {row + 1}:\n  README: {inReadme}\n  code:   {inCode}\nPut the setting in SettingsTable.All, then make the README's row the same.");
+        }
     }
 
     [Fact]
