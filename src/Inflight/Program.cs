@@ -1,3 +1,7 @@
+if (await CommandLine.TryAnswerAsync(args, Console.Out) is { } answered)
+{
+    return answered;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -30,6 +30,12 @@ internal sealed class GatewayOptions
 
     public bool DemoMode { get; set; }
 
+    /// <summary><c>INFLIGHT_ALLOW_UNAUTHENTICATED</c>: listening beyond loopback without <see cref="ProxyApiKey"/> was asked for.</summary>
+    public bool AllowUnauthenticated { get; set; }
+
+    /// <summary>Settings that were set but not used (a stray <c>GEMINI_API_KEY</c>), one line each for the start-up block.</summary>
+    internal List<string> Notices { get; } = [];
+
     /// <summary>Problems found while reading settings; reported all at once by the validator.</summary>
     internal List<string> LoadErrors { get; } = [];
 }

@@ -7,17 +7,23 @@ namespace Inflight.Configuration;
 /// <summary>
 /// Fills <see cref="GatewayOptions"/> from flat environment-style settings, the way the spec's proxy
 /// reads them: <c>{NAME}_API_KEY</c> declares provider <c>name</c>, with <c>{NAME}_BASE_URL</c>,
-/// <c>{NAME}_API_FORMAT</c>, <c>{NAME}_MAX_OUTPUT_TOKENS</c> and <c>{NAME}_ALIAS_{ALIAS}</c>.
+/// <c>{NAME}_API_FORMAT</c>, <c>{NAME}_MAX_OUTPUT_TOKENS</c> and <c>{NAME}_ALIAS_{ALIAS}</c>; a local server
+/// needs only <c>{NAME}_BASE_URL</c>.
 /// </summary>
 internal sealed class GatewaySettingsReader(IConfiguration configuration) : IConfigureOptions<GatewayOptions>
 {
     public const string DemoModeKey = "INFLIGHT_DEMO";
+    public const string HostKey = "HOST";
+    public const string PortKey = "PORT";
+    public const string ProxyApiKeyKey = "PROXY_API_KEY";
+    public const string AllowUnauthenticatedKey = "INFLIGHT_ALLOW_UNAUTHENTICATED";
     private const string ApiKeySuffix = "_API_KEY";
+    private const string BaseUrlSuffix = "_BASE_URL";
 
-    /// <summary>Settings that end in _API_KEY but do not declare a provider.</summary>
     /// <summary>No model produces more than this in one answer; a larger setting is a typo.</summary>
     private const long MaxOutputTokensCeiling = 10_000_000;
 
+    /// <summary>Settings that end in _API_KEY or _BASE_URL but do not declare a provider.</summary>
     private static readonly HashSet<string> s_reservedNames = new(StringComparer.OrdinalIgnoreCase) { "PROXY" };
 
     private static readonly Dictionary<string, (string BaseUrl, ApiFormat Format)> s_knownProviders = new(StringComparer.OrdinalIgnoreCase)
@@ -35,9 +41,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
     public void Configure(GatewayOptions options)
     {
         var errors = options.LoadErrors;
-        options.Host = string.IsNullOrWhiteSpace(configuration["HOST"]) ? "127.0.0.1" : configuration["HOST"]!.Trim();
-
-        var port = configuration["PORT"];
+        var port = configuration[PortKey];
         if (!string.IsNullOrWhiteSpace(port))
         {
             if (int.TryParse(port, NumberStyles.Integer, CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 65535)
@@ -53,9 +57,11 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.RequestTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "REQUEST_TIMEOUT", 90, errors));
         options.StreamPingInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "STREAM_PING_INTERVAL", 10, errors));
         options.MaxRequestBytes = SettingParsers.ReadPositiveLong(configuration, "MAX_REQUEST_BYTES", 32L * 1024 * 1024, errors);
-        options.ProxyApiKey = string.IsNullOrEmpty(configuration["PROXY_API_KEY"]) ? null : configuration["PROXY_API_KEY"];
+        options.ProxyApiKey = string.IsNullOrEmpty(configuration[ProxyApiKeyKey]) ? null : configuration[ProxyApiKeyKey];
         ReadLabelledKeys(options, configuration["PROXY_API_KEYS"], errors);
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
+        options.AllowUnauthenticated = SettingParsers.ReadBool(configuration, AllowUnauthenticatedKey, false, errors);
+        ReadHost(options, errors);
 
         ReadProviders(options, errors);
 
@@ -88,7 +94,8 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
 
         if (options.Providers.Count == 0)
         {
-            errors.Add("No provider is configured: set {NAME}_API_KEY (for example OPENAI_API_KEY or ANTHROPIC_API_KEY), or run with --demo.");
+            var ignored = options.Notices.Count == 0 ? "" : " Ignored: " + string.Join(" ", options.Notices);
+            errors.Add("No provider is configured: set {NAME}_API_KEY (for example OPENAI_API_KEY or ANTHROPIC_API_KEY), {NAME}_BASE_URL for a local server, or run with --demo." + ignored);
         }
     }
 
@@ -134,83 +141,161 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         }
     }
 
-    private void ReadProviders(GatewayOptions options, List<string> errors)
+    /// <summary>An address Kestrel can bind exactly, and no open door: beyond loopback, a key is required unless waived.</summary>
+    private void ReadHost(GatewayOptions options, List<string> errors)
     {
-        foreach (var (key, value) in configuration.AsEnumerable())
+        var raw = configuration[HostKey];
+        options.Host = string.IsNullOrWhiteSpace(raw) ? "127.0.0.1" : raw.Trim();
+        if (!ListenHost.TryParse(options.Host, out _))
         {
-            if (value is null || key.Contains(':', StringComparison.Ordinal) || !key.EndsWith(ApiKeySuffix, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var upperName = key[..^ApiKeySuffix.Length];
-            if (upperName.Length == 0 || s_reservedNames.Contains(upperName) || string.IsNullOrWhiteSpace(value))
-            {
-                continue;
-            }
-
-            var name = upperName.ToLowerInvariant();
-            s_knownProviders.TryGetValue(name, out var known);
-
-            var format = known.BaseUrl is null ? ApiFormat.OpenAI : known.Format;
-            var formatKey = upperName.ToUpperInvariant() + "_API_FORMAT";
-            var rawFormat = configuration[formatKey];
-            if (!string.IsNullOrWhiteSpace(rawFormat) && !ApiFormatNames.TryParse(rawFormat, out format))
-            {
-                errors.Add($"{formatKey} must be 'openai' or 'anthropic'; got '{rawFormat}'.");
-            }
-
-            var baseUrlKey = upperName.ToUpperInvariant() + "_BASE_URL";
-            var rawBaseUrl = configuration[baseUrlKey];
-            Uri? baseUrl = null;
-            if (!string.IsNullOrWhiteSpace(rawBaseUrl))
-            {
-                if (!Uri.TryCreate(rawBaseUrl.Trim(), UriKind.Absolute, out baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
-                {
-                    errors.Add($"{baseUrlKey} must be an absolute http(s) URL; got '{rawBaseUrl}'.");
-                    baseUrl = null;
-                }
-            }
-            else if (known.BaseUrl is not null)
-            {
-                baseUrl = new Uri(known.BaseUrl);
-            }
-            else
-            {
-                errors.Add($"{baseUrlKey} is required for provider '{name}' (only {Describe(s_knownProviders.Keys)} have a default base URL).");
-            }
-
-            var maxOutputKey = upperName.ToUpperInvariant() + "_MAX_OUTPUT_TOKENS";
-            int? maxOutputTokens = null;
-            if (!string.IsNullOrWhiteSpace(configuration[maxOutputKey]))
-            {
-                var limit = SettingParsers.ReadPositiveLong(configuration, maxOutputKey, 0, errors);
-                if (limit > MaxOutputTokensCeiling)
-                {
-                    errors.Add($"{maxOutputKey} must be at most {MaxOutputTokensCeiling}; got '{configuration[maxOutputKey]}'.");
-                }
-                else if (limit > 0)
-                {
-                    maxOutputTokens = (int)limit;
-                }
-            }
-
-            if (baseUrl is null)
-            {
-                continue;
-            }
-
-            options.Providers[name] = new ProviderOptions
-            {
-                Name = name,
-                ApiKey = value,
-                BaseUrl = baseUrl,
-                Format = format,
-                Aliases = ReadAliases(name),
-                MaxOutputTokens = maxOutputTokens,
-            };
+            errors.Add($"HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or localhost; got '{raw}' (Kestrel would listen on every interface for a name it cannot bind).");
+        }
+        else if (!ListenHost.IsLoopback(options.Host) && options.ProxyApiKey is null && !options.AllowUnauthenticated)
+        {
+            errors.Add(ExposedWithoutKey($"HOST={options.Host}"));
         }
     }
+
+    /// <summary>The one-line refusal for a bind beyond loopback without <c>PROXY_API_KEY</c>.</summary>
+    internal static string ExposedWithoutKey(string what)
+        => $"{what} listens beyond this machine, but {ProxyApiKeyKey} is not set, so anyone who can reach it could use your provider keys. Set {ProxyApiKeyKey}, or {AllowUnauthenticatedKey}=true to run open anyway.";
+
+    /// <summary>
+    /// A provider is declared by <c>{NAME}_API_KEY</c> plus a known or given base URL, or, for a server on this
+    /// machine or the local network, by <c>{NAME}_BASE_URL</c> alone. Keys and URLs that declare nothing
+    /// (a <c>GEMINI_API_KEY</c> for another tool in the same shell) get a notice instead of stopping start-up.
+    /// </summary>
+    private void ReadProviders(GatewayOptions options, List<string> errors)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var baseUrlOnly = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (string.IsNullOrWhiteSpace(value) || key.Contains(':', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (TryProviderName(key, ApiKeySuffix, out var upperName))
+            {
+                keys[upperName] = value;
+            }
+            else if (TryProviderName(key, BaseUrlSuffix, out upperName))
+            {
+                baseUrlOnly.Add(upperName);
+            }
+        }
+
+        baseUrlOnly.ExceptWith(keys.Keys);
+        foreach (var (upperName, key) in keys.OrderBy(k => k.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            ReadProvider(options, upperName, key, errors);
+        }
+
+        foreach (var upperName in baseUrlOnly)
+        {
+            ReadProvider(options, upperName, "", errors);
+        }
+    }
+
+    private static bool TryProviderName(string key, string suffix, out string upperName)
+    {
+        upperName = key.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) ? key[..^suffix.Length].ToUpperInvariant() : "";
+        return upperName.Length > 0 && !s_reservedNames.Contains(upperName);
+    }
+
+    private void ReadProvider(GatewayOptions options, string upperName, string apiKey, List<string> errors)
+    {
+        var name = upperName.ToLowerInvariant();
+        var keyless = apiKey.Length == 0;
+        s_knownProviders.TryGetValue(name, out var known);
+        var baseUrlKey = upperName + BaseUrlSuffix;
+        var rawBaseUrl = configuration[baseUrlKey]?.Trim();
+        Uri? baseUrl = null;
+        if (!string.IsNullOrEmpty(rawBaseUrl)
+            && (!Uri.TryCreate(rawBaseUrl, UriKind.Absolute, out baseUrl) || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps)))
+        {
+            var problem = $"{baseUrlKey} must be an absolute http(s) URL; got '{rawBaseUrl}'.";
+            (keyless ? options.Notices : errors).Add(keyless ? problem + " Ignored." : problem);
+            return;
+        }
+
+        if (keyless)
+        {
+            if (baseUrl is null)
+            {
+                return;
+            }
+
+            // A hosted provider's *_BASE_URL alone is usually meant for a client in the same shell
+            // (ANTHROPIC_BASE_URL pointing Claude Code at Inflight), not a provider declaration.
+            if (known.BaseUrl is not null && !ListenHost.IsLocalNetwork(new Uri(known.BaseUrl)))
+            {
+                options.Notices.Add($"{baseUrlKey} is set without {upperName}{ApiKeySuffix}; provider '{name}' needs a key, so it is not configured.");
+                return;
+            }
+
+            if (!ListenHost.IsLocalNetwork(baseUrl))
+            {
+                options.Notices.Add($"{baseUrlKey} is set without {upperName}{ApiKeySuffix} and is not on this machine or the local network; ignored (a remote provider needs {upperName}{ApiKeySuffix}).");
+                return;
+            }
+        }
+        else if (baseUrl is null)
+        {
+            if (known.BaseUrl is null)
+            {
+                options.Notices.Add($"{upperName}{ApiKeySuffix} is set, but '{name}' has no built-in base URL and {baseUrlKey} is not set; ignored (built in: {Describe(s_knownProviders.Keys)}).");
+                return;
+            }
+
+            baseUrl = new Uri(known.BaseUrl);
+        }
+
+        if (PointsAtSelf(baseUrl, options))
+        {
+            errors.Add($"{baseUrlKey} points at Inflight itself ({baseUrl.AbsoluteUri}); set it to the provider's own address.");
+            return;
+        }
+
+        var format = known.BaseUrl is null ? ApiFormat.OpenAI : known.Format;
+        var formatKey = upperName + "_API_FORMAT";
+        var rawFormat = configuration[formatKey];
+        if (!string.IsNullOrWhiteSpace(rawFormat) && !ApiFormatNames.TryParse(rawFormat, out format))
+        {
+            errors.Add($"{formatKey} must be 'openai' or 'anthropic'; got '{rawFormat}'.");
+        }
+
+        var maxOutputKey = upperName + "_MAX_OUTPUT_TOKENS";
+        int? maxOutputTokens = null;
+        if (!string.IsNullOrWhiteSpace(configuration[maxOutputKey]))
+        {
+            var limit = SettingParsers.ReadPositiveLong(configuration, maxOutputKey, 0, errors);
+            if (limit > MaxOutputTokensCeiling)
+            {
+                errors.Add($"{maxOutputKey} must be at most {MaxOutputTokensCeiling}; got '{configuration[maxOutputKey]}'.");
+            }
+            else if (limit > 0)
+            {
+                maxOutputTokens = (int)limit;
+            }
+        }
+
+        options.Providers[name] = new ProviderOptions
+        {
+            Name = name,
+            ApiKey = apiKey,
+            BaseUrl = baseUrl,
+            Format = format,
+            Aliases = ReadAliases(name),
+            MaxOutputTokens = maxOutputTokens,
+        };
+    }
+
+    /// <summary>A provider on Inflight's own port on this machine would send every request back to Inflight, forever.</summary>
+    private static bool PointsAtSelf(Uri baseUrl, GatewayOptions options)
+        => options.Port != 0 && baseUrl.Port == options.Port
+            && (ListenHost.IsLoopback(baseUrl.Host) || baseUrl.Host.Equals(ListenHost.ForUrl(options.Host), StringComparison.OrdinalIgnoreCase));
 
     private Dictionary<string, string> ReadAliases(string providerName)
     {

@@ -2,12 +2,13 @@ using Inflight.Protocols;
 
 namespace Inflight.Configuration;
 
-/// <summary>One upstream provider, declared by <c>{NAME}_API_KEY</c> (or built in, for <c>demo</c>).</summary>
+/// <summary>One upstream provider, declared by <c>{NAME}_API_KEY</c> or, for a local server, <c>{NAME}_BASE_URL</c> alone (or built in, for <c>demo</c>).</summary>
 internal sealed record ProviderOptions
 {
     /// <summary>Lower-case provider name, the prefix in <c>provider:model</c>.</summary>
     public required string Name { get; init; }
 
+    /// <summary>The provider's key; empty for a local server declared by its base URL alone (no auth header is sent).</summary>
     public required string ApiKey { get; init; }
 
     /// <summary>Base URL including the API version path, e.g. <c>https://api.openai.com/v1</c>.</summary>

@@ -7,21 +7,26 @@ internal static class DashboardExtensions
     public static WebApplicationBuilder AddInflightDashboard(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<DashboardFiles>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJsonContext.Default));
         return builder;
     }
 
     /// <summary>
-    /// The dashboard's static files (<c>wwwroot/dashboard</c>, vendored libraries under <c>wwwroot/lib</c>),
+    /// The dashboard's embedded files (<c>wwwroot/dashboard</c>, vendored libraries under <c>wwwroot/lib</c>),
     /// <c>/</c> redirecting to <c>/dashboard/</c>, and the sign-in API under <c>/dashboard/api</c>.
     /// </summary>
-    public static IEndpointRouteBuilder MapInflightDashboard(this IEndpointRouteBuilder endpoints)
+    public static WebApplication MapInflightDashboard(this WebApplication app)
     {
-        endpoints.MapStaticAssets();
-        endpoints.MapGet("/", RedirectToDashboard).ExcludeFromDescription();
-        endpoints.MapGet("/dashboard/", DashboardPage.Serve).ExcludeFromDescription();
-        endpoints.MapDashboardSessionApi();
-        return endpoints;
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = app.Services.GetRequiredService<DashboardFiles>().Provider,
+            OnPrepareResponse = static file => DashboardFiles.ApplyHeaders(file.Context),
+        });
+        app.MapGet("/", RedirectToDashboard).ExcludeFromDescription();
+        app.MapMethods("/dashboard/", [HttpMethods.Get, HttpMethods.Head], DashboardPage.Serve).ExcludeFromDescription();
+        app.MapDashboardSessionApi();
+        return app;
     }
 
     private static RedirectHttpResult RedirectToDashboard() => TypedResults.Redirect("/dashboard/");

@@ -3,33 +3,25 @@ using Microsoft.Net.Http.Headers;
 
 namespace Inflight.Dashboard;
 
-/// <summary>Serves <c>wwwroot/dashboard/index.html</c> at <c>/dashboard/</c> with headers that suit a page showing operational data.</summary>
+/// <summary>Serves <c>wwwroot/dashboard/index.html</c> at <c>/dashboard/</c> with the dashboard's headers.</summary>
 internal static class DashboardPage
 {
-    // AG Grid injects its theme as <style> elements, hence 'unsafe-inline' for styles only; scripts are same-origin files.
-    private const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     /// <summary>Routing ignores a trailing slash, so <c>/dashboard</c> lands here too and is redirected: the page's relative URLs need the slash.</summary>
-    public static Results<PhysicalFileHttpResult, RedirectHttpResult, NotFound> Serve(HttpContext context, IWebHostEnvironment environment)
+    public static Results<FileStreamHttpResult, RedirectHttpResult, NotFound> Serve(HttpContext context, DashboardFiles files)
     {
         if (!context.Request.Path.Value!.EndsWith('/'))
         {
             return TypedResults.Redirect(context.Request.PathBase + "/dashboard/");
         }
 
-        var file = environment.WebRootFileProvider.GetFileInfo("dashboard/index.html");
-        if (!file.Exists || file.PhysicalPath is null)
+        var file = files.Provider.GetFileInfo("dashboard/index.html");
+        if (!file.Exists)
         {
             return TypedResults.NotFound();
         }
 
-        var headers = context.Response.Headers;
-        headers[HeaderNames.CacheControl] = "no-cache";
-        headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
-        headers[HeaderNames.XContentTypeOptions] = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.PhysicalFile(file.PhysicalPath, "text/html; charset=utf-8");
+        DashboardFiles.ApplyHeaders(context);
+        var etag = new EntityTagHeaderValue($"\"{file.LastModified.UtcTicks:x}-{file.Length:x}\"");
+        return TypedResults.Stream(file.CreateReadStream(), "text/html; charset=utf-8", lastModified: file.LastModified, entityTag: etag);
     }
 }

@@ -5,11 +5,14 @@ namespace Inflight.Gateway;
 
 /// <summary>
 /// Resolves <c>provider:model</c> (prefix picks the provider and is stripped) or a bare model (the
-/// default provider), then applies the provider's aliases: a model whose name contains an alias
-/// (case-insensitive) becomes the alias's target; an exact match beats a substring, a longer alias a shorter.
+/// default provider), then applies the provider's aliases: a model whose name contains an alias as whole
+/// words (case-insensitive, <c>_</c> matching <c>-</c>) becomes the alias's target; an exact match beats a
+/// contained one, a longer alias a shorter.
 /// </summary>
 internal sealed class ModelRouter(IOptions<GatewayOptions> options)
 {
+    private static readonly System.Buffers.SearchValues<char> s_letters = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
     private readonly GatewayOptions _options = options.Value;
 
     public bool TryResolve(string requestedModel, out ModelRoute? route, out string? error)
@@ -46,12 +49,17 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
     }
 
     /// <summary>
-    /// A colon is also how local servers tag models (<c>llama3:8b</c>, <c>qwen2.5:latest</c>): a prefix that
-    /// is not a provider counts as part of the model name when it has a '.' or '/' or the tag starts with a
-    /// digit; anything else is an unknown provider (404), so typos are not silently sent to the default.
+    /// A colon is also how local servers tag models (<c>llama3:8b</c>, <c>llama3:latest</c>, <c>mistral:instruct</c>):
+    /// a prefix that is not a provider is part of the model name when it has a '.' or '/', or when what follows
+    /// looks like a tag (starts with a digit, or is one word of letters). Anything else (<c>opnai:gpt-4o</c>) is
+    /// an unknown provider (404), so typos are not silently sent to the default.
     /// </summary>
     private static bool LooksLikeModelTag(string model, int colon)
-        => model.AsSpan(0, colon).IndexOfAny("./") >= 0 || (colon + 1 < model.Length && char.IsDigit(model[colon + 1]));
+    {
+        var tag = model.AsSpan(colon + 1);
+        return model.AsSpan(0, colon).IndexOfAny("./") >= 0
+            || (tag.Length > 0 && (char.IsAsciiDigit(tag[0]) || !tag.ContainsAnyExcept(s_letters)));
+    }
 
     internal static string ApplyAlias(ProviderOptions provider, string model)
     {
@@ -63,12 +71,12 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
         string? best = null;
         foreach (var (alias, target) in provider.Aliases)
         {
-            if (alias.Equals(model, StringComparison.OrdinalIgnoreCase))
+            if (alias.Length == model.Length && MatchesAt(model, 0, alias))
             {
                 return target;
             }
 
-            if (model.Contains(alias, StringComparison.OrdinalIgnoreCase) && (best is null || alias.Length > best.Length))
+            if ((best is null || alias.Length > best.Length) && ContainsWords(model, alias))
             {
                 best = alias;
             }
@@ -76,4 +84,41 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
 
         return best is null ? model : provider.Aliases[best];
     }
+
+    /// <summary>
+    /// True when <paramref name="alias"/> occurs in <paramref name="model"/> starting and ending at word
+    /// boundaries (the ends, or one of <c>- _ . : / @</c> and space), so <c>SON</c> does not match <c>person</c>
+    /// or <c>sonnet</c>, while <c>CLAUDE_HAIKU</c> matches <c>claude-haiku-4-5</c>.
+    /// </summary>
+    private static bool ContainsWords(string model, string alias)
+    {
+        for (var start = 0; start + alias.Length <= model.Length; start++)
+        {
+            var end = start + alias.Length;
+            if ((start == 0 || IsWordSeparator(model[start - 1])) && (end == model.Length || IsWordSeparator(model[end])) && MatchesAt(model, start, alias))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Case-insensitive, with '_' and '-' the same character: environment names cannot contain '-'.</summary>
+    private static bool MatchesAt(string model, int start, string alias)
+    {
+        for (var i = 0; i < alias.Length; i++)
+        {
+            var m = model[start + i];
+            var a = alias[i];
+            if (char.ToLowerInvariant(m) != char.ToLowerInvariant(a) && !(m is '-' or '_' && a is '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsWordSeparator(char c) => c is '-' or '_' or '.' or ':' or '/' or '@' or ' ';
 }

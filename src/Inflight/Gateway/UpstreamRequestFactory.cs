@@ -33,13 +33,19 @@ internal static class UpstreamRequestFactory
             request.Content = content;
         }
 
+        // A local server declared by its base URL alone has no key: send no credentials rather than an empty one.
+        var hasKey = provider.ApiKey.Length > 0;
         if (upstreamFormat == ApiFormat.Anthropic)
         {
-            request.Headers.TryAddWithoutValidation("x-api-key", provider.ApiKey);
+            if (hasKey)
+            {
+                request.Headers.TryAddWithoutValidation("x-api-key", provider.ApiKey);
+            }
+
             var version = client.Headers["anthropic-version"].ToString();
             request.Headers.TryAddWithoutValidation("anthropic-version", string.IsNullOrEmpty(version) ? DefaultAnthropicVersion : version);
         }
-        else
+        else if (hasKey)
         {
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + provider.ApiKey);
         }

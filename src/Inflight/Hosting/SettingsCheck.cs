@@ -11,7 +11,7 @@ internal static class SettingsCheck
 {
     public static IReadOnlyList<string> Collect(IServiceProvider services)
     {
-        var failures = new List<string>();
+        var failures = new List<string>(services.GetService<SettingsSources>()?.Errors ?? []);
         Check<GatewayOptions>(services, failures);
         Check<MetricsOptions>(services, failures);
         Check<DemoOptions>(services, failures);

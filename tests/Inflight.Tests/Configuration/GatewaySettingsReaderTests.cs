@@ -79,11 +79,99 @@ public sealed class GatewaySettingsReaderTests
     }
 
     [Fact]
-    public void Configure_UnknownProviderWithoutBaseUrl_AsksForIt()
+    public void Configure_StrayKeyWithoutBaseUrl_IsANoticeNotAnError()
     {
-        var options = Read(new() { ["ACME_API_KEY"] = "k" });
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", ["GEMINI_API_KEY"] = "k", ["HF_API_KEY"] = "k" });
 
-        Assert.Contains(options.LoadErrors, e => e.StartsWith("ACME_BASE_URL is required", StringComparison.Ordinal));
+        Assert.Empty(options.LoadErrors);
+        Assert.Equal(["openai"], options.Providers.Keys);
+        Assert.Contains(options.Notices, n => n.StartsWith("GEMINI_API_KEY is set, but 'gemini' has no built-in base URL and GEMINI_BASE_URL is not set", StringComparison.Ordinal));
+        Assert.Contains(options.Notices, n => n.StartsWith("HF_API_KEY is set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Configure_OnlyStrayKeys_NoProviderErrorNamesThem()
+    {
+        var options = Read(new() { ["GEMINI_API_KEY"] = "k" });
+
+        var error = Assert.Single(options.LoadErrors);
+        Assert.StartsWith("No provider is configured", error, StringComparison.Ordinal);
+        Assert.Contains("GEMINI_API_KEY is set", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("OLLAMA_BASE_URL", "http://127.0.0.1:11434/v1", "ollama")]
+    [InlineData("LMSTUDIO_BASE_URL", "http://localhost:1234/v1", "lmstudio")]
+    [InlineData("VLLM_BASE_URL", "http://192.168.1.20:8000/v1", "vllm")]
+    [InlineData("OLLAMA_BASE_URL", "http://ollama:11434/v1", "ollama")]
+    public void Configure_LocalServerByBaseUrlAlone_IsAKeylessProvider(string key, string url, string name)
+    {
+        var options = Read(new() { [key] = url });
+
+        Assert.Empty(options.LoadErrors);
+        var provider = options.Providers[name];
+        Assert.Equal("", provider.ApiKey);
+        Assert.Equal(url, provider.BaseUrl.OriginalString);
+        Assert.Equal(name, options.DefaultProvider);
+    }
+
+    [Theory]
+    [InlineData("ANTHROPIC_BASE_URL", "http://127.0.0.1:9000", "provider 'anthropic' needs a key")]
+    [InlineData("REMOTE_BASE_URL", "https://llm.example.com/v1", "is not on this machine or the local network")]
+    [InlineData("NEXT_PUBLIC_BASE_URL", "/api", "must be an absolute http(s) URL")]
+    public void Configure_BaseUrlAloneThatDeclaresNothing_IsANotice(string key, string url, string notice)
+    {
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", [key] = url });
+
+        Assert.Empty(options.LoadErrors);
+        Assert.Equal(["openai"], options.Providers.Keys);
+        Assert.Contains(options.Notices, n => n.StartsWith(key, StringComparison.Ordinal) && n.Contains(notice, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Configure_BaseUrlPointingAtInflight_IsAnError()
+    {
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", ["OPENAI_BASE_URL"] = "http://localhost:8082/v1" });
+
+        Assert.Contains(options.LoadErrors, e => e.StartsWith("OPENAI_BASE_URL points at Inflight itself", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("notahost")]
+    [InlineData("999.1.1.1")]
+    [InlineData("10.1")]
+    [InlineData("example.com")]
+    public void Configure_HostThatIsNotAnAddress_IsAnError(string host)
+    {
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", ["HOST"] = host, ["PROXY_API_KEY"] = "p" });
+
+        var error = Assert.Single(options.LoadErrors);
+        Assert.StartsWith($"HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::) or localhost; got '{host}'", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", null, null, true)]
+    [InlineData("localhost", null, null, true)]
+    [InlineData("::1", null, null, true)]
+    [InlineData("0.0.0.0", null, null, false)]
+    [InlineData("::", null, null, false)]
+    [InlineData("192.168.1.5", null, null, false)]
+    [InlineData("0.0.0.0", "key", null, true)]
+    [InlineData("0.0.0.0", null, "true", true)]
+    public void Configure_NonLoopbackHost_NeedsProxyKeyOrExplicitWaiver(string host, string? proxyKey, string? allow, bool accepted)
+    {
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", ["HOST"] = host, ["PROXY_API_KEY"] = proxyKey, ["INFLIGHT_ALLOW_UNAUTHENTICATED"] = allow });
+
+        if (accepted)
+        {
+            Assert.Empty(options.LoadErrors);
+        }
+        else
+        {
+            var error = Assert.Single(options.LoadErrors);
+            Assert.StartsWith($"HOST={host} listens beyond this machine, but PROXY_API_KEY is not set", error, StringComparison.Ordinal);
+            Assert.Contains("INFLIGHT_ALLOW_UNAUTHENTICATED=true", error, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class RoutingTests
     {
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
         await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
-        var body = ProviderRecordings.AnthropicRequest.Replace("claude-sonnet-4-5", "mystery:claude", StringComparison.Ordinal);
+        var body = ProviderRecordings.AnthropicRequest.Replace("claude-sonnet-4-5", "mystery:claude-sonnet-4-5", StringComparison.Ordinal);
 
         using var response = await app.Client.PostAsync("/v1/messages", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
 
