@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Inflight.Protocols.Requests;
 
@@ -9,11 +10,22 @@ namespace Inflight.Protocols.Requests;
 /// </summary>
 public static class RequestInspector
 {
-    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256 };
+    // Duplicate keys are refused at every depth: parsers disagree on which one wins (the router would read one
+    // `model`, the provider another), and the translators' object model cannot hold them at all.
+    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
-    /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
+    /// <summary>
+    /// Throws <see cref="RequestBodyException"/> for a body that is not UTF-8 JSON, has a duplicate key, is not an
+    /// object, lacks a model, or has a role or content-block type that is not a string.
+    /// </summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
     {
+        // JSON text is UTF-8 (RFC 8259); the JSON reader itself does not check the bytes inside strings.
+        if (!Utf8.IsValid(body.Span))
+        {
+            throw new RequestBodyException("The request body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -32,7 +44,13 @@ public static class RequestInspector
                 throw new RequestBodyException("The request body must be a JSON object.");
             }
 
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(model.GetString()))
+            if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+            {
+                throw new RequestBodyException("'model' is required and must be a non-empty string.");
+            }
+
+            var model = ReadString(modelElement, "model");
+            if (string.IsNullOrWhiteSpace(model))
             {
                 throw new RequestBodyException("'model' is required and must be a non-empty string.");
             }
@@ -48,6 +66,7 @@ public static class RequestInspector
                 }
 
                 messageCount = messages.GetArrayLength();
+                var index = 0;
                 foreach (var message in messages.EnumerateArray())
                 {
                     if (message.ValueKind != JsonValueKind.Object)
@@ -55,7 +74,7 @@ public static class RequestInspector
                         throw new RequestBodyException("Each entry of 'messages' must be an object.");
                     }
 
-                    CountMessage(format, message, ref toolUses, ref toolResults, ref textBytes);
+                    CountMessage(format, message, index++, ref toolUses, ref toolResults, ref textBytes);
                 }
             }
             else if (requireMessages)
@@ -81,7 +100,7 @@ public static class RequestInspector
 
             return new RequestSummary
             {
-                Model = model.GetString()!,
+                Model = model,
                 IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
                 MessageCount = messageCount,
                 ToolUses = toolUses,
@@ -92,8 +111,27 @@ public static class RequestInspector
         }
     }
 
-    private static void CountMessage(ApiFormat format, JsonElement message, ref int toolUses, ref int toolResults, ref long textBytes)
+    /// <summary>A string value; an escaped lone surrogate cannot become a .NET string and is the client's error.</summary>
+    private static string ReadString(JsonElement element, string name)
     {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestBodyException($"'{name}' is not a valid string (it contains an unpaired surrogate escape).");
+        }
+    }
+
+    private static void CountMessage(ApiFormat format, JsonElement message, int index, ref int toolUses, ref int toolResults, ref long textBytes)
+    {
+        var hasRole = message.TryGetProperty("role", out var role);
+        if (hasRole && role.ValueKind != JsonValueKind.String)
+        {
+            throw new RequestBodyException($"'messages[{index}].role' must be a string.");
+        }
+
         if (format == ApiFormat.OpenAI)
         {
             if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
@@ -102,7 +140,7 @@ public static class RequestInspector
                 textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
             }
 
-            if (message.TryGetProperty("role", out var role) && role.ValueEquals("tool"u8))
+            if (hasRole && role.ValueEquals("tool"u8))
             {
                 toolResults++;
             }
@@ -119,14 +157,22 @@ public static class RequestInspector
             return;
         }
 
+        var blockIndex = 0;
         foreach (var block in content.EnumerateArray())
         {
             if (block.ValueKind != JsonValueKind.Object)
             {
+                blockIndex++;
                 continue;
             }
 
-            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type))
+            if (block.TryGetProperty("type", out var type) && type.ValueKind != JsonValueKind.String)
+            {
+                throw new RequestBodyException($"'messages[{index}].content[{blockIndex}].type' must be a string.");
+            }
+
+            blockIndex++;
+            if (format == ApiFormat.Anthropic && type.ValueKind == JsonValueKind.String)
             {
                 if (type.ValueEquals("tool_use"u8))
                 {

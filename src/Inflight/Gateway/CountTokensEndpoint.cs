@@ -49,7 +49,18 @@ internal static class CountTokensEndpoint
         if (!provider.IsDemo && provider.Format != ApiFormat.Anthropic)
         {
             // OpenAI-format providers have no token-count endpoint: count locally (o200k; see docs/translation.md for accuracy).
-            var counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
+            byte[] counted;
+            try
+            {
+                counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
+            }
+            catch (Exception ex) when (ex is TranslationException or InvalidOperationException or ArgumentException or FormatException or InvalidCastException or System.Text.Json.JsonException)
+            {
+                // A shape the counter cannot read is the body's fault, as on the messages route.
+                await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status400BadRequest, $"The request body could not be counted: {ex.Message}");
+                return;
+            }
+
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = counted.Length;
             await context.Response.Body.WriteAsync(counted, context.RequestAborted);

@@ -22,6 +22,9 @@ internal sealed partial class GatewayForwarder(
     ILogger<GatewayForwarder> logger)
 {
 
+    /// <summary>Provider and model recorded for requests refused before routing or translation.</summary>
+    private const string RejectedKey = "-";
+
     private readonly GatewayOptions _options = options.Value;
 
     public async Task ForwardAsync(HttpContext context, GatewayEndpoint endpoint)
@@ -63,7 +66,7 @@ internal sealed partial class GatewayForwarder(
         catch (RequestBodyException ex)
         {
             Log.BadRequest(logger, endpoint.Path, ex.Message);
-            RecordRejected("-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
+            RecordRejected("-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, ex.Message);
             return;
         }
@@ -71,7 +74,7 @@ internal sealed partial class GatewayForwarder(
         if (!router.TryResolve(summary.Model, out var route, out var routeError))
         {
             Log.UnknownProvider(logger, summary.Model);
-            RecordRejected("-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
+            RecordRejected(summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
             return;
         }
@@ -84,22 +87,22 @@ internal sealed partial class GatewayForwarder(
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
         if (translating)
         {
-            // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
-            if (clientFormat == ApiFormat.Anthropic)
-            {
-                estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
-            }
-
-            translation = new TranslationContext
-            {
-                Model = route.ResolvedModel,
-                ResponseModel = route.RequestedModel,
-                EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput),
-                TimeProvider = timeProvider,
-                OnDropped = what => Log.TranslationDropped(logger, provider.Name, what),
-            };
             try
             {
+                // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
+                if (clientFormat == ApiFormat.Anthropic)
+                {
+                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
+                }
+
+                translation = new TranslationContext
+                {
+                    Model = route.ResolvedModel,
+                    ResponseModel = route.RequestedModel,
+                    EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput),
+                    TimeProvider = timeProvider,
+                    OnDropped = what => Log.TranslationDropped(logger, provider.Name, what),
+                };
                 upstreamBody = clientFormat == ApiFormat.Anthropic
                     ? AnthropicToOpenAIRequest.Translate(body.Value.Span, translation)
                     : OpenAIToAnthropicRequest.Translate(body.Value.Span, translation);
@@ -108,8 +111,18 @@ internal sealed partial class GatewayForwarder(
             {
                 var status = ex is TranslationException te ? te.Status : StatusCodes.Status400BadRequest;
                 Log.BadRequest(logger, endpoint.Path, ex.Message);
-                RecordRejected(provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
+                RecordRejected(summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
                 await ClientErrors.WriteAsync(context, clientFormat, status, ex.Message);
+                return;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or InvalidCastException)
+            {
+                // A shape the translator did not expect (e.g. an unpaired surrogate escape in a string it reads):
+                // the body is at fault, so the client gets a 400; the warning makes the translator gap visible.
+                var message = $"The request body could not be translated: {ex.Message}";
+                Log.TranslatorRejected(logger, endpoint.Path, ex);
+                RecordRejected(summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, message, StatusCodes.Status400BadRequest);
+                await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, message);
                 return;
             }
         }
@@ -171,18 +184,21 @@ internal sealed partial class GatewayForwarder(
     {
         var message = RequestBodyReader.TooLargeMessage(_options.MaxRequestBytes);
         Log.BadRequest(logger, context.Request.Path, message);
-        RecordRejected("-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
+        RecordRejected("-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
         await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);
     }
 
-    /// <summary>Requests refused before reaching a provider still show up in the error log and totals.</summary>
-    private void RecordRejected(string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
+    /// <summary>
+    /// Requests refused before reaching a provider still show up in the error log and totals — under one
+    /// <c>-:-</c> key, so client-chosen model names never create provider or model keys.
+    /// </summary>
+    private void RecordRejected(string requestedModel, ApiFormat clientFormat, long size, string errorType, string message, int status)
     {
         using var request = tracker.Start(new RequestStart
         {
-            Provider = provider,
-            RequestedModel = model,
-            ResolvedModel = model,
+            Provider = RejectedKey,
+            RequestedModel = requestedModel,
+            ResolvedModel = RejectedKey,
             ClientFormat = clientFormat.ToWireName(),
             UpstreamFormat = "-",
             RequestSize = size,
@@ -203,6 +219,9 @@ internal sealed partial class GatewayForwarder(
 
         [LoggerMessage(5, LogLevel.Error, "Unexpected failure handling {Path}", EventName = "UnexpectedFailure")]
         public static partial void UnexpectedFailure(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Warning, "Request to {Path} refused: the translator could not read the body", EventName = "TranslatorRejected")]
+        public static partial void TranslatorRejected(ILogger logger, string path, Exception exception);
 
         [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider} dropped or approximated: {What}", EventName = "TranslationDropped")]
         public static partial void TranslationDropped(ILogger logger, string provider, string what);
