@@ -73,7 +73,7 @@ internal sealed partial class GatewayForwarder(
 
         if (!router.TryResolve(summary.Model, out var route, out var routeError))
         {
-            Log.UnknownProvider(logger, summary.Model);
+            Log.UnknownProvider(logger, ModelRouter.Shorten(summary.Model));
             RecordRejected(summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
             return;
