@@ -13,7 +13,7 @@ namespace Inflight.Gateway;
 /// </summary>
 internal static class CountTokensEndpoint
 {
-    public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider)
+    public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider, SecretRedactor redactor)
     {
         var gateway = options.Value;
         var read = await RequestBodyReader.ReadAsync(context, gateway.MaxRequestBytes);
@@ -69,6 +69,6 @@ internal static class CountTokensEndpoint
 
         var upstreamBody = RequestBodyRewriter.Rewrite(body, route.ResolvedModel, addIncludeUsage: false);
         using var request = UpstreamRequestFactory.Create(provider, ApiFormat.Anthropic, "messages/count_tokens" + context.Request.QueryString, context.Request, upstreamBody);
-        await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider);
+        await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider, redactor);
     }
 }

@@ -22,6 +22,7 @@ internal sealed partial class UpstreamRelay(
     ResponseBodyTransform transform,
     TimeSpan requestTimeout,
     TimeSpan pingInterval,
+    SecretRedactor redactor,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -58,7 +59,8 @@ internal sealed partial class UpstreamRelay(
         }
         catch (HttpRequestException ex)
         {
-            var message = $"The upstream provider '{tracked.Start.Provider}' could not be reached: {ex.Message}";
+            // The exception's text names the upstream's address: the log gets it, the client and the stored message do not.
+            var message = $"The upstream provider '{tracked.Start.Provider}' could not be reached ({ex.HttpRequestError}).";
             tracked.Fail(ErrorTypes.UpstreamError, message, StatusCodes.Status502BadGateway);
             Log.UpstreamUnreachable(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status502BadGateway, message);
@@ -89,6 +91,8 @@ internal sealed partial class UpstreamRelay(
         {
             body = [];
         }
+
+        body = redactor.Redact(body);
 
         var errorType = status switch
         {

@@ -6,6 +6,7 @@ internal static class SecurityExtensions
     {
         builder.Services.AddSingleton<ProxyKeyVerifier>();
         builder.Services.AddSingleton<DashboardSessionStore>();
+        builder.Services.AddSingleton<SecretRedactor>();
         return builder;
     }
 
