@@ -23,6 +23,12 @@ internal static class CountTokensEndpoint
             return;
         }
 
+        if (read.RejectedStatus is { } status)
+        {
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, status, read.RejectedMessage!);
+            return;
+        }
+
         if (read.Body is not { } body)
         {
             return;

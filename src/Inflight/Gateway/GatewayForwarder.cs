@@ -173,6 +173,13 @@ internal sealed partial class GatewayForwarder(
         {
             await RejectTooLargeAsync(context, clientFormat, size);
         }
+        else if (read.RejectedStatus is { } status)
+        {
+            var message = read.RejectedMessage!;
+            Log.BadRequest(logger, context.Request.Path, message);
+            RecordRejected("-", clientFormat, context.Request.ContentLength ?? 0, status == StatusCodes.Status408RequestTimeout ? ErrorTypes.Timeout : ErrorTypes.BadRequest, message, status);
+            await ClientErrors.WriteAsync(context, clientFormat, status, message);
+        }
         else if (read.Body is null)
         {
             Log.ClientDisconnected(logger, "reading the request body");
