@@ -20,6 +20,9 @@ internal sealed class GatewayOptions
     /// <summary>Gap between <c>ping</c> events on a translated Anthropic stream while the upstream is silent.</summary>
     public TimeSpan StreamPingInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a write to the client may make no progress before both sides are closed.</summary>
+    public TimeSpan ClientWriteTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>When set, every gateway and metrics call must carry it.</summary>

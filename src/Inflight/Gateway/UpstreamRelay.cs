@@ -22,12 +22,17 @@ internal sealed partial class UpstreamRelay(
     ResponseBodyTransform transform,
     TimeSpan requestTimeout,
     TimeSpan pingInterval,
+    TimeSpan clientWriteTimeout,
     SecretRedactor redactor,
     TimeProvider timeProvider,
     ILogger logger)
 {
     private const int RelayBufferSize = 16 * 1024;
     private const int MaxErrorBodyBytes = 1024 * 1024;
+
+    // Armed only while a flush to the client is pending: CLIENT_WRITE_TIMEOUT measures a write that makes no progress.
+    private CancellationTokenSource? _writeTimer;
+    private CancellationTokenSource? _writeCancel;
 
     public async Task RunAsync(HttpClient client, HttpRequestMessage request)
     {
@@ -147,6 +152,10 @@ internal sealed partial class UpstreamRelay(
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         }
 
+        using var writeTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, writeTimer.Token);
+        _writeTimer = writeTimer;
+        _writeCancel = writeCancel;
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
         // Sized from Content-Length when the upstream sends one (tiny answers stay tiny); pooled either way.
         using var wholeBody = isStreaming ? null : new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 4096, RelayBufferSize));
@@ -216,7 +225,13 @@ internal sealed partial class UpstreamRelay(
                 var chunk = buffer.AsMemory(0, read);
                 transform.Write(chunk.Span, output);
 
-                var flush = transform.BuffersWholeBody ? default : await output.FlushAsync(clientAborted);
+                var flush = transform.BuffersWholeBody ? default : await FlushToClientAsync(output);
+                if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+                {
+                    FailClientTimeout();
+                    return;
+                }
+
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
                     tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
@@ -245,7 +260,12 @@ internal sealed partial class UpstreamRelay(
                 return;
             }
 
-            await output.FlushAsync(clientAborted);
+            await FlushToClientAsync(output);
+            if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+            {
+                FailClientTimeout();
+                return;
+            }
 
             if (wholeBody is not null)
             {
@@ -253,6 +273,10 @@ internal sealed partial class UpstreamRelay(
             }
 
             tracked.Complete(status);
+        }
+        catch (OperationCanceledException) when (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+        {
+            FailClientTimeout();
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && clientAborted.IsCancellationRequested)
         {
@@ -293,8 +317,40 @@ internal sealed partial class UpstreamRelay(
             }
 
             transform.WritePing(output);
-            await output.FlushAsync(cancellationToken);
+            await FlushToClientAsync(output);
+            if (_writeTimer?.IsCancellationRequested == true)
+            {
+                throw new OperationCanceledException();
+            }
         }
+    }
+
+    /// <summary>A flush to the client that gives up after <c>CLIENT_WRITE_TIMEOUT</c> without progress (result: canceled).</summary>
+    private async ValueTask<System.IO.Pipelines.FlushResult> FlushToClientAsync(System.IO.Pipelines.PipeWriter output)
+    {
+        var pending = output.FlushAsync(_writeCancel!.Token);
+        if (pending.IsCompleted)
+        {
+            return pending.Result;
+        }
+
+        _writeTimer!.CancelAfter(clientWriteTimeout);
+        try
+        {
+            return await pending;
+        }
+        finally
+        {
+            _writeTimer.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The client stopped reading: close its connection, and leaving the relay closes the upstream's.</summary>
+    private void FailClientTimeout()
+    {
+        tracked.Fail(ErrorTypes.ClientTimeout, $"The client read nothing for {clientWriteTimeout.TotalSeconds:0.###} s (CLIENT_WRITE_TIMEOUT); both sides were closed.");
+        Log.ClientWriteTimeout(logger, tracked.RequestId);
+        context.Abort();
     }
 
     /// <summary>Ends a response that already started: an error event for streams, an aborted connection otherwise.</summary>
@@ -365,6 +421,9 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(14, LogLevel.Warning, "Request {RequestId}: stream from {Provider} broke: {Reason}", EventName = "StreamBroken")]
         public static partial void StreamBroken(ILogger logger, string requestId, string provider, string reason);
+
+        [LoggerMessage(16, LogLevel.Warning, "Request {RequestId}: the client read nothing within CLIENT_WRITE_TIMEOUT; both sides closed", EventName = "ClientWriteTimeout")]
+        public static partial void ClientWriteTimeout(ILogger logger, string requestId);
 
         [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
         public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);
