@@ -23,6 +23,9 @@ internal sealed class GatewayOptions
     /// <summary>How long a write to the client may make no progress before both sides are closed.</summary>
     public TimeSpan ClientWriteTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long in-flight requests may run on after shutdown begins, before they are ended as <c>shutdown</c>.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>When set, every gateway and metrics call must carry it.</summary>

@@ -50,6 +50,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.RequestTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "REQUEST_TIMEOUT", 90, errors));
         options.StreamPingInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "STREAM_PING_INTERVAL", 10, errors));
         options.ClientWriteTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "CLIENT_WRITE_TIMEOUT", 60, errors));
+        options.ShutdownTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "SHUTDOWN_TIMEOUT", 30, errors));
         options.MaxRequestBytes = SettingParsers.ReadPositiveLong(configuration, "MAX_REQUEST_BYTES", 32L * 1024 * 1024, errors);
         options.ProxyApiKey = string.IsNullOrEmpty(configuration["PROXY_API_KEY"]) ? null : configuration["PROXY_API_KEY"];
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);

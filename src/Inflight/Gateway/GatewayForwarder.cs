@@ -19,6 +19,7 @@ internal sealed partial class GatewayForwarder(
     RequestTracker tracker,
     IOptions<GatewayOptions> options,
     SecretRedactor redactor,
+    GatewayShutdown shutdown,
     TimeProvider timeProvider,
     ILogger<GatewayForwarder> logger)
 {
@@ -161,7 +162,7 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, timeProvider, logger);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 

@@ -24,6 +24,7 @@ internal sealed partial class UpstreamRelay(
     TimeSpan pingInterval,
     TimeSpan clientWriteTimeout,
     SecretRedactor redactor,
+    CancellationToken shutdownDeadline,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -40,7 +41,7 @@ internal sealed partial class UpstreamRelay(
 
         // One timer for the wait on headers and then on each chunk: REQUEST_TIMEOUT is an idle limit.
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token, shutdownDeadline);
         idle.CancelAfter(requestTimeout);
 
         HttpResponseMessage response;
@@ -52,6 +53,11 @@ internal sealed partial class UpstreamRelay(
         {
             tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected before the upstream answered.");
             Log.ClientGone(logger, tracked.RequestId);
+            return;
+        }
+        catch (OperationCanceledException) when (shutdownDeadline.IsCancellationRequested)
+        {
+            await FailShutdownAsync();
             return;
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested)
@@ -196,6 +202,11 @@ internal sealed partial class UpstreamRelay(
                 {
                     tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
                     Log.ClientGone(logger, tracked.RequestId);
+                    return;
+                }
+                catch (OperationCanceledException) when (shutdownDeadline.IsCancellationRequested)
+                {
+                    await FailShutdownAsync();
                     return;
                 }
                 catch (OperationCanceledException) when (idle.IsCancellationRequested)
@@ -353,6 +364,13 @@ internal sealed partial class UpstreamRelay(
         context.Abort();
     }
 
+    /// <summary>SHUTDOWN_TIMEOUT passed: the client gets a 503 (or a stream's error event) and the request ends as shutdown.</summary>
+    private Task FailShutdownAsync()
+    {
+        Log.EndedByShutdown(logger, tracked.RequestId);
+        return FailMidStreamAsync(ErrorTypes.Shutdown, StatusCodes.Status503ServiceUnavailable, GatewayShutdown.Message);
+    }
+
     /// <summary>Ends a response that already started: an error event for streams, an aborted connection otherwise.</summary>
     private async Task FailMidStreamAsync(string errorType, int status, string message)
     {
@@ -424,6 +442,9 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(16, LogLevel.Warning, "Request {RequestId}: the client read nothing within CLIENT_WRITE_TIMEOUT; both sides closed", EventName = "ClientWriteTimeout")]
         public static partial void ClientWriteTimeout(ILogger logger, string requestId);
+
+        [LoggerMessage(17, LogLevel.Warning, "Request {RequestId}: still running when SHUTDOWN_TIMEOUT passed; ended", EventName = "EndedByShutdown")]
+        public static partial void EndedByShutdown(ILogger logger, string requestId);
 
         [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
         public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);
