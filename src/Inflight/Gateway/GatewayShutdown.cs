@@ -11,18 +11,16 @@ namespace Inflight.Gateway;
 /// </summary>
 internal sealed class GatewayShutdown : IDisposable
 {
-    private readonly CancellationTokenSource _deadline;
+    private readonly CancellationTokenSource _deadline = new();
+    private readonly TimeProvider _timeProvider;
     private readonly CancellationTokenRegistration _stopping;
+    private ITimer? _timer;
 
     public GatewayShutdown(IHostApplicationLifetime lifetime, IOptions<GatewayOptions> options, TimeProvider timeProvider)
     {
         Timeout = options.Value.ShutdownTimeout;
-        _deadline = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, timeProvider);
-        _stopping = lifetime.ApplicationStopping.Register(static state =>
-        {
-            var self = (GatewayShutdown)state!;
-            self._deadline.CancelAfter(self.Timeout);
-        }, this);
+        _timeProvider = timeProvider;
+        _stopping = lifetime.ApplicationStopping.Register(static state => ((GatewayShutdown)state!).StartGracePeriod(), this);
     }
 
     /// <summary>Extra time the host waits after <see cref="Deadline"/>, for the error events to be written.</summary>
@@ -35,9 +33,14 @@ internal sealed class GatewayShutdown : IDisposable
 
     public static string Message => "The gateway is shutting down; the request did not finish within SHUTDOWN_TIMEOUT.";
 
+    // The timer starts only when stopping begins: nothing here runs (or allocates a timer) on a normal request.
+    private void StartGracePeriod()
+        => _timer = _timeProvider.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), _deadline, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+
     public void Dispose()
     {
         _stopping.Dispose();
+        _timer?.Dispose();
         _deadline.Dispose();
     }
 }

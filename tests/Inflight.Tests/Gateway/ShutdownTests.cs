@@ -50,6 +50,7 @@ public sealed class ShutdownTests
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
         Assert.Equal(HttpStatusCode.OK, anthropicResponse.StatusCode);
 
+        var tracker = app.Tracker;
         var stopping = app.Services.GetRequiredService<IHost>().StopAsync(Ct);
         var anthropicText = await anthropicResponse.Content.ReadAsStringAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
         var openAIText = await openAIResponse.Content.ReadAsStringAsync(Ct).WaitAsync(TimeSpan.FromSeconds(20), Ct);
@@ -58,8 +59,8 @@ public sealed class ShutdownTests
         Assert.Contains("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"", anthropicText, StringComparison.Ordinal);
         Assert.Contains("data: {\"error\":{\"message\":", openAIText, StringComparison.Ordinal);
         Assert.Contains("shutting down", openAIText, StringComparison.Ordinal);
-        Assert.Equal(0, app.Tracker.ActiveCount);
-        var errors = app.Tracker.GetRecentErrors();
+        Assert.Equal(0, tracker.ActiveCount);
+        var errors = tracker.GetRecentErrors();
         Assert.Equal(2, errors.Count);
         Assert.All(errors, e => Assert.Equal("shutdown", e.ErrorType));
     }
