@@ -33,6 +33,12 @@ internal sealed class GatewayOptions
 
     public bool DemoMode { get; set; }
 
+    /// <summary>Host names answered besides the loopback names (<c>ALLOWED_HOSTS</c>; <c>HOST</c> when it is a specific address).</summary>
+    public List<string> AllowedHosts { get; } = [];
+
+    /// <summary><c>ALLOWED_HOSTS=*</c>: any Host header is answered (behind a proxy that checks it).</summary>
+    public bool AllowAnyHost { get; set; }
+
     /// <summary>Problems found while reading settings; reported all at once by the validator.</summary>
     internal List<string> LoadErrors { get; } = [];
 }

@@ -55,6 +55,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.ProxyApiKey = string.IsNullOrEmpty(configuration["PROXY_API_KEY"]) ? null : configuration["PROXY_API_KEY"];
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
 
+        ReadAllowedHosts(options, errors);
         ReadProviders(options, errors);
 
         if (options.DemoMode && !options.Providers.ContainsKey(GatewayOptions.DemoProviderName))
@@ -87,6 +88,31 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         if (options.Providers.Count == 0)
         {
             errors.Add("No provider is configured: set {NAME}_API_KEY (for example OPENAI_API_KEY or ANTHROPIC_API_KEY), or run with --demo.");
+        }
+    }
+
+    private void ReadAllowedHosts(GatewayOptions options, List<string> errors)
+    {
+        // A specific listening address is a name clients will use; the wildcards are not.
+        if (System.Net.IPAddress.TryParse(options.Host.Trim('[', ']'), out var bound) && !bound.Equals(System.Net.IPAddress.Any) && !bound.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            options.AllowedHosts.Add(options.Host.Trim('[', ']'));
+        }
+
+        foreach (var entry in (configuration["ALLOWED_HOSTS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry == "*")
+            {
+                options.AllowAnyHost = true;
+            }
+            else if (Uri.CheckHostName(entry.Trim('[', ']')) != UriHostNameType.Unknown)
+            {
+                options.AllowedHosts.Add(entry.Trim('[', ']'));
+            }
+            else
+            {
+                errors.Add($"ALLOWED_HOSTS must list host names or IP addresses separated by commas (no scheme, port or path), or '*'; got '{entry}'.");
+            }
         }
     }
 

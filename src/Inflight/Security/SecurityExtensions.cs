@@ -12,6 +12,7 @@ internal static class SecurityExtensions
 
     public static WebApplication UseInflightSecurity(this WebApplication app)
     {
+        app.UseMiddleware<BrowserRequestGuard>();
         return app;
     }
 }
