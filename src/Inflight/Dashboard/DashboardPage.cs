@@ -7,7 +7,7 @@ namespace Inflight.Dashboard;
 internal static class DashboardPage
 {
     // AG Grid injects its theme as <style> elements, hence 'unsafe-inline' for styles only; scripts are same-origin files.
-    private const string ContentSecurityPolicy =
+    internal const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
         + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -27,9 +27,29 @@ internal static class DashboardPage
 
         var headers = context.Response.Headers;
         headers[HeaderNames.CacheControl] = "no-cache";
+        ApplySecurityHeaders(headers);
+        return TypedResults.PhysicalFile(file.PhysicalPath, "text/html; charset=utf-8");
+    }
+
+    public static void ApplySecurityHeaders(IHeaderDictionary headers)
+    {
         headers[HeaderNames.ContentSecurityPolicy] = ContentSecurityPolicy;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.PhysicalFile(file.PhysicalPath, "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// The same headers on every dashboard file and vendored library, whichever URL serves it (the static-asset
+    /// endpoints serve <c>/dashboard/index.html</c> too, without going through <see cref="Serve"/>).
+    /// </summary>
+    public static Task AddSecurityHeadersAsync(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path;
+        if (path.StartsWithSegments("/dashboard") || path.StartsWithSegments("/lib"))
+        {
+            ApplySecurityHeaders(context.Response.Headers);
+        }
+
+        return next(context);
     }
 }

@@ -13,6 +13,7 @@ internal static class SecurityExtensions
     public static WebApplication UseInflightSecurity(this WebApplication app)
     {
         app.UseMiddleware<BrowserRequestGuard>();
+        app.Use(DashboardPage.AddSecurityHeadersAsync);
         return app;
     }
 }
