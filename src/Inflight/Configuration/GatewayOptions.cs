@@ -36,6 +36,12 @@ internal sealed class GatewayOptions
     /// <summary>Host names answered besides the loopback names (<c>ALLOWED_HOSTS</c>; <c>HOST</c> when it is a specific address).</summary>
     public List<string> AllowedHosts { get; } = [];
 
+    /// <summary>Proxies (addresses and CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed (<c>TRUSTED_PROXIES</c>).</summary>
+    public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
+
+    /// <summary><c>COOKIE_SECURE=true</c>: the session cookie is always <c>Secure</c>, whatever the request's scheme.</summary>
+    public bool CookieSecure { get; set; }
+
     /// <summary><c>ALLOWED_HOSTS=*</c>: any Host header is answered (behind a proxy that checks it).</summary>
     public bool AllowAnyHost { get; set; }
 

@@ -56,6 +56,8 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
 
         ReadAllowedHosts(options, errors);
+        ReadTrustedProxies(options, errors);
+        options.CookieSecure = SettingParsers.ReadBool(configuration, "COOKIE_SECURE", false, errors);
         ReadProviders(options, errors);
 
         if (options.DemoMode && !options.Providers.ContainsKey(GatewayOptions.DemoProviderName))
@@ -112,6 +114,25 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
             else
             {
                 errors.Add($"ALLOWED_HOSTS must list host names or IP addresses separated by commas (no scheme, port or path), or '*'; got '{entry}'.");
+            }
+        }
+    }
+
+    private void ReadTrustedProxies(GatewayOptions options, List<string> errors)
+    {
+        foreach (var entry in (configuration["TRUSTED_PROXIES"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                options.TrustedProxies.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(entry, out var address))
+            {
+                options.TrustedProxies.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                errors.Add($"TRUSTED_PROXIES must list IP addresses or CIDR ranges (such as 10.0.0.0/8) separated by commas; got '{entry}'.");
             }
         }
     }

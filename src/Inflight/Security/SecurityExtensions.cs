@@ -1,3 +1,7 @@
+using Inflight.Configuration;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
+
 namespace Inflight.Security;
 
 internal static class SecurityExtensions
@@ -12,6 +16,22 @@ internal static class SecurityExtensions
 
     public static WebApplication UseInflightSecurity(this WebApplication app)
     {
+        // Forwarded headers are believed only from TRUSTED_PROXIES (ASP.NET Core would trust loopback by default),
+        // so the client address and scheme a proxy reports reach the limits and the cookie's Secure flag.
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        if (gateway.TrustedProxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in gateway.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
         app.UseMiddleware<BrowserRequestGuard>();
         app.Use(DashboardPage.AddSecurityHeadersAsync);
         return app;
