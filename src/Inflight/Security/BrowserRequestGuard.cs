@@ -16,9 +16,28 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
 {
     private readonly GatewayOptions _options = options.Value;
 
+    /// <summary>The request-line and header limits Kestrel would apply (its defaults), enforced here so the answer has a body.</summary>
+    public const int MaxRequestLineBytes = 8 * 1024;
+    public const int MaxHeaderBytes = 32 * 1024;
+
+    /// <summary>Kestrel's own, roomier limits: beyond them it still answers with an empty body, but memory stays bounded.</summary>
+    public const int KestrelRequestLineBytes = 64 * 1024;
+    public const int KestrelHeaderBytes = 128 * 1024;
+
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
+        if (request.Method.Length + target.Length + 10 > MaxRequestLineBytes)
+        {
+            return RequestErrors.WriteAsync(context, StatusCodes.Status414UriTooLong, $"The request line is longer than {MaxRequestLineBytes} bytes.");
+        }
+
+        if (HeaderBytes(request.Headers) > MaxHeaderBytes)
+        {
+            return RequestErrors.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"The request headers are larger than {MaxHeaderBytes} bytes in total.");
+        }
+
         var host = request.Host.Host;
         if (host.Length > 0 && !IsAllowedHost(host))
         {
@@ -87,6 +106,21 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
         // A cross-site navigation (a link to the dashboard) is harmless: the page that made it cannot read the answer.
         var navigation = HttpMethods.IsGet(request.Method) && request.Headers["Sec-Fetch-Mode"] == "navigate";
         return fetchSite.Equals("cross-site", StringComparison.OrdinalIgnoreCase) && !originAllowed && !navigation;
+    }
+
+    private static long HeaderBytes(IHeaderDictionary headers)
+    {
+        long total = 0;
+        foreach (var (name, values) in headers)
+        {
+            total += name.Length + 4;
+            foreach (var value in values)
+            {
+                total += value?.Length ?? 0;
+            }
+        }
+
+        return total;
     }
 
     private static bool IsJson(string? contentType)

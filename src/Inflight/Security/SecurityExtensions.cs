@@ -1,5 +1,6 @@
 using Inflight.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Inflight.Security;
@@ -11,6 +12,14 @@ internal static class SecurityExtensions
         builder.Services.AddSingleton<ProxyKeyVerifier>();
         builder.Services.AddSingleton<DashboardSessionStore>();
         builder.Services.AddSingleton<SecretRedactor>();
+
+        // Kestrel answers its own limit breaches with an empty body; it gets roomier limits and the guard enforces
+        // the usual ones, answering in the client's error format.
+        builder.Services.Configure<KestrelServerOptions>(static kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = BrowserRequestGuard.KestrelRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = BrowserRequestGuard.KestrelHeaderBytes;
+        });
         return builder;
     }
 
