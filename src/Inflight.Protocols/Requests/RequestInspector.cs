@@ -10,8 +10,8 @@ namespace Inflight.Protocols.Requests;
 /// </summary>
 public static class RequestInspector
 {
-    // Duplicate keys are refused at every depth: parsers disagree on which one wins (the router would read one
-    // `model`, the provider another), and the translators' object model cannot hold them at all.
+    // A key given twice is ambiguous, at every depth: parsers disagree on which one wins (the router would read one
+    // `model`, the provider another), and the translators' object model cannot hold them at all. A 400 on every path.
     private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     /// <summary>
@@ -74,6 +74,7 @@ public static class RequestInspector
                         throw new RequestBodyException("Each entry of 'messages' must be an object.");
                     }
 
+                    CheckRole(format, message, index);
                     CountMessage(format, message, index++, ref toolUses, ref toolResults, ref textBytes);
                 }
             }
@@ -111,6 +112,27 @@ public static class RequestInspector
         }
     }
 
+    /// <summary>
+    /// The same roles on every path (pass-through, translation, count_tokens): Anthropic's user, assistant
+    /// and the mid-conversation system role Claude Code sends; OpenAI's system, developer, user, assistant,
+    /// tool and the deprecated function.
+    /// </summary>
+    private static void CheckRole(ApiFormat format, JsonElement message, int index)
+    {
+        var valid = message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && (format == ApiFormat.Anthropic
+            ? role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+            : format != ApiFormat.OpenAI || role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+                || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
+        if (!valid)
+        {
+            var got = !message.TryGetProperty("role", out var r) ? "nothing"
+                : r.ValueKind != JsonValueKind.String ? r.ValueKind.ToString().ToLowerInvariant()
+                : r.GetString() is { Length: > 40 } longRole ? "'" + longRole[..40] + "…'" : "'" + r.GetString() + "'";
+            var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
+            throw new RequestBodyException($"messages.{index}.role: must be {allowed} (got {got}).");
+        }
+    }
+
     /// <summary>A string value; an escaped lone surrogate cannot become a .NET string and is the client's error.</summary>
     private static string ReadString(JsonElement element, string name)
     {
@@ -126,12 +148,8 @@ public static class RequestInspector
 
     private static void CountMessage(ApiFormat format, JsonElement message, int index, ref int toolUses, ref int toolResults, ref long textBytes)
     {
+        // CheckRole ran first: a role present here is a string.
         var hasRole = message.TryGetProperty("role", out var role);
-        if (hasRole && role.ValueKind != JsonValueKind.String)
-        {
-            throw new RequestBodyException($"'messages[{index}].role' must be a string.");
-        }
-
         if (format == ApiFormat.OpenAI)
         {
             if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)

@@ -55,14 +55,21 @@ internal static class CountTokensEndpoint
         if (!provider.IsDemo && provider.Format != ApiFormat.Anthropic)
         {
             // OpenAI-format providers have no token-count endpoint: count locally (o200k; see docs/translation.md for accuracy).
+            // The body must be one /v1/messages would translate, so both endpoints agree on what is valid.
             byte[] counted;
             try
             {
+                AnthropicToOpenAIRequest.Translate(body.Span, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
                 counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
             }
-            catch (Exception ex) when (ex is TranslationException or InvalidOperationException or ArgumentException or FormatException or InvalidCastException or System.Text.Json.JsonException)
+            catch (TranslationException ex)
             {
-                // A shape the counter cannot read is the body's fault, as on the messages route.
+                await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, ex.Status, ex.Message);
+                return;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or System.Text.Json.JsonException)
+            {
+                // A shape the translator or counter cannot read is the body's fault, as on the messages route.
                 await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status400BadRequest, $"The request body could not be counted: {ex.Message}");
                 return;
             }

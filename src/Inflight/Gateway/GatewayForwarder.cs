@@ -89,6 +89,13 @@ internal sealed partial class GatewayForwarder(
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
         if (translating)
         {
+            translation = new TranslationContext
+            {
+                Model = route.ResolvedModel,
+                ResponseModel = route.RequestedModel,
+                MaxOutputTokens = provider.MaxOutputTokens,
+                TimeProvider = timeProvider,
+            };
             try
             {
                 // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
@@ -97,14 +104,7 @@ internal sealed partial class GatewayForwarder(
                     estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
                 }
 
-                translation = new TranslationContext
-                {
-                    Model = route.ResolvedModel,
-                    ResponseModel = route.RequestedModel,
-                    EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput),
-                    TimeProvider = timeProvider,
-                    OnDropped = what => Log.TranslationDropped(logger, provider.Name, what),
-                };
+                translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
                 upstreamBody = clientFormat == ApiFormat.Anthropic
                     ? AnthropicToOpenAIRequest.Translate(body.Value.Span, translation)
                     : OpenAIToAnthropicRequest.Translate(body.Value.Span, translation);
@@ -147,6 +147,21 @@ internal sealed partial class GatewayForwarder(
             ToolResults = summary.ToolResults,
             EstimatedInputTokens = estimatedInput,
         });
+        if (translation is not null)
+        {
+            // What request translation changed is on the record from the start; later notes (response side) arrive live.
+            foreach (var note in translation.Notes)
+            {
+                tracked.AddTranslationNote(note);
+                Log.TranslationNote(logger, provider.Name, note);
+            }
+
+            translation.OnNote = note =>
+            {
+                tracked.AddTranslationNote(note);
+                Log.TranslationNote(logger, provider.Name, note);
+            };
+        }
 
         // OpenAI streams report usage only when asked; ask, and hide the extra chunk from a client that did
         // not. (Translated requests always ask; the translator decides what the client sees.)
@@ -232,7 +247,7 @@ internal sealed partial class GatewayForwarder(
         [LoggerMessage(6, LogLevel.Warning, "Request to {Path} refused: the translator could not read the body", EventName = "TranslatorRejected")]
         public static partial void TranslatorRejected(ILogger logger, string path, Exception exception);
 
-        [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider} dropped or approximated: {What}", EventName = "TranslationDropped")]
-        public static partial void TranslationDropped(ILogger logger, string provider, string what);
+        [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider}: {Note}", EventName = "TranslationNote")]
+        public static partial void TranslationNote(ILogger logger, string provider, string note);
     }
 }
