@@ -41,7 +41,7 @@ internal static class SoakDriver
         await using var upstream = await LoadDriver.StartUpstreamAsync(log);
 
         // A short REQUEST_TIMEOUT turns the hung upstreams into prompt 504s; not so short that a loaded machine trips it.
-        var gatewayOptions = new LoadOptions { GatewayEnvironment = new Dictionary<string, string> { ["REQUEST_TIMEOUT"] = "5" } };
+        var gatewayOptions = new LoadOptions { GatewayEnvironment = new Dictionary<string, string> { ["REQUEST_TIMEOUT"] = "15" } };
         await using var gateway = await LoadDriver.StartGatewayAsync(gatewayOptions, upstream.Port, client, log);
         var rssBefore = gateway.Process.Memory().RssMb;
 

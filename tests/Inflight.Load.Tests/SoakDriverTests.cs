@@ -1,6 +1,8 @@
 namespace Inflight.Load.Tests;
 
 /// <summary>A short soak in the suite: a few thousand requests with the fault mix and client aborts, then exact books.</summary>
+/// <remarks>In the load collection: run beside the load smoke tests, two gateways and two fake providers starve a 2-core machine.</remarks>
+[Collection(LoadCollection.Name)]
 public sealed class SoakDriverTests
 {
     [Fact]
@@ -28,4 +30,11 @@ public sealed class SoakDriverTests
         Assert.Equal(5, kinds[SoakDriver.Kind.Abort]);
         Assert.Equal(2, kinds[SoakDriver.Kind.Break]);
     }
+}
+
+/// <summary>Tests that start gateway processes and drive load run one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LoadCollection
+{
+    public const string Name = "load";
 }
