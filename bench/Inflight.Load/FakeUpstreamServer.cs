@@ -18,7 +18,9 @@ namespace Inflight.Load;
 /// The zero-delay fake provider: answers <c>/v1/chat/completions</c> and <c>/v1/messages</c> with
 /// tiny JSON or a 20-event stream shaped like the real APIs, from pre-encoded bytes. The model name
 /// selects the behaviour: <c>*paced*</c> spaces stream events 1 ms apart (so buffering would show),
-/// <c>*hold*</c> / <c>probe-*</c> send the first event and hold the stream until released.
+/// <c>*hold*</c> / <c>probe-*</c> send the first event and hold the stream until released. The soak's faults:
+/// <c>*fault-500*</c> and <c>*fault-429*</c> answer with that error, <c>*fault-break*</c> drops the connection
+/// half-way through a stream, <c>*fault-hang*</c> never answers (until the caller gives up).
 /// </summary>
 internal static class FakeUpstreamServer
 {
@@ -84,6 +86,10 @@ internal static class FakeUpstreamServer
     {
         var (model, stream) = await ReadRequestAsync(context.Request.BodyReader, context.RequestAborted);
         var response = context.Response;
+        if (model.Contains("fault-", StringComparison.Ordinal) && await AnswerFaultAsync(context, model, anthropic))
+        {
+            return;
+        }
         if (!stream)
         {
             var json = anthropic ? s_anthropicJson : s_openAIJson;
@@ -98,11 +104,18 @@ internal static class FakeUpstreamServer
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var events = anthropic ? s_anthropicStream : s_openAIStream;
         var paced = model.Contains("paced", StringComparison.Ordinal);
+        var breakAt = model.Contains("fault-break", StringComparison.Ordinal) ? events.Length / 2 : -1;
         var hold = model.Contains("hold", StringComparison.Ordinal) || model.StartsWith("probe-", StringComparison.Ordinal);
         try
         {
             for (var i = 0; i < events.Length; i++)
             {
+                if (i == breakAt)
+                {
+                    context.Abort();
+                    return;
+                }
+
                 await response.Body.WriteAsync(events[i], context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
                 if (hold && i == 0)
@@ -119,6 +132,44 @@ internal static class FakeUpstreamServer
         {
             // The caller left; nothing to finish.
         }
+    }
+
+    /// <summary>The error faults, and the hang; false for faults that happen mid-stream.</summary>
+    private static async Task<bool> AnswerFaultAsync(HttpContext context, string model, bool anthropic)
+    {
+        var response = context.Response;
+        if (model.Contains("fault-hang", StringComparison.Ordinal))
+        {
+            try
+            {
+                await Task.Delay(s_maxHold, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            return true;
+        }
+
+        var status = model.Contains("fault-500", StringComparison.Ordinal) ? 500 : model.Contains("fault-429", StringComparison.Ordinal) ? 429 : 0;
+        if (status == 0)
+        {
+            return false;
+        }
+
+        var type = status == 429 ? "rate_limit_error" : anthropic ? "api_error" : "server_error";
+        var json = anthropic
+            ? $$$"""{"type":"error","error":{"type":"{{{type}}}","message":"Injected fault {{{status}}}"}}"""
+            : $$$"""{"error":{"message":"Injected fault {{{status}}}","type":"{{{type}}}","param":null,"code":null}}""";
+        response.StatusCode = status;
+        response.ContentType = "application/json";
+        if (status == 429)
+        {
+            response.Headers.RetryAfter = "1";
+        }
+
+        await response.WriteAsync(json, context.RequestAborted);
+        return true;
     }
 
     private static async Task WaitForReleaseAsync(string model, CancellationToken aborted)

@@ -458,17 +458,17 @@ internal static class LoadDriver
         return 1024;
     }
 
-    private sealed record UpstreamProcess(ChildProcess Process, int Port) : IAsyncDisposable
+    internal sealed record UpstreamProcess(ChildProcess Process, int Port) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Process.DisposeAsync();
     }
 
-    private sealed record GatewayProcess(ChildProcess Process, Uri Url) : IAsyncDisposable
+    internal sealed record GatewayProcess(ChildProcess Process, Uri Url) : IAsyncDisposable
     {
         public ValueTask DisposeAsync() => Process.DisposeAsync();
     }
 
-    private static async Task<UpstreamProcess> StartUpstreamAsync(TextWriter log)
+    internal static async Task<UpstreamProcess> StartUpstreamAsync(TextWriter log)
     {
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var self = typeof(LoadDriver).Assembly.Location;
@@ -495,7 +495,7 @@ internal static class LoadDriver
         }
     }
 
-    private static async Task<GatewayProcess> StartGatewayAsync(LoadOptions options, int upstreamPort, HttpClient client, TextWriter log)
+    internal static async Task<GatewayProcess> StartGatewayAsync(LoadOptions options, int upstreamPort, HttpClient client, TextWriter log)
     {
         var dll = options.GatewayPath ?? FindGateway();
         var port = ChildProcess.FreePort();

@@ -16,4 +16,10 @@ public static class ErrorTypes
     public const string BadRequest = "bad_request";
     public const string StreamingError = "streaming_error";
     public const string UnexpectedError = "unexpected_error";
+
+    /// <summary>The client stopped reading for <c>CLIENT_WRITE_TIMEOUT</c>; both sides were closed.</summary>
+    public const string ClientTimeout = "client_timeout";
+
+    /// <summary>The gateway shut down before the request finished.</summary>
+    public const string Shutdown = "shutdown";
 }

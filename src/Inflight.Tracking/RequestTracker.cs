@@ -17,7 +17,7 @@ public sealed class RequestTracker
 {
     private readonly ConcurrentDictionary<string, TrackedRequest> _active = new(StringComparer.Ordinal);
     private readonly Lock _finalizeLock = new();
-    private readonly RunningTotals _totals = new();
+    private readonly RunningTotals _totals;
     private readonly RecentRing<RequestLogEntry> _recentRequests;
     private readonly RecentRing<RequestLogEntry> _recentErrors;
     private long _version;
@@ -39,10 +39,17 @@ public sealed class RequestTracker
         Options = options ?? new TrackerOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentRequestsCapacity, nameof(options));
         ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentErrorsCapacity, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxClientStringLength, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.MaxErrorMessageLength, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(Options.MaxModelsPerProvider, nameof(options));
+        _totals = new RunningTotals(Options.MaxModelsPerProvider);
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
     }
+
+    /// <summary>The model under which a provider's totals gather models beyond <see cref="TrackerOptions.MaxModelsPerProvider"/>.</summary>
+    public const string OtherModel = "other";
 
     public TimeProvider TimeProvider { get; }
 
@@ -57,6 +64,7 @@ public sealed class RequestTracker
     public TrackedRequest Start(RequestStart start)
     {
         ArgumentNullException.ThrowIfNull(start);
+        start = BoundedText.Cap(start, Options.MaxClientStringLength);
         var sequence = Interlocked.Increment(ref _sequence);
         var requestId = start.RequestId ?? NewRequestId(sequence);
         var request = new TrackedRequest(this, start, requestId, sequence, TimeProvider.GetTimestamp(), EpochSeconds());
@@ -228,10 +236,11 @@ public sealed class RequestTracker
                     continue;
                 }
 
-                if (!models.TryGetValue(request.QualifiedModel, out var totals))
+                var (key, model) = _totals.KeyFor(start.Provider, start.ResolvedModel, request.QualifiedModel);
+                if (!models.TryGetValue(key, out var totals))
                 {
-                    totals = new RunningTotals.ModelTotals(start.Provider, start.ResolvedModel);
-                    models.Add(request.QualifiedModel, totals);
+                    totals = new RunningTotals.ModelTotals(start.Provider, model);
+                    models.Add(key, totals);
                 }
 
                 (start.IsStreaming ? totals.Streaming : totals.NonStreaming).Add(request.ReadFigures(now), isError: false);
@@ -322,7 +331,7 @@ public sealed class RequestTracker
 
     internal void OnFinalized(TrackedRequest request, in RequestFigures figures, int? statusCode, string? errorType, string? errorMessage)
     {
-        var entry = request.ToLogEntry(figures, EpochSeconds(), statusCode, errorType, errorMessage);
+        var entry = request.ToLogEntry(figures, EpochSeconds(), statusCode, errorType, BoundedText.CapOrNull(errorMessage, Options.MaxErrorMessageLength));
         var start = request.Start;
         lock (_finalizeLock)
         {

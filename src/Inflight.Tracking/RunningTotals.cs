@@ -5,20 +5,37 @@ namespace Inflight.Tracking;
 /// summed when a snapshot is taken, so recording costs one dictionary lookup and filters stay consistent.
 /// Not thread-safe: the tracker guards it with the same lock that removes a request from the active set.
 /// </summary>
-internal sealed class RunningTotals
+internal sealed class RunningTotals(int maxModelsPerProvider)
 {
     private readonly Dictionary<string, ModelTotals> _models = new(StringComparer.Ordinal);
+
+    // Distinct models with their own key, per provider (the 'other' bucket not included).
+    private readonly Dictionary<string, int> _modelCounts = new(StringComparer.Ordinal);
 
     public void Record(string provider, string model, string qualifiedModel, bool isStreaming, in RequestFigures figures, bool isError)
     {
         if (!_models.TryGetValue(qualifiedModel, out var totals))
         {
-            totals = new ModelTotals(provider, model);
-            _models.Add(qualifiedModel, totals);
+            var (key, keptModel) = KeyFor(provider, model, qualifiedModel);
+            if (!_models.TryGetValue(key, out totals))
+            {
+                totals = new ModelTotals(provider, keptModel);
+                _models.Add(key, totals);
+                if (!ReferenceEquals(keptModel, RequestTracker.OtherModel))
+                {
+                    _modelCounts[provider] = _modelCounts.GetValueOrDefault(provider) + 1;
+                }
+            }
         }
 
         (isStreaming ? totals.Streaming : totals.NonStreaming).Add(figures, isError);
     }
+
+    /// <summary>The key a model's totals live under: its own, or its provider's 'other' bucket once the provider is full.</summary>
+    public (string Key, string Model) KeyFor(string provider, string model, string qualifiedModel)
+        => _models.ContainsKey(qualifiedModel) || _modelCounts.GetValueOrDefault(provider) < maxModelsPerProvider
+            ? (qualifiedModel, model)
+            : (provider + ":" + RequestTracker.OtherModel, RequestTracker.OtherModel);
 
     /// <summary>Copies of the model totals that pass the filters, to which the caller may add active figures.</summary>
     public Dictionary<string, ModelTotals> CopyMatching(string? providerFilter, string? modelGlob)

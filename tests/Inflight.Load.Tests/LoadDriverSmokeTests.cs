@@ -5,6 +5,7 @@ namespace Inflight.Load.Tests;
 /// the driver cannot rot between full benchmark runs. Figures are not asserted: only that each case
 /// produced results through both paths, without errors.
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class LoadDriverSmokeTests
 {
     [Fact]

@@ -61,7 +61,7 @@ public static class ErrorBody
     /// <summary>Anthropic's documented error type for a status (see its "Errors" reference).</summary>
     public static string AnthropicTypeForStatus(int status) => status switch
     {
-        400 or 413 or 422 => status == 413 ? "request_too_large" : "invalid_request_error",
+        400 or 408 or 413 or 414 or 415 or 422 or 431 => status == 413 ? "request_too_large" : "invalid_request_error",
         401 => "authentication_error",
         403 => "permission_error",
         404 => "not_found_error",
@@ -73,7 +73,7 @@ public static class ErrorBody
 
     public static string OpenAITypeForStatus(int status) => status switch
     {
-        400 or 404 or 413 or 422 => "invalid_request_error",
+        400 or 404 or 408 or 413 or 414 or 415 or 422 or 431 => "invalid_request_error",
         401 => "authentication_error",
         403 => "permission_error",
         429 => "rate_limit_error",

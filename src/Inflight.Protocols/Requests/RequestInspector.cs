@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Inflight.Protocols.Requests;
 
@@ -9,14 +10,18 @@ namespace Inflight.Protocols.Requests;
 /// </summary>
 public static class RequestInspector
 {
-    // A key given twice is ambiguous (which one did the client mean?): a 400 on every path, as in translation.
+    // A key given twice is ambiguous, at every depth: parsers disagree on which one wins (the router would read one
+    // `model`, the provider another), and the translators' object model cannot hold them at all. A 400 on every path.
     private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
-    /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
+    /// <summary>
+    /// Throws <see cref="RequestBodyException"/> for a body that is not UTF-8 JSON, has a duplicate key, is not an
+    /// object, lacks a model, or has a role or content-block type that is not a string.
+    /// </summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
     {
-        // JsonDocument checks UTF-8 only when a string is read; a body must be valid as a whole.
-        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        // JSON text is UTF-8 (RFC 8259); the JSON reader itself does not check the bytes inside strings.
+        if (!Utf8.IsValid(body.Span))
         {
             throw new RequestBodyException("The request body is not valid UTF-8.");
         }
@@ -39,7 +44,13 @@ public static class RequestInspector
                 throw new RequestBodyException("The request body must be a JSON object.");
             }
 
-            if (!root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(model.GetString()))
+            if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+            {
+                throw new RequestBodyException("'model' is required and must be a non-empty string.");
+            }
+
+            var model = ReadString(modelElement, "model");
+            if (string.IsNullOrWhiteSpace(model))
             {
                 throw new RequestBodyException("'model' is required and must be a non-empty string.");
             }
@@ -63,9 +74,8 @@ public static class RequestInspector
                         throw new RequestBodyException("Each entry of 'messages' must be an object.");
                     }
 
-                    CheckRole(format, message, index++);
-
-                    CountMessage(format, message, ref toolUses, ref toolResults, ref textBytes);
+                    CheckRole(format, message, index);
+                    CountMessage(format, message, index++, ref toolUses, ref toolResults, ref textBytes);
                 }
             }
             else if (requireMessages)
@@ -91,7 +101,7 @@ public static class RequestInspector
 
             return new RequestSummary
             {
-                Model = model.GetString()!,
+                Model = model,
                 IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
                 MessageCount = messageCount,
                 ToolUses = toolUses,
@@ -138,8 +148,23 @@ public static class RequestInspector
         }
     }
 
-    private static void CountMessage(ApiFormat format, JsonElement message, ref int toolUses, ref int toolResults, ref long textBytes)
+    /// <summary>A string value; an escaped lone surrogate cannot become a .NET string and is the client's error.</summary>
+    private static string ReadString(JsonElement element, string name)
     {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestBodyException($"'{name}' is not a valid string (it contains an unpaired surrogate escape).");
+        }
+    }
+
+    private static void CountMessage(ApiFormat format, JsonElement message, int index, ref int toolUses, ref int toolResults, ref long textBytes)
+    {
+        // CheckRole ran first: a role present here is a string.
+        var hasRole = message.TryGetProperty("role", out var role);
         if (format == ApiFormat.OpenAI)
         {
             if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
@@ -148,7 +173,7 @@ public static class RequestInspector
                 textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
             }
 
-            if (message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("tool"u8))
+            if (hasRole && role.ValueEquals("tool"u8))
             {
                 toolResults++;
             }
@@ -165,14 +190,22 @@ public static class RequestInspector
             return;
         }
 
+        var blockIndex = 0;
         foreach (var block in content.EnumerateArray())
         {
             if (block.ValueKind != JsonValueKind.Object)
             {
+                blockIndex++;
                 continue;
             }
 
-            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+            if (block.TryGetProperty("type", out var type) && type.ValueKind != JsonValueKind.String)
+            {
+                throw new RequestBodyException($"'messages[{index}].content[{blockIndex}].type' must be a string.");
+            }
+
+            blockIndex++;
+            if (format == ApiFormat.Anthropic && type.ValueKind == JsonValueKind.String)
             {
                 if (type.ValueEquals("tool_use"u8))
                 {

@@ -20,6 +20,12 @@ internal sealed class GatewayOptions
     /// <summary>Gap between <c>ping</c> events on a translated Anthropic stream while the upstream is silent.</summary>
     public TimeSpan StreamPingInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a write to the client may make no progress before both sides are closed.</summary>
+    public TimeSpan ClientWriteTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long in-flight requests may run on after shutdown begins, before they are ended as <c>shutdown</c>.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public long MaxRequestBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>When set, every gateway and metrics call must carry it.</summary>
@@ -35,6 +41,18 @@ internal sealed class GatewayOptions
 
     /// <summary>Settings that were set but not used (a stray <c>GEMINI_API_KEY</c>), one line each for the start-up block.</summary>
     internal List<string> Notices { get; } = [];
+
+    /// <summary>Host names answered besides the loopback names (<c>ALLOWED_HOSTS</c>; <c>HOST</c> when it is a specific address).</summary>
+    public List<string> AllowedHosts { get; } = [];
+
+    /// <summary>Proxies (addresses and CIDR ranges) whose X-Forwarded-For / X-Forwarded-Proto are believed (<c>TRUSTED_PROXIES</c>).</summary>
+    public List<System.Net.IPNetwork> TrustedProxies { get; } = [];
+
+    /// <summary><c>COOKIE_SECURE=true</c>: the session cookie is always <c>Secure</c>, whatever the request's scheme.</summary>
+    public bool CookieSecure { get; set; }
+
+    /// <summary><c>ALLOWED_HOSTS=*</c>: any Host header is answered (behind a proxy that checks it).</summary>
+    public bool AllowAnyHost { get; set; }
 
     /// <summary>Problems found while reading settings; reported all at once by the validator.</summary>
     internal List<string> LoadErrors { get; } = [];

@@ -56,12 +56,17 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
 
         options.RequestTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "REQUEST_TIMEOUT", 90, errors));
         options.StreamPingInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "STREAM_PING_INTERVAL", 10, errors));
+        options.ClientWriteTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "CLIENT_WRITE_TIMEOUT", 60, errors));
+        options.ShutdownTimeout = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "SHUTDOWN_TIMEOUT", 30, errors));
         options.MaxRequestBytes = SettingParsers.ReadPositiveLong(configuration, "MAX_REQUEST_BYTES", 32L * 1024 * 1024, errors);
         options.ProxyApiKey = string.IsNullOrEmpty(configuration[ProxyApiKeyKey]) ? null : configuration[ProxyApiKeyKey];
         ReadLabelledKeys(options, configuration["PROXY_API_KEYS"], errors);
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
         options.AllowUnauthenticated = SettingParsers.ReadBool(configuration, AllowUnauthenticatedKey, false, errors);
         ReadHost(options, errors);
+        ReadAllowedHosts(options, errors);
+        ReadTrustedProxies(options, errors);
+        options.CookieSecure = SettingParsers.ReadBool(configuration, "COOKIE_SECURE", false, errors);
 
         ReadProviders(options, errors);
 
@@ -96,6 +101,50 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         {
             var ignored = options.Notices.Count == 0 ? "" : " Ignored: " + string.Join(" ", options.Notices);
             errors.Add("No provider is configured: set {NAME}_API_KEY (for example OPENAI_API_KEY or ANTHROPIC_API_KEY), {NAME}_BASE_URL for a local server, or run with --demo." + ignored);
+        }
+    }
+
+    private void ReadAllowedHosts(GatewayOptions options, List<string> errors)
+    {
+        // A specific listening address is a name clients will use; the wildcards are not.
+        if (System.Net.IPAddress.TryParse(options.Host.Trim('[', ']'), out var bound) && !bound.Equals(System.Net.IPAddress.Any) && !bound.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            options.AllowedHosts.Add(options.Host.Trim('[', ']'));
+        }
+
+        foreach (var entry in (configuration["ALLOWED_HOSTS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry == "*")
+            {
+                options.AllowAnyHost = true;
+            }
+            else if (Uri.CheckHostName(entry.Trim('[', ']')) != UriHostNameType.Unknown)
+            {
+                options.AllowedHosts.Add(entry.Trim('[', ']'));
+            }
+            else
+            {
+                errors.Add($"ALLOWED_HOSTS must list host names or IP addresses separated by commas (no scheme, port or path), or '*'; got '{entry}'.");
+            }
+        }
+    }
+
+    private void ReadTrustedProxies(GatewayOptions options, List<string> errors)
+    {
+        foreach (var entry in (configuration["TRUSTED_PROXIES"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                options.TrustedProxies.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(entry, out var address))
+            {
+                options.TrustedProxies.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                errors.Add($"TRUSTED_PROXIES must list IP addresses or CIDR ranges (such as 10.0.0.0/8) separated by commas; got '{entry}'.");
+            }
         }
     }
 

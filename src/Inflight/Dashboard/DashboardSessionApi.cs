@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Inflight.Configuration;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace Inflight.Dashboard;
@@ -85,7 +87,8 @@ internal static partial class DashboardSessionApi
     {
         HttpOnly = true,
         SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict,
-        Secure = context.Request.IsHttps,
+        // IsHttps reflects X-Forwarded-Proto only from TRUSTED_PROXIES; COOKIE_SECURE forces it.
+        Secure = context.Request.IsHttps || context.RequestServices.GetRequiredService<IOptions<GatewayOptions>>().Value.CookieSecure,
         Path = "/",
         MaxAge = maxAge,
         IsEssential = true,

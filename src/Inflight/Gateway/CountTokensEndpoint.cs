@@ -13,13 +13,19 @@ namespace Inflight.Gateway;
 /// </summary>
 internal static class CountTokensEndpoint
 {
-    public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider)
+    public static async Task PostAsync(HttpContext context, IOptions<GatewayOptions> options, ModelRouter router, UpstreamClients clients, TimeProvider timeProvider, SecretRedactor redactor)
     {
         var gateway = options.Value;
         var read = await RequestBodyReader.ReadAsync(context, gateway.MaxRequestBytes);
         if (read.OversizeBytes is not null)
         {
             await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status413PayloadTooLarge, RequestBodyReader.TooLargeMessage(gateway.MaxRequestBytes));
+            return;
+        }
+
+        if (read.RejectedStatus is { } status)
+        {
+            await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, status, read.RejectedMessage!);
             return;
         }
 
@@ -61,6 +67,12 @@ internal static class CountTokensEndpoint
                 await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, ex.Status, ex.Message);
                 return;
             }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or InvalidCastException or System.Text.Json.JsonException)
+            {
+                // A shape the translator or counter cannot read is the body's fault, as on the messages route.
+                await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, StatusCodes.Status400BadRequest, $"The request body could not be counted: {ex.Message}");
+                return;
+            }
 
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = counted.Length;
@@ -70,6 +82,6 @@ internal static class CountTokensEndpoint
 
         var upstreamBody = RequestBodyRewriter.Rewrite(body, route.ResolvedModel, addIncludeUsage: false);
         using var request = UpstreamRequestFactory.Create(provider, ApiFormat.Anthropic, "messages/count_tokens" + context.Request.QueryString, context.Request, upstreamBody);
-        await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider);
+        await PlainForwarder.ForwardAsync(context, clients.For(provider), request, ApiFormat.Anthropic, gateway.RequestTimeout, timeProvider, redactor);
     }
 }

@@ -13,6 +13,9 @@ internal static class GatewayExtensions
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<ModelRouter>();
         builder.Services.AddSingleton<GatewayForwarder>();
+        builder.Services.AddSingleton<GatewayShutdown>();
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>(
+            static (host, gateway) => host.ShutdownTimeout = gateway.Value.ShutdownTimeout + GatewayShutdown.HostMargin);
         builder.Services.AddSingleton<ModelCatalog>();
         return builder;
     }

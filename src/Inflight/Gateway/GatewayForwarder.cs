@@ -18,9 +18,14 @@ internal sealed partial class GatewayForwarder(
     ModelRouter router,
     RequestTracker tracker,
     IOptions<GatewayOptions> options,
+    SecretRedactor redactor,
+    GatewayShutdown shutdown,
     TimeProvider timeProvider,
     ILogger<GatewayForwarder> logger)
 {
+
+    /// <summary>Provider and model recorded for requests refused before routing or translation.</summary>
+    private const string RejectedKey = "-";
 
     private readonly GatewayOptions _options = options.Value;
 
@@ -70,15 +75,15 @@ internal sealed partial class GatewayForwarder(
         catch (RequestBodyException ex)
         {
             Log.BadRequest(logger, endpoint.Path, ex.Message);
-            RecordRejected(context, requestId, "-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
+            RecordRejected(context, requestId, "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, ex.Message);
             return;
         }
 
         if (!router.TryResolve(summary.Model, out var route, out var routeError))
         {
-            Log.UnknownProvider(logger, summary.Model);
-            RecordRejected(context, requestId, "-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
+            Log.UnknownProvider(logger, ModelRouter.Shorten(summary.Model));
+            RecordRejected(context, requestId, summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
             return;
         }
@@ -115,8 +120,18 @@ internal sealed partial class GatewayForwarder(
             {
                 var status = ex is TranslationException te ? te.Status : StatusCodes.Status400BadRequest;
                 Log.BadRequest(logger, endpoint.Path, ex.Message);
-                RecordRejected(context, requestId, provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
+                RecordRejected(context, requestId, summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
                 await ClientErrors.WriteAsync(context, clientFormat, status, ex.Message);
+                return;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or InvalidCastException)
+            {
+                // A shape the translator did not expect (e.g. an unpaired surrogate escape in a string it reads):
+                // the body is at fault, so the client gets a 400; the warning makes the translator gap visible.
+                var message = $"The request body could not be translated: {ex.Message}";
+                Log.TranslatorRejected(logger, endpoint.Path, ex);
+                RecordRejected(context, requestId, summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, message, StatusCodes.Status400BadRequest);
+                await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, message);
                 return;
             }
         }
@@ -177,7 +192,7 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, timeProvider, logger);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 
@@ -188,6 +203,13 @@ internal sealed partial class GatewayForwarder(
         if (read.OversizeBytes is { } size)
         {
             await RejectTooLargeAsync(context, clientFormat, size, requestId);
+        }
+        else if (read.RejectedStatus is { } status)
+        {
+            var message = read.RejectedMessage!;
+            Log.BadRequest(logger, context.Request.Path, message);
+            RecordRejected(context, requestId, "-", clientFormat, context.Request.ContentLength ?? 0, status == StatusCodes.Status408RequestTimeout ? ErrorTypes.Timeout : ErrorTypes.BadRequest, message, status);
+            await ClientErrors.WriteAsync(context, clientFormat, status, message);
         }
         else if (read.Body is null)
         {
@@ -201,12 +223,15 @@ internal sealed partial class GatewayForwarder(
     {
         var message = RequestBodyReader.TooLargeMessage(_options.MaxRequestBytes);
         Log.BadRequest(logger, context.Request.Path, message);
-        RecordRejected(context, requestId, "-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
+        RecordRejected(context, requestId, "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
         await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);
     }
 
-    /// <summary>Requests refused before reaching a provider still show up in the error log and totals.</summary>
-    private void RecordRejected(HttpContext context, string requestId, string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
+    /// <summary>
+    /// Requests refused before reaching a provider still show up in the error log and totals — under one
+    /// <c>-:-</c> key, so client-chosen model names never create provider or model keys.
+    /// </summary>
+    private void RecordRejected(HttpContext context, string requestId, string requestedModel, ApiFormat clientFormat, long size, string errorType, string message, int status)
     {
         var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var request = tracker.Start(new RequestStart
@@ -216,9 +241,9 @@ internal sealed partial class GatewayForwarder(
             ClientVersion = clientVersion,
             SessionId = ClientAttribution.ParseSession(context.Request.Headers),
             KeyLabel = ProxyKeyFilter.KeyLabelOf(context),
-            Provider = provider,
-            RequestedModel = model,
-            ResolvedModel = model,
+            Provider = RejectedKey,
+            RequestedModel = requestedModel,
+            ResolvedModel = RejectedKey,
             ClientFormat = clientFormat.ToWireName(),
             UpstreamFormat = "-",
             RequestSize = size,
@@ -239,6 +264,9 @@ internal sealed partial class GatewayForwarder(
 
         [LoggerMessage(5, LogLevel.Error, "Unexpected failure handling {Path}", EventName = "UnexpectedFailure")]
         public static partial void UnexpectedFailure(ILogger logger, string path, Exception exception);
+
+        [LoggerMessage(6, LogLevel.Warning, "Request to {Path} refused: the translator could not read the body", EventName = "TranslatorRejected")]
+        public static partial void TranslatorRejected(ILogger logger, string path, Exception exception);
 
         [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider}: {Note}", EventName = "TranslationNote")]
         public static partial void TranslationNote(ILogger logger, string provider, string note);

@@ -78,7 +78,9 @@ internal sealed partial class ModelCatalog(
         }
         catch (HttpRequestException ex)
         {
-            return Failed(provider, "could not be reached: " + ex.Message);
+            // The exception's text names the upstream's address, which a client must not see (the log has it).
+            Log.ListUnreachable(logger, provider.Name, ex.Message);
+            return Failed(provider, $"could not be reached ({ex.HttpRequestError})");
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
         {
@@ -127,6 +129,9 @@ internal sealed partial class ModelCatalog(
     {
         [LoggerMessage(1, LogLevel.Warning, "Model list of provider {Provider} left out of /v1/models: {Reason}", EventName = "ModelListFailed")]
         public static partial void ListFailed(ILogger logger, string provider, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "Model list of provider {Provider}: unreachable: {Detail}", EventName = "ModelListUnreachable")]
+        public static partial void ListUnreachable(ILogger logger, string provider, string detail);
     }
 }
 

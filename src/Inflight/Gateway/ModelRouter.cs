@@ -31,7 +31,7 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
             else if (!LooksLikeModelTag(model, colon))
             {
                 route = null;
-                error = $"Unknown provider '{prefix}' in model '{requestedModel}'. Configured providers: {GatewaySettingsReader.Describe(_options.Providers.Keys)}.";
+                error = $"Unknown provider '{Shorten(prefix)}' in model '{Shorten(requestedModel)}'. Configured providers: {GatewaySettingsReader.Describe(_options.Providers.Keys)}.";
                 return false;
             }
         }
@@ -39,7 +39,7 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
         if (!_options.Providers.TryGetValue(providerName, out var provider))
         {
             route = null;
-            error = $"No provider for model '{requestedModel}': no default provider is configured. Use 'provider:model' with one of: {GatewaySettingsReader.Describe(_options.Providers.Keys)}.";
+            error = $"No provider for model '{Shorten(requestedModel)}': no default provider is configured. Use 'provider:model' with one of: {GatewaySettingsReader.Describe(_options.Providers.Keys)}.";
             return false;
         }
 
@@ -47,6 +47,10 @@ internal sealed class ModelRouter(IOptions<GatewayOptions> options)
         error = null;
         return true;
     }
+
+    /// <summary>Client-chosen names in error messages are cut: an error must not echo a megabyte back.</summary>
+    internal static string Shorten(string value, int maxLength = 80)
+        => value.Length <= maxLength ? value : string.Concat(value.AsSpan(0, char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength), "…");
 
     /// <summary>
     /// A colon is also how local servers tag models (<c>llama3:8b</c>, <c>llama3:latest</c>, <c>mistral:instruct</c>):

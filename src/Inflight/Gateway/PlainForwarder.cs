@@ -8,7 +8,7 @@ namespace Inflight.Gateway;
 /// </summary>
 internal static class PlainForwarder
 {
-    public static async Task ForwardAsync(HttpContext context, HttpClient client, HttpRequestMessage request, ApiFormat clientFormat, TimeSpan timeout, TimeProvider timeProvider)
+    public static async Task ForwardAsync(HttpContext context, HttpClient client, HttpRequestMessage request, ApiFormat clientFormat, TimeSpan timeout, TimeProvider timeProvider, SecretRedactor redactor)
     {
         using var idle = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, idle.Token);
@@ -16,6 +16,11 @@ internal static class PlainForwarder
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                body = redactor.Redact(body);
+            }
+
             context.Response.StatusCode = (int)response.StatusCode;
             ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false);
             context.Response.ContentLength = body.Length;
@@ -31,7 +36,7 @@ internal static class PlainForwarder
         }
         catch (HttpRequestException ex)
         {
-            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status502BadGateway, $"The upstream provider could not be reached: {ex.Message}");
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status502BadGateway, $"The upstream provider could not be reached ({ex.HttpRequestError}).");
         }
     }
 }

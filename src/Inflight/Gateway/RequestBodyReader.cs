@@ -4,8 +4,11 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Inflight.Gateway;
 
-/// <summary>What reading a request body gave: the bytes, or the size that broke the limit, or neither (client gone).</summary>
-internal readonly record struct RequestBodyRead(ReadOnlyMemory<byte>? Body, long? OversizeBytes);
+/// <summary>
+/// What reading a request body gave: the bytes, or the size that broke the limit, or a status and message for a body
+/// Kestrel refused (400 bad framing, 408 stopped arriving), or none of these (client gone).
+/// </summary>
+internal readonly record struct RequestBodyRead(ReadOnlyMemory<byte>? Body, long? OversizeBytes, int? RejectedStatus = null, string? RejectedMessage = null);
 
 /// <summary>
 /// Reads a whole request body within <c>MAX_REQUEST_BYTES</c>, for every gateway endpoint that takes one. The
@@ -33,6 +36,13 @@ internal static class RequestBodyReader
             try
             {
                 result = await reader.ReadAsync(context.RequestAborted);
+            }
+            catch (BadHttpRequestException ex) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                // Without an answer here Kestrel would send an empty 200: the client deserves the reason.
+                return ex.StatusCode == StatusCodes.Status408RequestTimeout
+                    ? new(null, null, StatusCodes.Status408RequestTimeout, "The request body stopped arriving (slower than the server's minimum data rate).")
+                    : new(null, null, StatusCodes.Status400BadRequest, $"The request body is malformed at the HTTP level: {ex.Message}");
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
             {

@@ -28,6 +28,10 @@ internal sealed class UpstreamClients : IDisposable
             AllowAutoRedirect = false,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             EnableMultipleHttp2Connections = true,
+            // Disposing a response the relay stopped reading must close its connection. The default drain (up to
+            // 1 MB or 2 s, to reuse the connection) kept reading a stream whose client had gone, so a short stream
+            // ran to completion upstream — and was billed — instead of being cancelled.
+            MaxResponseDrainSize = 0,
         };
 
         var clients = new Dictionary<string, HttpClient>(StringComparer.OrdinalIgnoreCase);

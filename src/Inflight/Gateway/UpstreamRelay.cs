@@ -22,6 +22,9 @@ internal sealed partial class UpstreamRelay(
     ResponseBodyTransform transform,
     TimeSpan requestTimeout,
     TimeSpan pingInterval,
+    TimeSpan clientWriteTimeout,
+    SecretRedactor redactor,
+    CancellationToken shutdownDeadline,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -34,13 +37,17 @@ internal sealed partial class UpstreamRelay(
     /// </summary>
     public const int CancelledStatus = 499;
 
+    // Armed only while a flush to the client is pending: CLIENT_WRITE_TIMEOUT measures a write that makes no progress.
+    private CancellationTokenSource? _writeTimer;
+    private CancellationTokenSource? _writeCancel;
+
     public async Task RunAsync(HttpClient client, HttpRequestMessage request)
     {
         var clientAborted = context.RequestAborted;
 
         // One timer for the wait on headers and then on each chunk: REQUEST_TIMEOUT is an idle limit.
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token, tracked.AbortToken);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token, tracked.AbortToken, shutdownDeadline);
         idle.CancelAfter(requestTimeout);
 
         HttpResponseMessage response;
@@ -59,6 +66,11 @@ internal sealed partial class UpstreamRelay(
             await FailCancelledAsync();
             return;
         }
+        catch (OperationCanceledException) when (shutdownDeadline.IsCancellationRequested)
+        {
+            await FailShutdownAsync();
+            return;
+        }
         catch (OperationCanceledException) when (idle.IsCancellationRequested)
         {
             var message = $"The upstream did not answer within {requestTimeout.TotalSeconds:0.###} s (REQUEST_TIMEOUT).";
@@ -69,7 +81,8 @@ internal sealed partial class UpstreamRelay(
         }
         catch (HttpRequestException ex)
         {
-            var message = $"The upstream provider '{tracked.Start.Provider}' could not be reached: {ex.Message}";
+            // The exception's text names the upstream's address: the log gets it, the client and the stored message do not.
+            var message = $"The upstream provider '{tracked.Start.Provider}' could not be reached ({ex.HttpRequestError}).";
             tracked.Fail(ErrorTypes.UpstreamError, message, StatusCodes.Status502BadGateway);
             Log.UpstreamUnreachable(logger, tracked.RequestId, tracked.Start.Provider, ex.Message);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status502BadGateway, message);
@@ -101,6 +114,8 @@ internal sealed partial class UpstreamRelay(
         {
             body = [];
         }
+
+        body = redactor.Redact(body);
 
         var errorType = status switch
         {
@@ -155,6 +170,10 @@ internal sealed partial class UpstreamRelay(
             context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         }
 
+        using var writeTimer = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        using var writeCancel = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, writeTimer.Token);
+        _writeTimer = writeTimer;
+        _writeCancel = writeCancel;
         using var accountant = isStreaming ? StreamAccountant.Create(upstreamFormat, listener) : null;
         // Sized from Content-Length when the upstream sends one (tiny answers stay tiny); pooled either way.
         using var wholeBody = isStreaming ? null : new PooledBufferWriter((int)Math.Min(response.Content.Headers.ContentLength ?? 4096, RelayBufferSize));
@@ -207,6 +226,11 @@ internal sealed partial class UpstreamRelay(
                     await FailCancelledAsync();
                     return;
                 }
+                catch (OperationCanceledException) when (shutdownDeadline.IsCancellationRequested)
+                {
+                    await FailShutdownAsync();
+                    return;
+                }
                 catch (OperationCanceledException) when (idle.IsCancellationRequested)
                 {
                     Log.UpstreamTimeout(logger, tracked.RequestId, tracked.Start.Provider);
@@ -236,7 +260,13 @@ internal sealed partial class UpstreamRelay(
                 var chunk = buffer.AsMemory(0, read);
                 transform.Write(chunk.Span, output);
 
-                var flush = transform.BuffersWholeBody ? default : await output.FlushAsync(clientAborted);
+                var flush = transform.BuffersWholeBody ? default : await FlushToClientAsync(output);
+                if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+                {
+                    FailClientTimeout();
+                    return;
+                }
+
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
                     tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
@@ -265,7 +295,12 @@ internal sealed partial class UpstreamRelay(
                 return;
             }
 
-            await output.FlushAsync(clientAborted);
+            await FlushToClientAsync(output);
+            if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+            {
+                FailClientTimeout();
+                return;
+            }
 
             if (wholeBody is not null)
             {
@@ -273,6 +308,10 @@ internal sealed partial class UpstreamRelay(
             }
 
             tracked.Complete(status);
+        }
+        catch (OperationCanceledException) when (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+        {
+            FailClientTimeout();
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && clientAborted.IsCancellationRequested)
         {
@@ -313,7 +352,11 @@ internal sealed partial class UpstreamRelay(
             }
 
             transform.WritePing(output);
-            await output.FlushAsync(cancellationToken);
+            await FlushToClientAsync(output);
+            if (_writeTimer?.IsCancellationRequested == true)
+            {
+                throw new OperationCanceledException();
+            }
         }
     }
 
@@ -322,6 +365,41 @@ internal sealed partial class UpstreamRelay(
     {
         Log.Cancelled(logger, tracked.RequestId, tracked.CancelledBy ?? "-");
         return FailMidStreamAsync(ErrorTypes.Cancelled, CancelledStatus, $"The request was cancelled by an operator of the gateway ({tracked.CancelledBy}).");
+    }
+
+    /// <summary>A flush to the client that gives up after <c>CLIENT_WRITE_TIMEOUT</c> without progress (result: canceled).</summary>
+    private async ValueTask<System.IO.Pipelines.FlushResult> FlushToClientAsync(System.IO.Pipelines.PipeWriter output)
+    {
+        var pending = output.FlushAsync(_writeCancel!.Token);
+        if (pending.IsCompleted)
+        {
+            return pending.Result;
+        }
+
+        _writeTimer!.CancelAfter(clientWriteTimeout);
+        try
+        {
+            return await pending;
+        }
+        finally
+        {
+            _writeTimer.CancelAfter(Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>The client stopped reading: close its connection, and leaving the relay closes the upstream's.</summary>
+    private void FailClientTimeout()
+    {
+        tracked.Fail(ErrorTypes.ClientTimeout, $"The client read nothing for {clientWriteTimeout.TotalSeconds:0.###} s (CLIENT_WRITE_TIMEOUT); both sides were closed.");
+        Log.ClientWriteTimeout(logger, tracked.RequestId);
+        context.Abort();
+    }
+
+    /// <summary>SHUTDOWN_TIMEOUT passed: the client gets a 503 (or a stream's error event) and the request ends as shutdown.</summary>
+    private Task FailShutdownAsync()
+    {
+        Log.EndedByShutdown(logger, tracked.RequestId);
+        return FailMidStreamAsync(ErrorTypes.Shutdown, StatusCodes.Status503ServiceUnavailable, GatewayShutdown.Message);
     }
 
     /// <summary>A translated answer's headers take the client's names; a passed-through one keeps the provider's.</summary>
@@ -399,6 +477,12 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(16, LogLevel.Warning, "Request {RequestId}: cancelled by {CancelledBy}; upstream request aborted", EventName = "Cancelled")]
         public static partial void Cancelled(ILogger logger, string requestId, string cancelledBy);
+
+        [LoggerMessage(17, LogLevel.Warning, "Request {RequestId}: the client read nothing within CLIENT_WRITE_TIMEOUT; both sides closed", EventName = "ClientWriteTimeout")]
+        public static partial void ClientWriteTimeout(ILogger logger, string requestId);
+
+        [LoggerMessage(18, LogLevel.Warning, "Request {RequestId}: still running when SHUTDOWN_TIMEOUT passed; ended", EventName = "EndedByShutdown")]
+        public static partial void EndedByShutdown(ILogger logger, string requestId);
 
         [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
         public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);

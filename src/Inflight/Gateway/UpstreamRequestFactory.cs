@@ -52,13 +52,33 @@ internal static class UpstreamRequestFactory
 
         foreach (var name in s_forwardedHeaders)
         {
-            if (client.Headers.TryGetValue(name, out var values))
+            if (client.Headers.TryGetValue(name, out var values) && IsPrintableAscii(values))
             {
                 request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
             }
         }
 
         return request;
+    }
+
+    /// <summary>
+    /// A header carrying control bytes (or non-ASCII) is dropped, not forwarded: it could smuggle escape sequences
+    /// into the provider's logs, and the HTTP client refuses non-ASCII values, which would fail the whole request.
+    /// </summary>
+    private static bool IsPrintableAscii(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        foreach (var value in values)
+        {
+            foreach (var c in value ?? "")
+            {
+                if (c is (< ' ' and not '\t') or > '~')
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private static Uri Combine(Uri baseUrl, string relativePath)

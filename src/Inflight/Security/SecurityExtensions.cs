@@ -1,3 +1,8 @@
+using Inflight.Configuration;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
 namespace Inflight.Security;
 
 internal static class SecurityExtensions
@@ -6,11 +11,37 @@ internal static class SecurityExtensions
     {
         builder.Services.AddSingleton<ProxyKeyVerifier>();
         builder.Services.AddSingleton<DashboardSessionStore>();
+        builder.Services.AddSingleton<SecretRedactor>();
+
+        // Kestrel answers its own limit breaches with an empty body; it gets roomier limits and the guard enforces
+        // the usual ones, answering in the client's error format.
+        builder.Services.Configure<KestrelServerOptions>(static kestrel =>
+        {
+            kestrel.Limits.MaxRequestLineSize = BrowserRequestGuard.KestrelRequestLineBytes;
+            kestrel.Limits.MaxRequestHeadersTotalSize = BrowserRequestGuard.KestrelHeaderBytes;
+        });
         return builder;
     }
 
     public static WebApplication UseInflightSecurity(this WebApplication app)
     {
+        // Forwarded headers are believed only from TRUSTED_PROXIES (ASP.NET Core would trust loopback by default),
+        // so the client address and scheme a proxy reports reach the limits and the cookie's Secure flag.
+        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        if (gateway.TrustedProxies.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var network in gateway.TrustedProxies)
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+
+            app.UseForwardedHeaders(forwarded);
+        }
+
+        app.UseMiddleware<BrowserRequestGuard>();
         return app;
     }
 }
