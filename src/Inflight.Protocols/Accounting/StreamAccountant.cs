@@ -21,9 +21,12 @@ public sealed class StreamAccountant : IDisposable
 
     /// <summary>An accountant for a stream in <paramref name="upstreamFormat"/> (the provider's format, not the client's).</summary>
     public static StreamAccountant Create(ApiFormat upstreamFormat, IUsageListener listener)
-        => new(upstreamFormat == ApiFormat.Anthropic
-            ? new AnthropicStreamAccountant(listener)
-            : new OpenAIStreamAccountant(listener));
+        => new(upstreamFormat switch
+        {
+            ApiFormat.Anthropic => new AnthropicStreamAccountant(listener),
+            ApiFormat.Responses => new ResponsesStreamAccountant(listener),
+            _ => new OpenAIStreamAccountant(listener),
+        });
 
     /// <summary>Feeds the next bytes of the stream, split anywhere. Ignored after <see cref="Dispose"/>.</summary>
     public void Feed(ReadOnlySpan<byte> chunk)
