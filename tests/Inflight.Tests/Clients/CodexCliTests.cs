@@ -21,7 +21,7 @@ public sealed class CodexCliTests
     [MemberData(nameof(ProviderFormats))]
     public async Task CodexExec_ToolRoundTrip_RunsTheCommandAndSendsItsOutputBack(string providerFormat)
     {
-        var provider = new CodexToolRoundTripProvider(providerFormat);
+        var provider = new ToolRoundTripProvider(providerFormat, holdFirstStream: true);
         await using var upstream = await FakeUpstream.StartAsync(provider.HandleAsync);
         await using var app = GatewayApp.StartWithUpstream(upstream, providerFormat);
 
@@ -44,16 +44,16 @@ public sealed class CodexCliTests
         var result = await run;
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains(CodexToolRoundTripProvider.FinalAnswer, result.Stdout, StringComparison.Ordinal);
+        Assert.Contains(ToolRoundTripProvider.FinalAnswer, result.Stdout, StringComparison.Ordinal);
         Assert.Equal(2, upstream.Requests.Count);
         var first = JsonNode.Parse(upstream.Requests[0].Body)!;
         var second = JsonNode.Parse(upstream.Requests[1].Body)!;
-        Assert.Null(CodexToolRoundTripProvider.ToolResultOf(providerFormat, first));
-        var output = CodexToolRoundTripProvider.ToolResultOf(providerFormat, second);
+        Assert.Null(ToolRoundTripProvider.ToolResultOf(providerFormat, first));
+        var output = ToolRoundTripProvider.ToolResultOf(providerFormat, second);
         Assert.NotNull(output);
         // Codex's exec_command result: a header, then the command's own output on a line of its own.
         Assert.Contains("exited with code 0", output, StringComparison.Ordinal);
-        Assert.Contains("\n" + CodexToolRoundTripProvider.Marker, output, StringComparison.Ordinal);
+        Assert.Contains("\n" + ToolRoundTripProvider.Marker, output, StringComparison.Ordinal);
 
         await FaultTests.WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0 && app.Tracker.GetRecentRequests().Count == 2);
         var logged = app.Tracker.GetRecentRequests();

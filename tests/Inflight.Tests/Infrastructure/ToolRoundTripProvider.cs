@@ -3,16 +3,17 @@ using System.Text.Json.Nodes;
 using Inflight.Testing;
 using Microsoft.AspNetCore.Http;
 
-namespace Inflight.Tests.Clients;
+namespace Inflight.Tests.Infrastructure;
 
 /// <summary>
-/// A fake provider, in one of the three wire formats, that plays the model's side of one Codex tool round
-/// trip: the first request is answered with a call of Codex's <c>exec_command</c> tool running
-/// <see cref="Command"/>; the request that carries the command's output back is answered with
-/// <see cref="FinalAnswer"/>. The first stream is held after its opening event until the test releases
-/// it, so the test can watch the request in flight.
+/// A fake provider, in one of the three wire formats, that plays the model's side of one tool round trip
+/// as Codex makes it: a request without a tool result is answered with a call of Codex's
+/// <c>exec_command</c> tool (<c>{"cmd": <see cref="Command"/>}</c>); the request that carries the tool's
+/// output back is answered with <see cref="FinalAnswer"/>. Streamed when the request asks for a stream,
+/// one JSON body otherwise. With <paramref name="holdFirstStream"/>, the first stream is held after its
+/// opening event until the test calls <see cref="Release"/>, so the test can watch the request in flight.
 /// </summary>
-internal sealed class CodexToolRoundTripProvider(string format)
+internal sealed class ToolRoundTripProvider(string format, bool holdFirstStream = false)
 {
     public const string Marker = "inflight-codex-ok";
 
@@ -33,15 +34,16 @@ internal sealed class CodexToolRoundTripProvider(string format)
     {
         var body = JsonNode.Parse(request.Body)!;
         var toolOutputSent = ToolResultOf(format, body) is not null;
-        var events = toolOutputSent ? AnswerEvents(format) : ToolCallEvents(format);
         if (body["stream"]?.GetValue<bool>() != true)
         {
-            throw new InvalidOperationException("Codex always streams; the test expects it to.");
+            await FakeResponses.WriteJsonAsync(context, toolOutputSent ? AnswerBody(format) : ToolCallBody(format));
+            return;
         }
 
+        var events = toolOutputSent ? AnswerEvents(format) : ToolCallEvents(format);
         await FakeResponses.WriteEventsAsync(context, events, async index =>
         {
-            if (!toolOutputSent && index == 1)
+            if (holdFirstStream && !toolOutputSent && index == 1)
             {
                 _holding.TrySetResult();
                 await _release.Task.WaitAsync(TimeSpan.FromSeconds(60), context.RequestAborted);
@@ -116,6 +118,60 @@ internal sealed class CodexToolRoundTripProvider(string format)
         model = "gpt-5.1-codex",
         output,
         usage = status == "completed" ? new { input_tokens = 900, input_tokens_details = new { cached_tokens = 0 }, output_tokens = 20, output_tokens_details = new { reasoning_tokens = 0 }, total_tokens = 920 } : null,
+    };
+
+    private static string ToolCallBody(string format)
+    {
+        var arguments = Json(new { cmd = Command });
+        return format switch
+        {
+            "responses" => Json(ResponseObject("resp_1", "completed", [new { id = "fc_1", type = "function_call", status = "completed", call_id = "call_1", name = "exec_command", arguments }])),
+            "openai" => Json(new
+            {
+                id = "chatcmpl-1",
+                @object = "chat.completion",
+                created = 1764547200,
+                model = "gpt-5.1-codex",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = (string?)null, tool_calls = new[] { new { id = "call_1", type = "function", function = new { name = "exec_command", arguments } } } }, finish_reason = "tool_calls" } },
+                usage = new { prompt_tokens = 900, completion_tokens = 20, total_tokens = 920 },
+            }),
+            _ => Json(new
+            {
+                id = "msg_1",
+                type = "message",
+                role = "assistant",
+                model = "claude-sonnet-4-5",
+                content = new[] { new { type = "tool_use", id = "toolu_1", name = "exec_command", input = new { cmd = Command } } },
+                stop_reason = "tool_use",
+                stop_sequence = (string?)null,
+                usage = new { input_tokens = 900, output_tokens = 20 },
+            }),
+        };
+    }
+
+    private static string AnswerBody(string format) => format switch
+    {
+        "responses" => Json(ResponseObject("resp_2", "completed", [new { id = "msg_2", type = "message", status = "completed", role = "assistant", content = new[] { new { type = "output_text", text = FinalAnswer, annotations = Array.Empty<object>() } } }])),
+        "openai" => Json(new
+        {
+            id = "chatcmpl-2",
+            @object = "chat.completion",
+            created = 1764547200,
+            model = "gpt-5.1-codex",
+            choices = new[] { new { index = 0, message = new { role = "assistant", content = FinalAnswer }, finish_reason = "stop" } },
+            usage = new { prompt_tokens = 950, completion_tokens = 10, total_tokens = 960 },
+        }),
+        _ => Json(new
+        {
+            id = "msg_2",
+            type = "message",
+            role = "assistant",
+            model = "claude-sonnet-4-5",
+            content = new[] { new { type = "text", text = FinalAnswer } },
+            stop_reason = "end_turn",
+            stop_sequence = (string?)null,
+            usage = new { input_tokens = 950, output_tokens = 10 },
+        }),
     };
 
     private static List<string> ToolCallEvents(string format) => format switch
