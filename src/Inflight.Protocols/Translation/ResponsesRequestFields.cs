@@ -53,7 +53,7 @@ internal static class ResponsesRequestFields
             ["truncation"] = (FieldHandling.Translated, FieldHandling.Translated, null),
             ["background"] = (FieldHandling.Translated, FieldHandling.Translated, null),
             ["metadata"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
-            ["prompt_cache_key"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
+            ["prompt_cache_key"] = (FieldHandling.Translated, FieldHandling.Translated, null),
             ["prompt_cache_retention"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
             ["service_tier"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
             ["top_logprobs"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),

@@ -52,6 +52,7 @@ public static class ResponsesToAnthropicRequest
         string? effort = null, userId = null, safetyIdentifier = null;
         ResponsesToolChoice? toolChoice = null;
         var parallelToolCalls = true;
+        var summary = false;
 
         foreach (var (name, value) in request)
         {
@@ -85,6 +86,7 @@ public static class ResponsesToAnthropicRequest
                 case "reasoning":
                     // Thinking blocks are Claude's summarized reasoning, so a summary request is honoured by thinking itself.
                     effort = ResponsesInput.ReasoningEffort(value!, summaryHonoured: true, ctx);
+                    summary = value!["summary"] is not null || value["generate_summary"] is not null;
                     break;
                 case "include":
                     ResponsesInput.Include(value!, honoured: "reasoning.encrypted_content", ctx);
@@ -94,6 +96,13 @@ public static class ResponsesToAnthropicRequest
                     break;
                 case "safety_identifier":
                     safetyIdentifier = value.AsString() ?? throw new TranslationException(400, "safety_identifier: must be a string.");
+                    break;
+                case "prompt_cache_key":
+                    // The client asks for prompt caching; Anthropic caches only when asked, and a top-level
+                    // cache_control lets the API place (and move) the breakpoint itself.
+                    _ = value.AsString() ?? throw new TranslationException(400, "prompt_cache_key: must be a string.");
+                    output["cache_control"] = new JsonObject { ["type"] = "ephemeral" };
+                    ctx.Drop("prompt_cache_key → automatic prompt caching (cache_control)");
                     break;
                 default:
                     ctx.Drop($"dropped: {name}");
@@ -123,6 +132,11 @@ public static class ResponsesToAnthropicRequest
         {
             output.Remove("thinking");
             budget = null;
+        }
+
+        if (summary && output["thinking"] is null)
+        {
+            ctx.Drop("dropped: reasoning.summary (thinking is off)");
         }
 
         var maxTokensValue = maxTokens ?? ctx.DefaultMaxTokens;
