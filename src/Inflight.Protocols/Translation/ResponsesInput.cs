@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -70,12 +69,18 @@ internal static class ResponsesInput
             : throw new TranslationException(400, $"{message.Path}.role: must be 'user', 'assistant', 'system' or 'developer'.");
     }
 
-    /// <summary>The text of system/developer content, or of an assistant message (output_text and refusal parts).</summary>
-    public static string Text(JsonNode? content, string path)
+    /// <summary>The text of an assistant message (output_text and refusal parts, which the model wrote as one text).</summary>
+    public static string Text(JsonNode? content, string path) => string.Concat(TextParts(content, path));
+
+    /// <summary>
+    /// The text parts of system/developer content (each kept apart, as the model saw them) or of an
+    /// assistant message; any other part is refused.
+    /// </summary>
+    public static List<string> TextParts(JsonNode? content, string path)
     {
         if (content.AsString() is { } s)
         {
-            return s;
+            return [s];
         }
 
         if (content is not JsonArray parts)
@@ -83,7 +88,7 @@ internal static class ResponsesInput
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
 
-        var sb = new StringBuilder();
+        var texts = new List<string>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
             var part = Part(parts, i, path);
@@ -93,10 +98,10 @@ internal static class ResponsesInput
                 "refusal" => part["refusal"].AsString(),
                 var other => throw new TranslationException(400, $"{path}.content[{i}].type: '{other}' is not allowed here (text parts only)."),
             };
-            sb.Append(text ?? throw new TranslationException(400, $"{path}.content[{i}]: text must be a string."));
+            texts.Add(text ?? throw new TranslationException(400, $"{path}.content[{i}]: text must be a string."));
         }
 
-        return sb.ToString();
+        return texts;
     }
 
     public static JsonObject Part(JsonArray parts, int i, string path)

@@ -375,7 +375,11 @@ public static class ResponsesToAnthropicRequest
                         ctx.Drop("developer message after the first turn moved to system");
                     }
 
-                    AddSystem(system, ResponsesInput.Text(content, input.Path));
+                    foreach (var part in ResponsesInput.TextParts(content, input.Path))
+                    {
+                        AddSystem(system, part);
+                    }
+
                     break;
                 case "assistant":
                     var text = ResponsesInput.Text(content, input.Path);

@@ -168,7 +168,7 @@ public static class ResponsesToOpenAIRequest
         switch (role)
         {
             case "system" or "developer":
-                messages.Add(new JsonObject { ["role"] = "system", ["content"] = ResponsesInput.Text(content, input.Path) });
+                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TextParts(content, input.Path)) });
                 return null;
             case "assistant":
                 var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(content, input.Path) };
@@ -178,6 +178,23 @@ public static class ResponsesToOpenAIRequest
                 messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(content, input.Path, ctx) });
                 return null;
         }
+    }
+
+    /// <summary>One part is sent as a plain string; several stay separate text parts, as the model saw them.</summary>
+    private static JsonNode SystemContent(List<string> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+
+        var array = new JsonArray();
+        foreach (var part in parts)
+        {
+            array.Add(new JsonObject { ["type"] = "text", ["text"] = part });
+        }
+
+        return array;
     }
 
     private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, string arguments)

@@ -21,6 +21,7 @@ public sealed class ResponsesToOpenAIRequestTests
         var messages = (JsonArray)result["messages"]!;
         Assert.Equal(["system", "system", "user", "user", "assistant", "tool"], messages.Select(m => m!["role"]!.GetValue<string>()));
         Assert.Equal(recording["input"]![0]!["content"]![0]!["text"]!.GetValue<string>(), messages[0]!["content"]!.GetValue<string>());
+        Assert.Equal(3, messages[1]!["content"]!.AsArray().Count);
         Assert.Equal("Run echo inflight-tool-ok and tell me the output", messages[3]!["content"]!.GetValue<string>());
         JsonEqual(
             JsonNode.Parse("""{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"exec_command","arguments":"{\"cmd\": \"echo inflight-tool-ok\"}"}}]}"""),
