@@ -13,21 +13,34 @@ internal readonly record struct InputItem(JsonObject Item, string Path, string T
 /// </summary>
 internal static class ResponsesInput
 {
-    /// <summary>Parses the body; shape exceptions from <see cref="JsonNode"/> (duplicate keys) become 400s like any other bad body.</summary>
+    private static readonly JsonDocumentOptions s_strictDocument = new()
+    {
+        MaxDepth = JsonOutput.DocumentOptions.MaxDepth,
+        AllowDuplicateProperties = false,
+    };
+
+    /// <summary>
+    /// Parses the body strictly: invalid UTF-8 and duplicate keys are 400s here, not exceptions later
+    /// (<see cref="JsonNode"/> reads strings and builds objects lazily).
+    /// </summary>
     public static JsonObject Parse(ReadOnlySpan<byte> json)
     {
-        var request = JsonOutput.ParseObject(json, "request body");
-        try
+        if (!System.Text.Unicode.Utf8.IsValid(json))
         {
-            // Materialises every object, so a duplicate key surfaces here rather than mid-translation.
-            _ = request.DeepClone();
-        }
-        catch (ArgumentException ex)
-        {
-            throw new TranslationException(400, $"The request body is not valid: {ex.Message}");
+            throw new TranslationException(400, "The request body is not valid UTF-8.");
         }
 
-        return request;
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: s_strictDocument);
+        }
+        catch (JsonException ex)
+        {
+            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
+        }
+
+        return node as JsonObject ?? throw new TranslationException(400, "The request body must be a JSON object.");
     }
 
     /// <summary><c>input</c> as items: a string is one user message; an item without a type but with a role is a message.</summary>
@@ -188,10 +201,12 @@ internal static class ResponsesInput
             }
         }
 
-        if (config["format"] is not { } format)
+        if (config["format"] is not { } formatNode)
         {
             return null;
         }
+
+        var format = formatNode as JsonObject ?? throw new TranslationException(400, "text.format: must be an object.");
 
         switch (format["type"].AsString())
         {
@@ -206,7 +221,7 @@ internal static class ResponsesInput
                     throw new TranslationException(400, "text.format.schema: required (a JSON schema object).");
                 }
 
-                return (JsonObject)format;
+                return format;
             default:
                 throw new TranslationException(400, "text.format.type: must be 'text', 'json_object' or 'json_schema'.");
         }
