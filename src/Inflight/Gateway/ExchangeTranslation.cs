@@ -7,9 +7,9 @@ namespace Inflight.Gateway;
 
 /// <summary>
 /// Which format Inflight speaks to a provider for a client of each format, and which translators turn
-/// one into the other. Same format: passed through. Anthropic ↔ Chat: both ways. Responses → Chat or
-/// Anthropic: translated. Messages or Chat → a Responses provider: refused (no translator exists for
-/// that direction; the client can use <c>POST /v1/responses</c> instead).
+/// one into the other. Same format: passed through. Anthropic ↔ Chat: both ways. Responses client →
+/// Chat or Anthropic provider: translated both ways. Messages or Chat client → a Responses provider:
+/// refused (no translator exists for that direction; the client can use <c>POST /v1/responses</c>).
 /// </summary>
 internal static class ExchangeTranslation
 {
@@ -35,17 +35,9 @@ internal static class ExchangeTranslation
             return $"Provider '{provider.Name}' speaks the OpenAI Responses API ({formatSetting}=responses), and Inflight does not translate {api} requests to it. Send this request as POST /v1/responses, or route it to a provider whose {formatSetting} is 'openai' or 'anthropic'.";
         }
 
-        if (clientFormat == ApiFormat.Responses)
+        if (clientFormat == ApiFormat.Responses && summary.PreviousResponseId is not null)
         {
-            if (summary.PreviousResponseId is not null)
-            {
-                return $"'previous_response_id' asks for a response stored by the provider, but Inflight is stateless and provider '{provider.Name}' does not speak the Responses API ({formatSetting}={upstreamFormat.ToWireName()}), so nothing was stored. Send the whole conversation in 'input' (with \"store\": false), or route to a provider with {formatSetting}=responses, to which Responses requests pass through unchanged.";
-            }
-
-            if (!CanTranslateResponses(upstreamFormat))
-            {
-                return $"Inflight cannot yet translate Responses API requests for provider '{provider.Name}' ({formatSetting}={upstreamFormat.ToWireName()}). Route this request to a provider with {formatSetting}=responses.";
-            }
+            return $"'previous_response_id' asks for a response stored by the provider, but Inflight is stateless and provider '{provider.Name}' does not speak the Responses API ({formatSetting}={upstreamFormat.ToWireName()}), so nothing was stored. Send the whole conversation in 'input' (with \"store\": false), or route to a provider with {formatSetting}=responses, to which Responses requests pass through unchanged.";
         }
 
         return null;
@@ -57,6 +49,8 @@ internal static class ExchangeTranslation
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(body, context),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(body, context),
+            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(body, context),
+            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body, context),
             _ => throw new InvalidOperationException($"No request translator from {clientFormat} to {upstreamFormat}."),
         };
 
@@ -66,6 +60,8 @@ internal static class ExchangeTranslation
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => OpenAIToAnthropicResponse.Translate(body, context),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => AnthropicToOpenAIResponse.Translate(body, context),
+            (ApiFormat.Responses, ApiFormat.OpenAI) => OpenAIToResponsesResponse.Translate(body, context),
+            (ApiFormat.Responses, ApiFormat.Anthropic) => AnthropicToResponsesResponse.Translate(body, context),
             _ => throw new InvalidOperationException($"No response translator from {upstreamFormat} to {clientFormat}."),
         };
 
@@ -77,9 +73,4 @@ internal static class ExchangeTranslation
             (not ApiFormat.Anthropic, ApiFormat.Anthropic) => ErrorTranslator.AnthropicToOpenAI(status, body),
             _ => new TranslatedError(status, body),
         };
-
-    private static bool CanTranslateResponses(ApiFormat upstreamFormat) => upstreamFormat switch
-    {
-        _ => false,
-    };
 }

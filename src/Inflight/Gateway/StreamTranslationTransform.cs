@@ -34,6 +34,14 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
                 var toOpenAI = new AnthropicToOpenAIStreamTranslator(context, output);
                 (_translator, _complete, _writeError) = (toOpenAI, toOpenAI.Complete, toOpenAI.WriteError);
                 break;
+            case (ApiFormat.Responses, ApiFormat.OpenAI):
+                var chatToResponses = new OpenAIToResponsesStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _writePing) = (chatToResponses, chatToResponses.Complete, chatToResponses.WriteError, chatToResponses.WritePing);
+                break;
+            case (ApiFormat.Responses, ApiFormat.Anthropic):
+                var messagesToResponses = new AnthropicToResponsesStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _writePing) = (messagesToResponses, messagesToResponses.Complete, messagesToResponses.WriteError, messagesToResponses.WritePing);
+                break;
             default:
                 throw new InvalidOperationException($"No stream translator from {upstreamFormat} to {clientFormat}.");
         }
@@ -51,7 +59,7 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
     public override void WriteStreamError(int status, string message, IBufferWriter<byte> output)
         => _writeError(_clientFormat == ApiFormat.Anthropic ? ErrorBody.AnthropicTypeForStatus(status) : ErrorBody.OpenAITypeForStatus(status), message);
 
-    /// <summary>Only Anthropic streams have a keep-alive event (<c>ping</c>).</summary>
+    /// <summary>Keep-alives while the upstream is silent: Anthropic's <c>ping</c> event, a comment in Responses streams; Chat streams have none.</summary>
     public override bool SupportsPing => _writePing is not null;
 
     public override void WritePing(IBufferWriter<byte> output) => _writePing?.Invoke();

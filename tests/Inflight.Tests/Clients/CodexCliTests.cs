@@ -15,7 +15,7 @@ public sealed class CodexCliTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static TheoryData<string> ProviderFormats => ["responses"];
+    public static TheoryData<string> ProviderFormats => ["responses", "openai", "anthropic"];
 
     [Theory]
     [MemberData(nameof(ProviderFormats))]
