@@ -301,6 +301,48 @@ public sealed class ResponsesEndpointTests
         Assert.Contains("POST /v1/responses", (await ErrorOfAsync(response)).GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PostResponses_DemoProvider_AnswersInResponsesFormatThroughChat(bool stream)
+    {
+        await using var app = GatewayApp.Start(new Dictionary<string, string?>
+        {
+            ["INFLIGHT_DEMO"] = "true",
+            ["DEMO_TRAFFIC"] = "false",
+            ["DEMO_ERROR_RATE"] = "0",
+            ["DEMO_RATE_LIMIT_RATE"] = "0",
+            ["DEMO_STREAM_BREAK_RATE"] = "0",
+            ["DEMO_TOOL_RATE"] = "0",
+            ["DEMO_MIN_TTFT_MS"] = "0",
+            ["DEMO_MAX_TTFT_MS"] = "0",
+        });
+        var body = "{\"model\":\"demo:gpt-demo\",\"input\":\"Hello\",\"stream\":" + (stream ? "true" : "false") + "}";
+
+        using var response = await app.Client.PostAsync("/v1/responses", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        if (stream)
+        {
+            Assert.StartsWith("event: response.created\n", text, StringComparison.Ordinal);
+            Assert.Contains("event: response.output_text.delta\n", text, StringComparison.Ordinal);
+            Assert.Contains("event: response.completed\n", text, StringComparison.Ordinal);
+        }
+        else
+        {
+            using var document = JsonDocument.Parse(text);
+            Assert.Equal("response", document.RootElement.GetProperty("object").GetString());
+            Assert.Equal("completed", document.RootElement.GetProperty("status").GetString());
+            Assert.Equal("message", document.RootElement.GetProperty("output")[0].GetProperty("type").GetString());
+        }
+
+        var logged = await PassThroughTests.FinishedRequestAsync(app);
+        Assert.Equal("responses", logged.ClientFormat);
+        Assert.Equal("openai", logged.UpstreamFormat);
+        Assert.True(logged.OutputTokens > 0);
+    }
+
     private static async Task<JsonElement> ErrorOfAsync(HttpResponseMessage response)
     {
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
