@@ -258,7 +258,7 @@ public static class ResponsesToAnthropicRequest
                 anthropicTool["description"] = tool.Description;
             }
 
-            anthropicTool["input_schema"] = tool.Parameters.DeepClone();
+            anthropicTool["input_schema"] = tool.Parameters;
             if (tool.Strict == true)
             {
                 anthropicTool["strict"] = true;

@@ -399,7 +399,7 @@ public static class ResponsesToOpenAIRequest
                 function["description"] = tool.Description;
             }
 
-            function["parameters"] = tool.Parameters.DeepClone();
+            function["parameters"] = tool.Parameters;
             if (tool.Strict is { } strict)
             {
                 function["strict"] = strict;
