@@ -67,6 +67,23 @@ public sealed class ResponsesToAnthropicRequestTests
     }
 
     [Fact]
+    public void Translate_CodexCustomToolRoundTrip_ToolUseCarriesTheFreeformInput()
+    {
+        var ctx = Context("claude-opus-4-7");
+
+        var result = (JsonObject)JsonNode.Parse(ResponsesToAnthropicRequest.Translate(Recording(CodexCustomToolRecording), ctx))!;
+
+        var messages = (JsonArray)result["messages"]!;
+        var assistant = messages[^2]!["content"]!.AsArray();
+        Assert.Equal(["thinking", "tool_use"], assistant.Select(b => b!["type"]!.GetValue<string>()));
+        JsonEqual(new JsonObject { ["type"] = "tool_use", ["id"] = "call_1", ["name"] = "apply_patch", ["input"] = new JsonObject { ["input"] = ApplyPatchInput } }, assistant[1]);
+        var toolResult = messages[^1]!["content"]![0]!;
+        Assert.Equal("call_1", toolResult["tool_use_id"]!.GetValue<string>());
+        Assert.Contains("Success. Updated the following files", toolResult["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        JsonEqual(JsonNode.Parse("""{"type":"adaptive"}"""), result["thinking"]);
+    }
+
+    [Fact]
     public void Translate_CodexWithoutEffort_NoThinkingAndNamespaceToolsFlattened()
     {
         var dropped = new List<string>();
