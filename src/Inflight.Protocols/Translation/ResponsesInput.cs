@@ -154,7 +154,7 @@ internal static class ResponsesInput
 
                 return true;
             case "stream":
-                ctx.ClientStream = value.AsBool() == true;
+                ctx.ClientStream = Bool(value, name);
                 return true;
             case "model":
                 return true;

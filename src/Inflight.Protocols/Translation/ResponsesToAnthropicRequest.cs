@@ -28,6 +28,9 @@ namespace Inflight.Protocols.Translation;
 /// </remarks>
 public static class ResponsesToAnthropicRequest
 {
+    /// <summary>max_tokens when the client set none and thinking is adaptive; every Claude model with adaptive thinking allows far more.</summary>
+    private const int AdaptiveThinkingMinTokens = 16384;
+
     private const string JsonObjectInstruction = "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
 
     public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
@@ -140,6 +143,13 @@ public static class ResponsesToAnthropicRequest
         }
 
         var maxTokensValue = maxTokens ?? ctx.DefaultMaxTokens;
+        if (budget == 0 && maxTokens is null)
+        {
+            // The client set no limit (Codex never does) and adaptive thinking spends from the same budget as
+            // the answer: a small default would cut answers short after the thinking.
+            maxTokensValue = Math.Max(maxTokensValue, AdaptiveThinkingMinTokens);
+        }
+
         if (budget > 0 && maxTokensValue <= budget)
         {
             // Anthropic: budget_tokens must be below max_tokens.
@@ -248,7 +258,7 @@ public static class ResponsesToAnthropicRequest
                 anthropicTool["description"] = tool.Description;
             }
 
-            anthropicTool["input_schema"] = tool.Parameters.DeepClone();
+            anthropicTool["input_schema"] = tool.Parameters;
             if (tool.Strict == true)
             {
                 anthropicTool["strict"] = true;
@@ -415,27 +425,7 @@ public static class ResponsesToAnthropicRequest
             Append("user", blocks);
         }
 
-        private void Append(string role, JsonArray blocks)
-        {
-            if (blocks.Count == 0)
-            {
-                return;
-            }
-
-            if (_messages.Count > 0 && _messages[^1] is JsonObject last && last["role"].AsString() == role)
-            {
-                var existing = (JsonArray)last["content"]!;
-                foreach (var block in blocks.ToArray())
-                {
-                    blocks.Remove(block);
-                    existing.Add(block);
-                }
-
-                return;
-            }
-
-            _messages.Add(new JsonObject { ["role"] = role, ["content"] = blocks });
-        }
+        private void Append(string role, JsonArray blocks) => OpenAIToAnthropicRequest.Append(_messages, role, blocks);
 
         private void AddReasoning(InputItem input)
         {
@@ -556,7 +546,8 @@ public static class ResponsesToAnthropicRequest
                         ctx.Drop($"dropped: input_image detail {detail}");
                     }
 
-                    blocks.Add(new JsonObject { ["type"] = "image", ["source"] = Source(url, path) });
+                    RequireBase64(url, path);
+                    blocks.Add(OpenAIToAnthropicRequest.Image(url));
                     break;
                 case "input_file":
                     blocks.Add(Document(part, path));
@@ -572,7 +563,9 @@ public static class ResponsesToAnthropicRequest
             JsonObject source;
             if (part["file_data"].AsString() is { } data)
             {
-                source = Source(data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? data : "data:application/pdf;base64," + data, path);
+                var dataUrl = data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? data : "data:application/pdf;base64," + data;
+                RequireBase64(dataUrl, path);
+                source = (JsonObject)OpenAIToAnthropicRequest.Image(dataUrl)["source"]!.DeepClone();
                 var mediaType = source["media_type"].AsString();
                 if (mediaType == "text/plain")
                 {
@@ -613,21 +606,13 @@ public static class ResponsesToAnthropicRequest
             }
         }
 
-        /// <summary>A data URL becomes a base64 source, an http(s) URL a URL source (Anthropic "Vision" reference).</summary>
-        private static JsonObject Source(string url, string path)
+        /// <summary>Anthropic takes data URLs only as base64 sources; any other data URL is refused here rather than upstream.</summary>
+        private static void RequireBase64(string url, string path)
         {
-            if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+            if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase) <= 5)
             {
-                var marker = url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase);
-                if (marker <= 5)
-                {
-                    throw new TranslationException(400, $"{path}: a data URL must be base64 ('data:<media type>;base64,…').");
-                }
-
-                return new JsonObject { ["type"] = "base64", ["media_type"] = url[5..marker], ["data"] = url[(marker + 8)..] };
+                throw new TranslationException(400, $"{path}: a data URL must be base64 ('data:<media type>;base64,…').");
             }
-
-            return new JsonObject { ["type"] = "url", ["url"] = url };
         }
     }
 }

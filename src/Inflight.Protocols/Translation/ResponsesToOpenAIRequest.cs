@@ -257,7 +257,13 @@ public static class ResponsesToOpenAIRequest
             }
         }
 
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = textParts.Count == 1 ? textParts[0]!["text"]!.DeepClone() : textParts });
+        JsonNode toolContent = textParts.Count switch
+        {
+            0 => "",
+            1 => textParts[0]!["text"]!.DeepClone(),
+            _ => textParts,
+        };
+        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = toolContent });
         if (userParts.Count > 0)
         {
             userParts.Insert(0, new JsonObject { ["type"] = "text", ["text"] = $"(returned by tool call {callId})" });
@@ -393,7 +399,7 @@ public static class ResponsesToOpenAIRequest
                 function["description"] = tool.Description;
             }
 
-            function["parameters"] = tool.Parameters.DeepClone();
+            function["parameters"] = tool.Parameters;
             if (tool.Strict is { } strict)
             {
                 function["strict"] = strict;

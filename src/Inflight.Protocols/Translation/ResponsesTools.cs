@@ -6,8 +6,8 @@ namespace Inflight.Protocols.Translation;
 
 /// <summary>
 /// A Responses client tool as the upstream sees it: one function. <see cref="UpstreamName"/> is what the
-/// provider calls it (a <c>namespace</c> tool flattened); <see cref="Parameters"/> is the JSON schema,
-/// copied as the client wrote it.
+/// provider calls it (a <c>namespace</c> tool flattened); <see cref="Parameters"/> is the JSON schema as
+/// the client wrote it, detached from the request so the translated body can take it over (once).
 /// </summary>
 internal sealed record FunctionToolSpec(string UpstreamName, string? Description, JsonNode Parameters, bool? Strict);
 
@@ -203,12 +203,15 @@ internal sealed class ResponsesTools
     private void AddFunction(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
     {
         var name = RequiredName(tool, path);
-        var parameters = tool["parameters"] switch
+        JsonNode parameters = tool["parameters"] switch
         {
-            JsonObject schema => schema.DeepClone(),
+            JsonObject schema => schema,
             null => EmptyObjectSchema(),
             _ => throw new TranslationException(400, $"{path}.parameters: must be a JSON schema object."),
         };
+
+        // Detached from the request, the schema moves into the translated body without a copy.
+        tool.Remove("parameters");
 
         if (tool["defer_loading"].AsBool() == true)
         {

@@ -12,6 +12,16 @@ internal static class ResponsesRequestSupport
     /// <summary>Codex 0.171.0 with a model it has no metadata for: namespace tools, no effort, reasoning summary only.</summary>
     public const string CodexFallbackRecording = "codex-0.171.0-responses-fallback-model.json";
 
+    /// <summary>
+    /// Codex 0.171.0, model gpt-5.5: the request after the model called the freeform (custom) apply_patch tool,
+    /// carrying <c>custom_tool_call</c> and <c>custom_tool_call_output</c>. Codex rejects an apply_patch call
+    /// that comes back as a function_call ("incompatible payload"), so output translation must answer custom
+    /// tools as custom_tool_call (see <see cref="ClientToolKind.Custom"/>).
+    /// </summary>
+    public const string CodexCustomToolRecording = "codex-0.171.0-responses-custom-tool.json";
+
+    public const string ApplyPatchInput = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n";
+
     public static byte[] Recording(string name)
         => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Translation", "Recordings", name));
 

@@ -50,7 +50,7 @@ public sealed class ResponsesToAnthropicRequestTests
         JsonEqual(JsonNode.Parse("""{"effort":"high"}"""), result["output_config"]);
         JsonEqual(JsonNode.Parse("""{"type":"auto"}"""), result["tool_choice"]);
         JsonEqual(JsonNode.Parse("""{"type":"ephemeral"}"""), result["cache_control"]);
-        Assert.Equal(4096, result["max_tokens"]!.GetValue<int>());
+        Assert.Equal(16384, result["max_tokens"]!.GetValue<int>());
         Assert.True(result["stream"]!.GetValue<bool>());
         Assert.True(ctx.ClientStream);
         Assert.Equal(
@@ -64,6 +64,23 @@ public sealed class ResponsesToAnthropicRequestTests
                 "reasoning.effort high → thinking adaptive, effort high",
             ],
             dropped);
+    }
+
+    [Fact]
+    public void Translate_CodexCustomToolRoundTrip_ToolUseCarriesTheFreeformInput()
+    {
+        var ctx = Context("claude-opus-4-7");
+
+        var result = (JsonObject)JsonNode.Parse(ResponsesToAnthropicRequest.Translate(Recording(CodexCustomToolRecording), ctx))!;
+
+        var messages = (JsonArray)result["messages"]!;
+        var assistant = messages[^2]!["content"]!.AsArray();
+        Assert.Equal(["thinking", "tool_use"], assistant.Select(b => b!["type"]!.GetValue<string>()));
+        JsonEqual(new JsonObject { ["type"] = "tool_use", ["id"] = "call_1", ["name"] = "apply_patch", ["input"] = new JsonObject { ["input"] = ApplyPatchInput } }, assistant[1]);
+        var toolResult = messages[^1]!["content"]![0]!;
+        Assert.Equal("call_1", toolResult["tool_use_id"]!.GetValue<string>());
+        Assert.Contains("Success. Updated the following files", toolResult["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        JsonEqual(JsonNode.Parse("""{"type":"adaptive"}"""), result["thinking"]);
     }
 
     [Fact]
@@ -235,9 +252,9 @@ public sealed class ResponsesToAnthropicRequestTests
     [Theory]
     [InlineData("claude-sonnet-4-5", "high", """{"type":"enabled","budget_tokens":16384}""", null, 20480)]
     [InlineData("claude-3-7-sonnet-latest", "minimal", """{"type":"enabled","budget_tokens":1024}""", null, 4096)]
-    [InlineData("claude-opus-4-6", "xhigh", """{"type":"adaptive"}""", "max", 4096)]
-    [InlineData("claude-sonnet-4-6", "xhigh", """{"type":"adaptive"}""", "high", 4096)]
-    [InlineData("claude-sonnet-5", "low", """{"type":"adaptive"}""", "low", 4096)]
+    [InlineData("claude-opus-4-6", "xhigh", """{"type":"adaptive"}""", "max", 16384)]
+    [InlineData("claude-sonnet-4-6", "xhigh", """{"type":"adaptive"}""", "high", 16384)]
+    [InlineData("claude-sonnet-5", "low", """{"type":"adaptive"}""", "low", 16384)]
     [InlineData("claude-sonnet-4-6", "none", null, null, 4096)]
     public void Translate_ReasoningEffort_FollowsTheModelsThinkingApi(string model, string effort, string? thinking, string? anthropicEffort, int maxTokens)
     {

@@ -66,6 +66,23 @@ public sealed class ResponsesToOpenAIRequestTests
     }
 
     [Fact]
+    public void Translate_CodexCustomToolRoundTrip_CallCarriesTheFreeformInput()
+    {
+        var ctx = Context("gpt-5.5");
+
+        var result = (JsonObject)JsonNode.Parse(ResponsesToOpenAIRequest.Translate(Recording(CodexCustomToolRecording), ctx))!;
+
+        var messages = (JsonArray)result["messages"]!;
+        var call = messages[^2]!["tool_calls"]![0]!;
+        Assert.Equal("apply_patch", call["function"]!["name"]!.GetValue<string>());
+        Assert.Equal(ApplyPatchInput, JsonNode.Parse(call["function"]!["arguments"]!.GetValue<string>())!["input"]!.GetValue<string>());
+        Assert.Equal("tool", messages[^1]!["role"]!.GetValue<string>());
+        Assert.Equal(call["id"]!.GetValue<string>(), messages[^1]!["tool_call_id"]!.GetValue<string>());
+        Assert.Contains("Success. Updated the following files", messages[^1]!["content"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(ClientToolKind.Custom, ctx.ToolNamesForClient!["apply_patch"].Kind);
+    }
+
+    [Fact]
     public void Translate_CodexNamespaceTools_FlattenedAndMappedBack()
     {
         var dropped = new List<string>();
