@@ -253,9 +253,9 @@ internal sealed class ToolRoundTripProvider(string format, bool holdFirstStream 
         return $"event: {type}\ndata: {node.ToJsonString()}\n\n";
     }
 
-    private static string AnthropicStart(string id) => AnthropicEvent("message_start", new
+    private static string AnthropicStart(string id, int inputTokens) => AnthropicEvent("message_start", new
     {
-        message = new { id, type = "message", role = "assistant", model = "claude-sonnet-4-5", content = Array.Empty<object>(), stop_reason = (string?)null, stop_sequence = (string?)null, usage = new { input_tokens = 900, output_tokens = 1 } },
+        message = new { id, type = "message", role = "assistant", model = "claude-sonnet-4-5", content = Array.Empty<object>(), stop_reason = (string?)null, stop_sequence = (string?)null, usage = new { input_tokens = inputTokens, output_tokens = 1 } },
     });
 
     private static List<string> AnthropicToolCall()
@@ -263,7 +263,7 @@ internal sealed class ToolRoundTripProvider(string format, bool holdFirstStream 
         var arguments = Json(new { cmd = Command });
         return
         [
-            AnthropicStart("msg_1"),
+            AnthropicStart("msg_1", 900),
             AnthropicEvent("content_block_start", new { index = 0, content_block = new { type = "tool_use", id = "toolu_1", name = "exec_command", input = new { } } }),
             AnthropicEvent("content_block_delta", new { index = 0, delta = new { type = "input_json_delta", partial_json = arguments[..8] } }),
             AnthropicEvent("content_block_delta", new { index = 0, delta = new { type = "input_json_delta", partial_json = arguments[8..] } }),
@@ -275,7 +275,7 @@ internal sealed class ToolRoundTripProvider(string format, bool holdFirstStream 
 
     private static List<string> AnthropicAnswer() =>
     [
-        AnthropicStart("msg_2"),
+        AnthropicStart("msg_2", 950),
         AnthropicEvent("content_block_start", new { index = 0, content_block = new { type = "text", text = "" } }),
         AnthropicEvent("content_block_delta", new { index = 0, delta = new { type = "text_delta", text = FinalAnswer } }),
         AnthropicEvent("content_block_stop", new { index = 0 }),
