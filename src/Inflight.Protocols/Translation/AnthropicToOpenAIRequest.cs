@@ -146,7 +146,7 @@ public static class AnthropicToOpenAIRequest
     /// OpenAI rejects a <c>user</c> over 64 characters (string_above_max_length); Claude Code's user_id is longer. A longer id becomes its
     /// SHA-256 in hex (64 characters): still stable per user, which is all the field is for.
     /// </summary>
-    private static string OpenAIUser(string userId)
+    internal static string OpenAIUser(string userId)
         => userId.Length <= 64 ? userId : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
 
     private static string SystemText(JsonNode system, TranslationContext ctx)

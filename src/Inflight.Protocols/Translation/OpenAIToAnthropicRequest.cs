@@ -235,7 +235,7 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>Anthropic wants alternating roles; consecutive same-role turns (e.g. several tool results) merge.</summary>
-    private static void Append(JsonArray messages, string role, JsonArray blocks)
+    internal static void Append(JsonArray messages, string role, JsonArray blocks)
     {
         if (blocks.Count == 0)
         {
@@ -322,7 +322,7 @@ public static class OpenAIToAnthropicRequest
     private static JsonObject Text(string text) => new() { ["type"] = "text", ["text"] = text };
 
     /// <summary>A data URL becomes a base64 source, anything else a URL source (Anthropic "Vision" reference).</summary>
-    private static JsonObject Image(string url)
+    internal static JsonObject Image(string url)
     {
         JsonObject source;
         if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase) is var marker and > 5)
