@@ -95,7 +95,11 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        EnsureStarted(Str(chunk, "id"), Str(chunk, "model"));
+        if (!_out.IsStarted)
+        {
+            EnsureStarted(Str(chunk, "id"), Str(chunk, "model"));
+        }
+
         if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             var choice = choices[0];
