@@ -151,7 +151,7 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
                     return;
                 }
 
-                _blocks[index] = _out.StartToolCall(id, name, _ctx);
+                _blocks[index] = _out.StartToolCall(id, name);
                 break;
 
             case "thinking":

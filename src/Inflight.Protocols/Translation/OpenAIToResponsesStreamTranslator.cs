@@ -159,7 +159,7 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
         {
             var name = function.ValueKind == JsonValueKind.Object ? Str(function, "name") ?? "" : "";
             var callId = id ?? $"call_{_out.Response.Id}_{index}";
-            entry = (_out.StartToolCall(callId, name, _ctx), id);
+            entry = (_out.StartToolCall(callId, name), id);
             _calls[index] = entry;
         }
 

@@ -8,8 +8,8 @@ namespace Inflight.Protocols.Translation;
 /// <c>response.in_progress</c>, then per output item <c>response.output_item.added</c>, its content events
 /// (<c>response.content_part.added</c>, <c>response.output_text.delta</c>/<c>.done</c>,
 /// <c>response.refusal.delta</c>/<c>.done</c>, <c>response.content_part.done</c>;
-/// <c>response.function_call_arguments.delta</c>/<c>.done</c>; <c>response.custom_tool_call_input.delta</c>/<c>.done</c>;
-/// <c>response.reasoning_summary_part.added</c>, <c>response.reasoning_summary_text.delta</c>/<c>.done</c>,
+/// <c>response.function_call_arguments.delta</c>/<c>.done</c>;
+/// <c>response.custom_tool_call_input.delta</c>/<c>.done</c>; <c>response.reasoning_summary_part.added</c>, <c>response.reasoning_summary_text.delta</c>/<c>.done</c>,
 /// <c>response.reasoning_summary_part.done</c>) and <c>response.output_item.done</c>, then one of
 /// <c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c> carrying the whole
 /// response. Every event has an <c>event:</c> line and a <c>sequence_number</c> counting from 0.
@@ -96,10 +96,10 @@ internal sealed class ResponsesEventWriter : IDisposable
     /// Adds a tool call item (closing the open item): a <c>function_call</c>, or a <c>custom_tool_call</c> when
     /// the client declared a custom tool. Arguments follow with <see cref="AppendArguments"/>.
     /// </summary>
-    public ResponsesItem StartToolCall(string callId, string upstreamName, TranslationContext ctx)
+    public ResponsesItem StartToolCall(string callId, string upstreamName)
     {
         CloseItem();
-        var item = Response.AddToolCall(callId, upstreamName, ctx);
+        var item = Response.AddToolCall(callId, upstreamName, _ctx);
         Open(item);
         return item;
     }
