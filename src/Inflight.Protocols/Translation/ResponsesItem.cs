@@ -98,10 +98,16 @@ internal sealed class ResponsesItem
         try
         {
             using var doc = JsonDocument.Parse(arguments);
-            if (doc.RootElement.ValueKind == JsonValueKind.Object
-                && doc.RootElement.TryGetProperty(ResponsesTools.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String)
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(ResponsesTools.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String)
             {
                 Input = input.GetString();
+                return;
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && !root.EnumerateObject().Any())
+            {
+                Input = ""; // Called without arguments.
                 return;
             }
         }
