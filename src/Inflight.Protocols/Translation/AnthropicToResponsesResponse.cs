@@ -72,10 +72,11 @@ public static class AnthropicToResponsesResponse
 
             case "tool_use":
                 var callId = Str(block, "id") ?? $"call_{response.Id}_{response.Output.Count}";
-                var call = response.Add(itemId => ResponsesItem.FunctionCall(itemId, callId, Str(block, "name") ?? "", ctx), "fc_");
+                var call = response.AddToolCall(callId, Str(block, "name") ?? "", ctx);
                 call.Arguments.Append(block.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Object
                     ? JsonSerializer.Serialize(input, JsonOutput.SerializerOptions)
                     : "{}");
+                call.CompleteInput(ctx);
                 break;
 
             case "thinking":

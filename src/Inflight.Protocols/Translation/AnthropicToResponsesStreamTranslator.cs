@@ -10,10 +10,10 @@ namespace Inflight.Protocols.Translation;
 /// Turns Anthropic's Messages stream into the Responses API event stream as each upstream event arrives
 /// (see <see cref="ResponsesEventWriter"/> for the sequence): text blocks become a <c>message</c> with an
 /// <c>output_text</c> part (consecutive text blocks share it), <c>tool_use</c> blocks <c>function_call</c>
-/// items (<c>call_id</c> = the tool_use id), and <c>thinking</c> / <c>redacted_thinking</c> blocks
-/// <c>reasoning</c> items: the thinking text streams as the summary, and the block with its signature is
-/// carried whole in <c>encrypted_content</c> (<see cref="ThinkingEnvelope"/>) so the client can send it
-/// back on the next turn of a tool loop.
+/// items (<c>custom_tool_call</c> for a client's custom tool; <c>call_id</c> = the tool_use id), and
+/// <c>thinking</c> / <c>redacted_thinking</c> blocks <c>reasoning</c> items: the thinking text streams as
+/// the summary, and the block with its signature is carried whole in <c>encrypted_content</c>
+/// (<see cref="ThinkingEnvelope"/>) so the client can send it back on the next turn of a tool loop.
 /// </summary>
 /// <remarks>
 /// Use like <see cref="AnthropicToOpenAIStreamTranslator"/>. <c>max_tokens</c> ends the response as
@@ -40,7 +40,7 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
     public AnthropicToResponsesStreamTranslator(TranslationContext ctx, IBufferWriter<byte> output)
     {
         _ctx = ctx;
-        _out = new ResponsesEventWriter(output);
+        _out = new ResponsesEventWriter(ctx, output);
     }
 
     /// <summary>True once <c>response.completed</c>, <c>.incomplete</c> or <c>.failed</c> was written; later input is ignored.</summary>
@@ -151,7 +151,7 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
                     return;
                 }
 
-                _blocks[index] = _out.StartFunctionCall(id, name, _ctx);
+                _blocks[index] = _out.StartToolCall(id, name);
                 break;
 
             case "thinking":

@@ -82,9 +82,10 @@ public static class OpenAIToResponsesResponse
                 var function = call.TryGetProperty("function", out var f) && f.ValueKind == JsonValueKind.Object ? f : default;
                 var name = function.ValueKind == JsonValueKind.Object ? Str(function, "name") ?? "" : "";
                 var callId = Str(call, "id") is { Length: > 0 } id ? id : $"call_{response.Id}_{response.Output.Count}";
-                var item = response.Add(itemId => ResponsesItem.FunctionCall(itemId, callId, name, ctx), "fc_");
+                var item = response.AddToolCall(callId, name, ctx);
                 var arguments = function.ValueKind == JsonValueKind.Object ? Str(function, "arguments") : null;
                 item.Arguments.Append(string.IsNullOrEmpty(arguments) ? "{}" : arguments);
+                item.CompleteInput(ctx);
             }
         }
     }

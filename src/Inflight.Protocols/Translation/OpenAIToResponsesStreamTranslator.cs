@@ -10,7 +10,8 @@ namespace Inflight.Protocols.Translation;
 /// upstream event arrives (see <see cref="ResponsesEventWriter"/> for the sequence): reasoning text
 /// (<c>reasoning_content</c>, DeepSeek / OpenRouter style) becomes a <c>reasoning</c> item with a
 /// summary, content a <c>message</c> with an <c>output_text</c> part, <c>refusal</c> a refusal part, and
-/// each tool call a <c>function_call</c> item whose <c>call_id</c> is the upstream call id.
+/// each tool call a <c>function_call</c> item (a <c>custom_tool_call</c> for a client's custom tool) whose
+/// <c>call_id</c> is the upstream call id.
 /// </summary>
 /// <remarks>
 /// Use like <see cref="OpenAIToAnthropicStreamTranslator"/>: feed it through an <see cref="SseEventReader"/>,
@@ -35,7 +36,7 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
     public OpenAIToResponsesStreamTranslator(TranslationContext ctx, IBufferWriter<byte> output)
     {
         _ctx = ctx;
-        _out = new ResponsesEventWriter(output);
+        _out = new ResponsesEventWriter(ctx, output);
     }
 
     /// <summary>True once <c>response.completed</c>, <c>.incomplete</c> or <c>.failed</c> was written; later input is ignored.</summary>
@@ -94,7 +95,11 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        EnsureStarted(Str(chunk, "id"), Str(chunk, "model"));
+        if (!_out.IsStarted)
+        {
+            EnsureStarted(Str(chunk, "id"), Str(chunk, "model"));
+        }
+
         if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             var choice = choices[0];
@@ -154,7 +159,7 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
         {
             var name = function.ValueKind == JsonValueKind.Object ? Str(function, "name") ?? "" : "";
             var callId = id ?? $"call_{_out.Response.Id}_{index}";
-            entry = (_out.StartFunctionCall(callId, name, _ctx), id);
+            entry = (_out.StartToolCall(callId, name), id);
             _calls[index] = entry;
         }
 

@@ -9,7 +9,7 @@ namespace Inflight.Protocols.Translation;
 /// (<c>response.content_part.added</c>, <c>response.output_text.delta</c>/<c>.done</c>,
 /// <c>response.refusal.delta</c>/<c>.done</c>, <c>response.content_part.done</c>;
 /// <c>response.function_call_arguments.delta</c>/<c>.done</c>;
-/// <c>response.reasoning_summary_part.added</c>, <c>response.reasoning_summary_text.delta</c>/<c>.done</c>,
+/// <c>response.custom_tool_call_input.delta</c>/<c>.done</c>; <c>response.reasoning_summary_part.added</c>, <c>response.reasoning_summary_text.delta</c>/<c>.done</c>,
 /// <c>response.reasoning_summary_part.done</c>) and <c>response.output_item.done</c>, then one of
 /// <c>response.completed</c>, <c>response.incomplete</c> or <c>response.failed</c> carrying the whole
 /// response. Every event has an <c>event:</c> line and a <c>sequence_number</c> counting from 0.
@@ -21,13 +21,15 @@ namespace Inflight.Protocols.Translation;
 internal sealed class ResponsesEventWriter : IDisposable
 {
     private readonly SseOutput _out;
+    private readonly TranslationContext _ctx;
     private long _sequence;
     private ResponsesItem? _open;
     private ResponsesContentPart? _openPart;
     private ResponsesObject? _response;
 
-    public ResponsesEventWriter(IBufferWriter<byte> output)
+    public ResponsesEventWriter(TranslationContext ctx, IBufferWriter<byte> output)
     {
+        _ctx = ctx;
         _out = new SseOutput(output);
     }
 
@@ -90,25 +92,36 @@ internal sealed class ResponsesEventWriter : IDisposable
         EndEvent();
     }
 
-    /// <summary>Adds a function call item (closing the open item); arguments follow with <see cref="AppendArguments"/>.</summary>
-    public ResponsesItem StartFunctionCall(string callId, string upstreamName, TranslationContext ctx)
+    /// <summary>
+    /// Adds a tool call item (closing the open item): a <c>function_call</c>, or a <c>custom_tool_call</c> when
+    /// the client declared a custom tool. Arguments follow with <see cref="AppendArguments"/>.
+    /// </summary>
+    public ResponsesItem StartToolCall(string callId, string upstreamName)
     {
         CloseItem();
-        return AddItem(id => ResponsesItem.FunctionCall(id, callId, upstreamName, ctx), "fc_");
+        var item = Response.AddToolCall(callId, upstreamName, _ctx);
+        Open(item);
+        return item;
     }
 
-    /// <summary>Appends an arguments fragment to the open function call.</summary>
+    /// <summary>
+    /// Appends an arguments fragment to the open tool call. A custom tool's input is inside a JSON string
+    /// that is only complete at the end, so it is sent whole when the call closes.
+    /// </summary>
     public void AppendArguments(string delta)
     {
-        if (delta.Length == 0 || _open is not { Kind: ResponsesItemKind.FunctionCall } call)
+        if (delta.Length == 0 || _open is not { Kind: ResponsesItemKind.FunctionCall or ResponsesItemKind.CustomToolCall } call)
         {
             return;
         }
 
         call.Arguments.Append(delta);
-        var w = BeginItemEvent("response.function_call_arguments.delta"u8);
-        w.WriteString("delta"u8, delta);
-        EndEvent();
+        if (call.Kind == ResponsesItemKind.FunctionCall)
+        {
+            var w = BeginItemEvent("response.function_call_arguments.delta"u8);
+            w.WriteString("delta"u8, delta);
+            EndEvent();
+        }
     }
 
     /// <summary>Closes the open item: its content's <c>.done</c> events, then <c>response.output_item.done</c>.</summary>
@@ -135,6 +148,20 @@ internal sealed class ResponsesEventWriter : IDisposable
                 var args = BeginItemEvent("response.function_call_arguments.done"u8);
                 args.WriteString("name"u8, item.Name);
                 args.WriteString("arguments"u8, item.Arguments.ToString());
+                EndEvent();
+                break;
+
+            case ResponsesItemKind.CustomToolCall:
+                item.CompleteInput(_ctx);
+                if (item.Input is { Length: > 0 } input)
+                {
+                    var inputDelta = BeginItemEvent("response.custom_tool_call_input.delta"u8);
+                    inputDelta.WriteString("delta"u8, input);
+                    EndEvent();
+                }
+
+                var inputDone = BeginItemEvent("response.custom_tool_call_input.done"u8);
+                inputDone.WriteString("input"u8, item.Input);
                 EndEvent();
                 break;
 
@@ -285,12 +312,17 @@ internal sealed class ResponsesEventWriter : IDisposable
     private ResponsesItem AddItem(Func<string, ResponsesItem> create, string prefix)
     {
         var item = Response.Add(create, prefix);
+        Open(item);
+        return item;
+    }
+
+    private void Open(ResponsesItem item)
+    {
         _open = item;
         var w = BeginItemEvent("response.output_item.added"u8, withItemId: false);
         w.WritePropertyName("item"u8);
         item.WriteTo(w);
         EndEvent();
-        return item;
     }
 
     private void WriteResponseEvent(ReadOnlySpan<byte> type)

@@ -7,13 +7,16 @@ internal enum ResponsesItemKind
 {
     Message,
     FunctionCall,
+
+    /// <summary>A call to a client <c>custom</c> (freeform) tool, which the upstream saw as a function taking one string.</summary>
+    CustomToolCall,
     Reasoning,
 }
 
 /// <summary>
-/// One Responses output item as it is built: an assistant <c>message</c>, a <c>function_call</c> or a
-/// <c>reasoning</c> item. <see cref="WriteTo"/> writes its current state, which is the in-progress shape
-/// when it has just been added and the final shape once it is done.
+/// One Responses output item as it is built: an assistant <c>message</c>, a <c>function_call</c>, a
+/// <c>custom_tool_call</c> or a <c>reasoning</c> item. <see cref="WriteTo"/> writes its current state,
+/// which is the in-progress shape when it has just been added and the final shape once it is done.
 /// </summary>
 internal sealed class ResponsesItem
 {
@@ -44,7 +47,11 @@ internal sealed class ResponsesItem
     /// <summary>The client's <c>namespace</c> tool the function belongs to; null for a plain function.</summary>
     public string? Namespace { get; private init; }
 
+    /// <summary>A tool call's arguments as the upstream sent them (for a custom tool, <c>{"input": "…"}</c>).</summary>
     public StringBuilder Arguments { get; } = new();
+
+    /// <summary>A custom tool call's freeform input, read from <see cref="Arguments"/> when the call is complete.</summary>
+    public string? Input { get; private set; }
 
     /// <summary>A reasoning item's summary text (one <c>summary_text</c> part when not empty).</summary>
     public StringBuilder Summary { get; } = new();
@@ -58,18 +65,58 @@ internal sealed class ResponsesItem
 
     public static ResponsesItem Reasoning(string id) => new(ResponsesItemKind.Reasoning, id);
 
-    /// <summary>A function call, its upstream name mapped to the client's name and namespace.</summary>
-    public static ResponsesItem FunctionCall(string id, string callId, string upstreamName, TranslationContext ctx)
-    {
-        string name = upstreamName;
-        string? ns = null;
-        if (ctx.ToolNamesForClient is { } names && names.TryGetValue(upstreamName, out var client))
+    /// <summary>
+    /// A call of the upstream function <paramref name="upstreamName"/> as the client declared the tool: its
+    /// name and namespace mapped back, and a <c>custom_tool_call</c> when it is a custom tool.
+    /// </summary>
+    public static ResponsesItem ToolCall(string id, string callId, string upstreamName, ClientToolName? client)
+        => new(client?.Kind == ClientToolKind.Custom ? ResponsesItemKind.CustomToolCall : ResponsesItemKind.FunctionCall, id)
         {
-            name = client.Name;
-            ns = client.Namespace;
+            CallId = callId,
+            Name = client?.Name ?? upstreamName,
+            Namespace = client?.Namespace,
+        };
+
+    /// <summary>
+    /// Reads a complete custom tool call's input from its arguments, <c>{"input": "…"}</c>. Arguments of
+    /// another shape are passed through whole as the input, and recorded.
+    /// </summary>
+    public void CompleteInput(TranslationContext ctx)
+    {
+        if (Kind != ResponsesItemKind.CustomToolCall || Input is not null)
+        {
+            return;
         }
 
-        return new ResponsesItem(ResponsesItemKind.FunctionCall, id) { CallId = callId, Name = name, Namespace = ns };
+        var arguments = Arguments.ToString();
+        if (string.IsNullOrWhiteSpace(arguments))
+        {
+            Input = "";
+            return;
+        }
+
+        try
+        {
+            using var doc = JsonDocument.Parse(arguments);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(ResponsesTools.CustomInputProperty, out var input) && input.ValueKind == JsonValueKind.String)
+            {
+                Input = input.GetString();
+                return;
+            }
+
+            if (root.ValueKind == JsonValueKind.Object && !root.EnumerateObject().Any())
+            {
+                Input = ""; // Called without arguments.
+                return;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        ctx.Drop("custom tool call arguments that were not {\"input\": string}, passed whole as the input");
+        Input = arguments;
     }
 
     public void WriteTo(Utf8JsonWriter w)
@@ -102,6 +149,19 @@ internal sealed class ResponsesItem
                     w.WriteString("namespace"u8, Namespace);
                 }
 
+                break;
+
+            case ResponsesItemKind.CustomToolCall:
+                w.WriteString("type"u8, "custom_tool_call"u8);
+                w.WriteString("status"u8, Status);
+                w.WriteString("call_id"u8, CallId);
+                w.WriteString("name"u8, Name);
+                if (Namespace is not null)
+                {
+                    w.WriteString("namespace"u8, Namespace);
+                }
+
+                w.WriteString("input"u8, Input ?? "");
                 break;
 
             default:

@@ -50,6 +50,13 @@ internal sealed class ResponsesObject
         return item;
     }
 
+    /// <summary>Adds a call of the upstream function <paramref name="upstreamName"/>, mapped back to the client's tool (<see cref="ResponsesItem.ToolCall"/>).</summary>
+    public ResponsesItem AddToolCall(string callId, string upstreamName, TranslationContext ctx)
+    {
+        var client = ctx.ToolNamesForClient is { } names && names.TryGetValue(upstreamName, out var c) ? c : null;
+        return Add(id => ResponsesItem.ToolCall(id, callId, upstreamName, client), client?.Kind == ClientToolKind.Custom ? "ctc_" : "fc_");
+    }
+
     /// <summary>Sets the final status from the upstream's stop: max tokens and content filtering leave the response incomplete.</summary>
     public void Finish(string? incompleteReason)
     {

@@ -99,4 +99,18 @@ public sealed class AnthropicToResponsesResponseTests
         Assert.Equal("mcp__files", call["namespace"]!.GetValue<string>());
         Assert.Equal("toolu_1", call["call_id"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void Translate_CustomTool_BecomesCustomToolCall()
+    {
+        var ctx = Ctx();
+        ctx.ToolNamesForClient = new() { ["tools__apply_patch"] = new ClientToolName("apply_patch", "tools") { Kind = ClientToolKind.Custom } };
+        var message = """{"id":"msg_1","model":"m","content":[{"type":"tool_use","id":"toolu_1","name":"tools__apply_patch","input":{"input":"*** Begin Patch"}}],"stop_reason":"tool_use"}""";
+
+        var call = JsonNode.Parse(AnthropicToResponsesResponse.Translate(Utf8(message), ctx))!["output"]![0]!;
+
+        JsonEqual(
+            """{"id":"ctc_1_0","type":"custom_tool_call","status":"completed","call_id":"toolu_1","name":"apply_patch","namespace":"tools","input":"*** Begin Patch"}""",
+            Utf8(call.ToJsonString()));
+    }
 }

@@ -291,4 +291,21 @@ public sealed class AnthropicToResponsesStreamTranslatorTests
         Assert.Equal("response.completed", Types(output)[^1]);
         Assert.Contains("stream content block server_tool_use", dropped);
     }
+
+    [Fact]
+    public void Translate_CustomTool_StreamsItsInputWhenTheCallCloses()
+    {
+        var ctx = Ctx();
+        ctx.ToolNamesForClient = new() { ["get_weather"] = new ClientToolName("weather", null) { Kind = ClientToolKind.Custom } };
+        var upstream = Recording.Replace("{\\\"city\\\":", "{\\\"input\\\":", StringComparison.Ordinal);
+
+        var output = RunStream(Create, ctx, [Utf8(upstream)]);
+
+        var events = AssertWellFormed(output);
+        var done = events.Single(e => e["type"]!.GetValue<string>() == "response.custom_tool_call_input.done");
+        Assert.Equal("Paris", done["input"]!.GetValue<string>());
+        Assert.Equal("fc_01Abc_3", FinalResponse(output)["output"]![3]!["id"]!.GetValue<string>());
+        Assert.Equal("ctc_01Abc_2", done["item_id"]!.GetValue<string>());
+        Assert.DoesNotContain(events, e => e["type"]!.GetValue<string>() == "response.function_call_arguments.delta" && e["output_index"]!.GetValue<int>() == 2);
+    }
 }

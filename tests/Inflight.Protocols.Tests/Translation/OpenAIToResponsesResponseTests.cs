@@ -119,4 +119,23 @@ public sealed class OpenAIToResponsesResponseTests
 
         Assert.Contains("upstream response", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Translate_CustomToolCalls_ReadTheirInputFromTheArguments()
+    {
+        var ctx = Ctx();
+        ctx.ToolNamesForClient = new() { ["apply_patch"] = new ClientToolName("apply_patch", null) { Kind = ClientToolKind.Custom } };
+        var completion = """
+            {"id":"chatcmpl-1","model":"m","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[
+              {"id":"call_1","type":"function","function":{"name":"apply_patch","arguments":"{\"input\":\"*** Begin Patch\\n\"}"}},
+              {"id":"call_2","type":"function","function":{"name":"apply_patch","arguments":""}}]},"finish_reason":"tool_calls"}]}
+            """;
+
+        var output = System.Text.Json.Nodes.JsonNode.Parse(OpenAIToResponsesResponse.Translate(Utf8(completion), ctx))!["output"]!;
+
+        JsonEqual(
+            """{"id":"ctc_1_0","type":"custom_tool_call","status":"completed","call_id":"call_1","name":"apply_patch","input":"*** Begin Patch\n"}""",
+            Utf8(output[0]!.ToJsonString()));
+        Assert.Equal("", output[1]!["input"]!.GetValue<string>());
+    }
 }

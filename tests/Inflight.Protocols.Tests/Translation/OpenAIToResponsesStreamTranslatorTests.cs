@@ -255,4 +255,44 @@ public sealed class OpenAIToResponsesStreamTranslatorTests
         Assert.Equal("response.completed", Types(output)[^1]);
         Assert.Contains("malformed upstream stream chunk", dropped);
     }
+
+    [Fact]
+    public void Translate_CustomToolCall_BecomesCustomToolCallWithTheFreeformInput()
+    {
+        var ctx = Ctx();
+        ctx.ToolNamesForClient = new() { ["apply_patch"] = new ClientToolName("apply_patch", null) { Kind = ClientToolKind.Custom } };
+        var upstream = Chunk("""{"tool_calls":[{"index":0,"id":"call_P","type":"function","function":{"name":"apply_patch","arguments":"{\"input\":\"*** Begin"}}]}""") +
+            Chunk("""{"tool_calls":[{"index":0,"function":{"arguments":" Patch\\n\"}"}}]}""") +
+            Chunk("{}", "\"tool_calls\"") + "data: [DONE]\n\n";
+
+        var output = RunStream(Create, ctx, [Utf8(upstream)]);
+
+        var events = AssertWellFormed(output);
+        Assert.Equal(
+        [
+            "response.created", "response.in_progress", "response.output_item.added",
+            "response.custom_tool_call_input.delta", "response.custom_tool_call_input.done", "response.output_item.done", "response.completed",
+        ],
+        events.Select(e => e["type"]!.GetValue<string>()));
+        JsonEqual("""{"type":"response.output_item.added","sequence_number":2,"output_index":0,"item":{"id":"ctc_abc123_0","type":"custom_tool_call","status":"in_progress","call_id":"call_P","name":"apply_patch","input":""}}""", Utf8(events[2].ToJsonString()));
+        JsonEqual("""{"type":"response.custom_tool_call_input.done","sequence_number":4,"item_id":"ctc_abc123_0","output_index":0,"input":"*** Begin Patch\n"}""", Utf8(events[4].ToJsonString()));
+        JsonEqual(
+            """{"id":"ctc_abc123_0","type":"custom_tool_call","status":"completed","call_id":"call_P","name":"apply_patch","input":"*** Begin Patch\n"}""",
+            Utf8(FinalResponse(output)["output"]![0]!.ToJsonString()));
+    }
+
+    [Fact]
+    public void Translate_CustomToolCallWithOtherArguments_PassesThemWholeAndRecordsIt()
+    {
+        var dropped = new List<string>();
+        var ctx = Ctx(dropped);
+        ctx.ToolNamesForClient = new() { ["apply_patch"] = new ClientToolName("apply_patch", null) { Kind = ClientToolKind.Custom } };
+        var upstream = Chunk("""{"tool_calls":[{"index":0,"id":"call_P","type":"function","function":{"name":"apply_patch","arguments":"{\"patch\":1}"}}]}""") +
+            Chunk("{}", "\"tool_calls\"") + "data: [DONE]\n\n";
+
+        var final = FinalResponse(RunStream(Create, ctx, [Utf8(upstream)]));
+
+        Assert.Equal("{\"patch\":1}", final["output"]![0]!["input"]!.GetValue<string>());
+        Assert.Contains("custom tool call arguments that were not {\"input\": string}, passed whole as the input", dropped);
+    }
 }

@@ -148,6 +148,28 @@ public sealed class ResponsesSdkCompatibilityTests
     }
 
     [Fact]
+    public async Task Streaming_CustomToolCall_IsReadByTheSdk()
+    {
+        var ctx = Context("gpt-4.1");
+        ctx.ToolNamesForClient = new() { ["apply_patch"] = new ClientToolName("apply_patch", null) { Kind = ClientToolKind.Custom } };
+        var upstream = """
+            data: {"id":"chatcmpl-c","model":"gpt-4.1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_P","type":"function","function":{"name":"apply_patch","arguments":"{\"input\":\"*** Begin Patch\"}"}}]},"finish_reason":null}]}
+
+            data: {"id":"chatcmpl-c","model":"gpt-4.1","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}
+
+            data: [DONE]
+
+
+            """;
+        var body = RunStream((c, w) => new OpenAIToResponsesStreamTranslator(c, w), ctx, [Utf8(upstream)]);
+
+        var updates = await StreamAsync(body);
+
+        Assert.Equal("*** Begin Patch", Assert.Single(updates.OfType<StreamingResponseCustomToolCallInputDoneUpdate>()).Input);
+        Assert.IsType<StreamingResponseCompletedUpdate>(updates[^1]);
+    }
+
+    [Fact]
     public async Task NonStreaming_ChatTranslation_IsReadByTheSdk()
     {
         var completion = """
