@@ -120,9 +120,18 @@ public static class ResponsesToOpenAIRequest
     {
         // The assistant message that a following function_call joins; any other message closes it.
         JsonObject? assistant = null;
+
+        // Non-text parts of tool outputs: Chat wants every tool message right after the tool_calls, so these
+        // follow the whole run of outputs in one user message.
+        var toolOutputParts = new JsonArray();
         foreach (var input in items)
         {
             var item = input.Item;
+            if (input.Type is not "function_call_output" and not "custom_tool_call_output")
+            {
+                FlushToolOutputParts(toolOutputParts, messages);
+            }
+
             switch (input.Type)
             {
                 case "message":
@@ -139,7 +148,7 @@ public static class ResponsesToOpenAIRequest
                     assistant = AddToolCall(assistant, messages, ResponsesInput.RequiredString(item, "call_id", input.Path), customName, ResponsesInput.CustomArguments(customInput));
                     break;
                 case "function_call_output" or "custom_tool_call_output":
-                    AddToolOutput(input, messages);
+                    AddToolOutput(input, messages, toolOutputParts);
                     assistant = null;
                     break;
                 case "reasoning":
@@ -154,6 +163,25 @@ public static class ResponsesToOpenAIRequest
                     throw new TranslationException(400, $"{input.Path}.type: input item type '{input.Type}' is not supported by this model's provider.");
             }
         }
+
+        FlushToolOutputParts(toolOutputParts, messages);
+    }
+
+    private static void FlushToolOutputParts(JsonArray parts, JsonArray messages)
+    {
+        if (parts.Count == 0)
+        {
+            return;
+        }
+
+        var content = new JsonArray();
+        foreach (var part in parts.ToArray())
+        {
+            parts.Remove(part);
+            content.Add(part);
+        }
+
+        messages.Add(new JsonObject { ["role"] = "user", ["content"] = content });
     }
 
     private static JsonObject? AddMessage(InputItem input, JsonArray messages, TranslationContext ctx)
@@ -226,7 +254,7 @@ public static class ResponsesToOpenAIRequest
         return assistant;
     }
 
-    private static void AddToolOutput(InputItem input, JsonArray messages)
+    private static void AddToolOutput(InputItem input, JsonArray messages, JsonArray toolOutputParts)
     {
         var callId = ResponsesInput.RequiredString(input.Item, "call_id", input.Path);
         var output = input.Item["output"];
@@ -242,7 +270,7 @@ public static class ResponsesToOpenAIRequest
         }
 
         var textParts = new JsonArray();
-        var userParts = new JsonArray();
+        var otherParts = new JsonArray();
         for (var i = 0; i < parts.Count; i++)
         {
             var part = ResponsesInput.Part(parts, i, $"{input.Path}.output");
@@ -253,7 +281,7 @@ public static class ResponsesToOpenAIRequest
             else
             {
                 // Tool messages carry text only; other parts go to the user turn that follows.
-                userParts.Add(ContentPart(part, $"{input.Path}.output[{i}]"));
+                otherParts.Add(ContentPart(part, $"{input.Path}.output[{i}]"));
             }
         }
 
@@ -264,10 +292,14 @@ public static class ResponsesToOpenAIRequest
             _ => textParts,
         };
         messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = toolContent });
-        if (userParts.Count > 0)
+        if (otherParts.Count > 0)
         {
-            userParts.Insert(0, new JsonObject { ["type"] = "text", ["text"] = $"(returned by tool call {callId})" });
-            messages.Add(new JsonObject { ["role"] = "user", ["content"] = userParts });
+            toolOutputParts.Add(new JsonObject { ["type"] = "text", ["text"] = $"(returned by tool call {callId})" });
+            foreach (var part in otherParts.ToArray())
+            {
+                otherParts.Remove(part);
+                toolOutputParts.Add(part);
+            }
         }
     }
 

@@ -162,11 +162,11 @@ public sealed class ResponsesToOpenAIRequestTests
                   {"id": "call_b", "type": "function", "function": {"name": "run_sql", "arguments": "{\"input\":\"SELECT 1\"}"}}
                 ]},
                 {"role": "tool", "tool_call_id": "call_a", "content": "found"},
+                {"role": "tool", "tool_call_id": "call_b", "content": "1"},
                 {"role": "user", "content": [
                   {"type": "text", "text": "(returned by tool call call_a)"},
                   {"type": "image_url", "image_url": {"url": "https://example.com/chart.png"}}
                 ]},
-                {"role": "tool", "tool_call_id": "call_b", "content": "1"},
                 {"role": "system", "content": "Answer in French."},
                 {"role": "user", "content": "Go on."}
               ],
