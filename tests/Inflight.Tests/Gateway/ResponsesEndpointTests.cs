@@ -290,6 +290,19 @@ public sealed class ResponsesEndpointTests
     }
 
     [Fact]
+    public async Task PostCompact_AnyProvider_Answers404InOpenAIShape()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ResponsesRecordings.Response));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "responses");
+
+        using var response = await app.Client.PostAsync("/v1/responses/compact", new StringContent("""{"model":"gpt-5","input":[]}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("POST /v1/responses", (await ErrorOfAsync(response)).GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
     public async Task UnknownV1Path_NotFoundListsTheResponsesEndpoint()
     {
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ResponsesRecordings.Response));
