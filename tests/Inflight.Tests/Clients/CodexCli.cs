@@ -10,6 +10,9 @@ namespace Inflight.Tests.Clients;
 /// </summary>
 internal static class CodexCli
 {
+    /// <summary>The key Codex sends (its <c>env_key</c> variable, INFLIGHT_API_KEY).</summary>
+    public const string ApiKey = "inflight-test-key";
+
     /// <summary>A hard limit per run; a run with one tool round trip normally takes a few seconds.</summary>
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
 
@@ -66,7 +69,7 @@ internal static class CodexCli
             start.Environment["HOME"] = home.FullName;
             start.Environment["CODEX_HOME"] = codexHome.FullName;
             start.Environment["TMPDIR"] = home.FullName;
-            start.Environment["INFLIGHT_API_KEY"] = "inflight-test-key";
+            start.Environment["INFLIGHT_API_KEY"] = ApiKey;
             start.Environment["HTTPS_PROXY"] = "http://127.0.0.1:9";
             start.Environment["HTTP_PROXY"] = "http://127.0.0.1:9";
             start.Environment["NO_PROXY"] = "127.0.0.1,localhost";

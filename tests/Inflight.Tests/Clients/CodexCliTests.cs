@@ -23,7 +23,10 @@ public sealed class CodexCliTests
     {
         var provider = new ToolRoundTripProvider(providerFormat, holdFirstStream: true);
         await using var upstream = await FakeUpstream.StartAsync(provider.HandleAsync);
-        await using var app = GatewayApp.StartWithUpstream(upstream, providerFormat);
+        // The gateway requires a key, as docs/codex.md suggests for anything but a private loopback: Codex sends
+        // INFLIGHT_API_KEY as its bearer token.
+        await using var app = GatewayApp.StartWithUpstream(upstream, providerFormat, new() { ["PROXY_API_KEY"] = CodexCli.ApiKey });
+        app.Client.DefaultRequestHeaders.Authorization = new("Bearer", CodexCli.ApiKey);
 
         var run = CodexCli.ExecAsync(app.BaseAddress, "gpt-5.1-codex", "Run the marker command and report what it printed.");
 
