@@ -51,7 +51,6 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
 
     private void AddMessage(InputItem input)
     {
-        var content = input.Item["content"];
         if (input.Item["phase"] is not null)
         {
             ctx.Drop("dropped: message phase");
@@ -65,18 +64,18 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
                     ctx.Drop("developer message after the first turn moved to system");
                 }
 
-                foreach (var part in ResponsesInput.TextParts(content, input.Path))
+                foreach (var part in ResponsesInput.TakeTextParts(input.Item, input.Path))
                 {
                     ResponsesToAnthropicRequest.AddSystem(system, part);
                 }
 
                 break;
             case "assistant":
-                var text = ResponsesInput.Text(content, input.Path);
+                var text = ResponsesInput.Text(input.Item, input.Path);
                 AddAssistant(text.Length > 0 ? ResponsesToAnthropicRequest.TextBlock(text) : null);
                 break;
             default:
-                AddUser(UserBlocks(content, input.Path));
+                AddUser(UserBlocks(input.Item, input.Path));
                 break;
         }
     }
@@ -148,12 +147,11 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
     private JsonObject ToolResult(InputItem input)
     {
         var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = ResponsesInput.RequiredString(input.Item, "call_id", input.Path) };
-        var output = input.Item["output"];
-        if (output.AsString() is { } text)
+        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
         {
             result["content"] = text;
         }
-        else if (output is JsonArray parts)
+        else if (input.Item["output"] is JsonArray parts)
         {
             var blocks = new JsonArray();
             for (var i = 0; i < parts.Count; i++)
@@ -180,12 +178,12 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         return result;
     }
 
-    private JsonArray UserBlocks(JsonNode? content, string path)
+    private JsonArray UserBlocks(JsonObject item, string path)
     {
         var blocks = new JsonArray();
-        if (content.AsString() is { } text)
+        if (ResponsesInput.TakeString(item, "content") is { } text)
         {
-            if (text.Length > 0)
+            if (!ResponsesInput.IsEmptyString(text))
             {
                 blocks.Add(ResponsesToAnthropicRequest.TextBlock(text));
             }
@@ -193,7 +191,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
             return blocks;
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
@@ -212,7 +210,8 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         {
             case "input_text" or "output_text" or "text":
                 // Anthropic rejects empty text blocks.
-                if (ResponsesInput.RequiredString(part, "text", path) is { Length: > 0 } text)
+                var text = ResponsesInput.TakeRequiredString(part, "text", path);
+                if (!ResponsesInput.IsEmptyString(text))
                 {
                     blocks.Add(ResponsesToAnthropicRequest.TextBlock(text));
                 }

@@ -44,16 +44,16 @@ internal static class ResponsesInput
     }
 
     /// <summary><c>input</c> as items: a string is one user message; an item without a type but with a role is a message.</summary>
-    public static List<InputItem> Items(JsonNode? input)
+    public static List<InputItem> Items(JsonObject request)
     {
         var items = new List<InputItem>();
-        if (input.AsString() is { } text)
+        if (TakeString(request, "input") is { } text)
         {
             items.Add(new InputItem(new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = text }, "input", "message"));
             return items;
         }
 
-        if (input is not JsonArray array)
+        if (request["input"] is not JsonArray array)
         {
             throw new TranslationException(400, "input: field required (a string or an array of input items).");
         }
@@ -83,39 +83,68 @@ internal static class ResponsesInput
     }
 
     /// <summary>The text of an assistant message (output_text and refusal parts, which the model wrote as one text).</summary>
-    public static string Text(JsonNode? content, string path) => string.Concat(TextParts(content, path));
+    public static string Text(JsonObject item, string path)
+    {
+        var parts = TakeTextParts(item, path);
+        return parts.Count == 1 ? parts[0].GetValue<string>() : string.Concat(parts.Select(p => p.GetValue<string>()));
+    }
 
     /// <summary>
     /// The text parts of system/developer content (each kept apart, as the model saw them) or of an
-    /// assistant message; any other part is refused.
+    /// assistant message; any other part is refused. The parts are string nodes taken out of the request
+    /// (see <see cref="TakeString"/>).
     /// </summary>
-    public static List<string> TextParts(JsonNode? content, string path)
+    public static List<JsonNode> TakeTextParts(JsonObject item, string path)
     {
-        if (content.AsString() is { } s)
+        if (TakeString(item, "content") is { } whole)
         {
-            return [s];
+            return [whole];
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
 
-        var texts = new List<string>(parts.Count);
+        var texts = new List<JsonNode>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
             var part = Part(parts, i, path);
-            var text = part["type"].AsString() switch
+            var field = part["type"].AsString() switch
             {
-                "input_text" or "output_text" or "text" => part["text"].AsString(),
-                "refusal" => part["refusal"].AsString(),
+                "input_text" or "output_text" or "text" => "text",
+                "refusal" => "refusal",
                 var other => throw new TranslationException(400, $"{path}.content[{i}].type: '{other}' is not allowed here (text parts only)."),
             };
-            texts.Add(text ?? throw new TranslationException(400, $"{path}.content[{i}]: text must be a string."));
+            texts.Add(TakeString(part, field) ?? throw new TranslationException(400, $"{path}.content[{i}]: {field} must be a string."));
         }
 
         return texts;
     }
+
+    /// <summary>
+    /// A string field taken out of its object (null when it is not a string). Detached, the node moves into
+    /// the translated body as is: a string read from the request is written back from its UTF-8 bytes,
+    /// never decoded into a .NET string, which matters for system prompts of tens of kilobytes.
+    /// </summary>
+    public static JsonNode? TakeString(JsonObject obj, string field)
+    {
+        if (obj[field] is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        obj.Remove(field);
+        return value;
+    }
+
+    /// <summary><see cref="TakeString"/> for a required field.</summary>
+    public static JsonNode TakeRequiredString(JsonObject obj, string field, string path)
+        => TakeString(obj, field) ?? throw new TranslationException(400, $"{path}.{field}: required (a string).");
+
+    /// <summary>Whether a string node is empty, without decoding it.</summary>
+    public static bool IsEmptyString(JsonNode text)
+        => text is JsonValue v && v.TryGetValue<JsonElement>(out var element) ? element.ValueEquals(""u8) : text.GetValue<string>().Length == 0;
 
     public static JsonObject Part(JsonArray parts, int i, string path)
         => parts[i] as JsonObject ?? throw new TranslationException(400, $"{path}.content[{i}]: must be an object.");

@@ -37,12 +37,12 @@ public static class ResponsesToAnthropicRequest
         var request = ResponsesInput.Parse(responsesJson);
         var tools = ResponsesTools.Read(request["tools"], ctx);
         var system = new JsonArray();
-        if (request["instructions"] is { } instructions)
+        if (request["instructions"] is not null)
         {
-            AddSystem(system, instructions.AsString() ?? throw new TranslationException(400, "instructions: must be a string."));
+            AddSystem(system, ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string."));
         }
 
-        var messages = new ResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request["input"]));
+        var messages = new ResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request));
         if (messages.Count == 0)
         {
             throw new TranslationException(400, "input: at least one user or assistant message is required.");
@@ -161,15 +161,16 @@ public static class ResponsesToAnthropicRequest
         return JsonOutput.ToBytes(output);
     }
 
-    internal static void AddSystem(JsonArray system, string text)
+    internal static void AddSystem(JsonArray system, JsonNode text)
     {
-        if (text.Length > 0)
+        // Anthropic rejects empty text blocks.
+        if (!ResponsesInput.IsEmptyString(text))
         {
             system.Add(TextBlock(text));
         }
     }
 
-    internal static JsonObject TextBlock(string text) => new() { ["type"] = "text", ["text"] = text };
+    internal static JsonObject TextBlock(JsonNode text) => new() { ["type"] = "text", ["text"] = text };
 
     private static void AddSampling(double? temperature, double? topP, bool thinking, JsonObject output, TranslationContext ctx)
     {

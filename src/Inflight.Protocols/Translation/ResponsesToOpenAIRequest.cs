@@ -25,13 +25,13 @@ public static class ResponsesToOpenAIRequest
         var output = new JsonObject { ["model"] = ctx.Model };
         var messages = new JsonArray();
 
-        if (request["instructions"] is { } instructions)
+        if (request["instructions"] is not null)
         {
-            var text = instructions.AsString() ?? throw new TranslationException(400, "instructions: must be a string.");
+            var text = ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string.");
             messages.Add(new JsonObject { ["role"] = "system", ["content"] = text });
         }
 
-        AddInput(ResponsesInput.Items(request["input"]), tools, messages, ctx);
+        AddInput(ResponsesInput.Items(request), tools, messages, ctx);
         output["messages"] = messages;
 
         ResponsesToolChoice? toolChoice = null;
@@ -139,7 +139,7 @@ public static class ResponsesToOpenAIRequest
                     break;
                 case "function_call":
                     var functionName = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", input.Path), item["namespace"].AsString());
-                    var arguments = item["arguments"].AsString() ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
+                    var arguments = ResponsesInput.TakeString(item, "arguments") ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
                     assistant = AddToolCall(assistant, messages, ResponsesInput.RequiredString(item, "call_id", input.Path), functionName, arguments);
                     break;
                 case "custom_tool_call":
@@ -187,7 +187,6 @@ public static class ResponsesToOpenAIRequest
     private static JsonObject? AddMessage(InputItem input, JsonArray messages, TranslationContext ctx)
     {
         var role = ResponsesInput.Role(input);
-        var content = input.Item["content"];
         if (input.Item["phase"] is not null)
         {
             ctx.Drop("dropped: message phase");
@@ -196,20 +195,20 @@ public static class ResponsesToOpenAIRequest
         switch (role)
         {
             case "system" or "developer":
-                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TextParts(content, input.Path)) });
+                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TakeTextParts(input.Item, input.Path)) });
                 return null;
             case "assistant":
-                var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(content, input.Path) };
+                var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(input.Item, input.Path) };
                 messages.Add(assistant);
                 return assistant;
             default:
-                messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(content, input.Path, ctx) });
+                messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(input.Item, input.Path, ctx) });
                 return null;
         }
     }
 
     /// <summary>One part is sent as a plain string; several stay separate text parts, as the model saw them.</summary>
-    private static JsonNode SystemContent(List<string> parts)
+    private static JsonNode SystemContent(List<JsonNode> parts)
     {
         if (parts.Count == 1)
         {
@@ -225,7 +224,7 @@ public static class ResponsesToOpenAIRequest
         return array;
     }
 
-    private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, string arguments)
+    private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, JsonNode arguments)
     {
         if (assistant is null)
         {
@@ -257,14 +256,13 @@ public static class ResponsesToOpenAIRequest
     private static void AddToolOutput(InputItem input, JsonArray messages, JsonArray toolOutputParts)
     {
         var callId = ResponsesInput.RequiredString(input.Item, "call_id", input.Path);
-        var output = input.Item["output"];
-        if (output.AsString() is { } text)
+        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
         {
             messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = text });
             return;
         }
 
-        if (output is not JsonArray parts)
+        if (input.Item["output"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{input.Path}.output: must be a string or an array of content parts.");
         }
@@ -276,7 +274,7 @@ public static class ResponsesToOpenAIRequest
             var part = ResponsesInput.Part(parts, i, $"{input.Path}.output");
             if (part["type"].AsString() is "input_text" or "output_text")
             {
-                textParts.Add(new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.RequiredString(part, "text", $"{input.Path}.output[{i}]") });
+                textParts.Add(new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", $"{input.Path}.output[{i}]") });
             }
             else
             {
@@ -303,14 +301,14 @@ public static class ResponsesToOpenAIRequest
         }
     }
 
-    private static JsonNode UserContent(JsonNode? content, string path, TranslationContext ctx)
+    private static JsonNode UserContent(JsonObject item, string path, TranslationContext ctx)
     {
-        if (content.AsString() is { } text)
+        if (ResponsesInput.TakeString(item, "content") is { } text)
         {
             return text;
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
@@ -336,7 +334,7 @@ public static class ResponsesToOpenAIRequest
         switch (part["type"].AsString())
         {
             case "input_text" or "output_text" or "text":
-                return new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.RequiredString(part, "text", path) };
+                return new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", path) };
             case "input_image":
                 if (part["image_url"].AsString() is not { } url)
                 {
