@@ -296,6 +296,9 @@ public static class ResponsesToAnthropicRequest
         return result;
     }
 
+    private static bool IsToolResults(JsonNode message)
+        => message["role"].AsString() == "user" && ((JsonArray)message["content"]!).Any(b => b!["type"].AsString() == "tool_result");
+
     /// <summary>Whether thinking can be sent with this tool choice and history; records why not.</summary>
     private static bool ThinkingAllowed(JsonObject? toolChoice, JsonArray messages, TranslationContext ctx)
     {
@@ -305,23 +308,18 @@ public static class ResponsesToAnthropicRequest
             return false;
         }
 
-        // Anthropic rejects a tool continuation whose assistant turn does not start with its thinking block.
-        for (var i = messages.Count - 1; i >= 0; i--)
+        // Anthropic rejects a tool continuation (the request ends with tool results) whose assistant turn
+        // does not start with its thinking block; earlier turns need none.
+        if (messages.Count < 2 || !IsToolResults(messages[^1]!) || messages[^2]!["role"].AsString() != "assistant")
         {
-            if (messages[i]!["role"].AsString() != "assistant")
-            {
-                continue;
-            }
+            return true;
+        }
 
-            var blocks = (JsonArray)messages[i]!["content"]!;
-            var hasToolUse = blocks.Any(b => b!["type"].AsString() == "tool_use");
-            if (hasToolUse && blocks[0]!["type"].AsString() is not "thinking" and not "redacted_thinking")
-            {
-                ctx.Drop("thinking off: the tool-continuation turn has no thinking block to send back");
-                return false;
-            }
-
-            break;
+        var blocks = (JsonArray)messages[^2]!["content"]!;
+        if (blocks[0]!["type"].AsString() is not "thinking" and not "redacted_thinking")
+        {
+            ctx.Drop("thinking off: the tool-continuation turn has no thinking block to send back");
+            return false;
         }
 
         return true;

@@ -238,6 +238,25 @@ public sealed class ResponsesToAnthropicRequestTests
     }
 
     [Fact]
+    public void Translate_EarlierToolTurnWithoutThinking_ThinkingStaysOn()
+    {
+        // Only the turn being continued must carry its thinking; a finished tool loop from before needs none.
+        var body = """
+            {"model":"m","reasoning":{"effort":"high"},"tools":[{"type":"function","name":"f"}],"input":[
+              {"role":"user","content":"Hi"},
+              {"type":"function_call","call_id":"toolu_1","name":"f","arguments":"{}"},
+              {"type":"function_call_output","call_id":"toolu_1","output":"ok"},
+              {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Done."}]},
+              {"role":"user","content":"Thanks, now again"}
+            ]}
+            """;
+
+        var result = Translate(s_translate, body, Context("claude-sonnet-4-6"));
+
+        JsonEqual(JsonNode.Parse("""{"type":"adaptive"}"""), result["thinking"]);
+    }
+
+    [Fact]
     public void Translate_ForcedToolChoiceWithEffort_SendsNoThinking()
     {
         var dropped = new List<string>();
