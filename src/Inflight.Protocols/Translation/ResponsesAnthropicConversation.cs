@@ -36,7 +36,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
                     AddReasoning(input);
                     break;
                 case "web_search_call" or "tool_search_call" or "tool_search_output":
-                    ctx.Drop($"dropped: {input.Type} item");
+                    ctx.Drop($"{input.Type} item");
                     break;
                 case "item_reference":
                     throw new TranslationException(400, $"{input.Path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
@@ -53,7 +53,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
     {
         if (input.Item["phase"] is not null)
         {
-            ctx.Drop("dropped: message phase");
+            ctx.Drop("message phase");
         }
 
         switch (ResponsesInput.Role(input))
@@ -61,7 +61,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
             case "system" or "developer":
                 if (_messages.Count > 0)
                 {
-                    ctx.Drop("developer message after the first turn moved to system");
+                    ctx.Note("developer message after the first turn moved to system");
                 }
 
                 foreach (var part in ResponsesInput.TakeTextParts(input.Item, input.Path))
@@ -116,7 +116,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         }
         else
         {
-            ctx.Drop("dropped: reasoning item not made by Inflight (Anthropic cannot read it)");
+            ctx.Drop("reasoning item not made by Inflight (Anthropic cannot read it)");
         }
     }
 
@@ -125,7 +125,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
     {
         if (_pendingThinking.Count > 0)
         {
-            ctx.Drop("dropped: reasoning item with no assistant output after it");
+            ctx.Drop("reasoning item with no assistant output after it");
             _pendingThinking.Clear();
         }
     }
@@ -222,7 +222,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
                     ?? throw new TranslationException(400, $"{path}: only images given by image_url can be translated (file_id refers to a file stored on OpenAI).");
                 if (part["detail"].AsString() is { } detail and not "auto")
                 {
-                    ctx.Drop($"dropped: input_image detail {detail}");
+                    ctx.Drop($"input_image detail {detail}");
                 }
 
                 RequireBase64(url, path);

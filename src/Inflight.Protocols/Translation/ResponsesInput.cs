@@ -13,36 +13,6 @@ internal readonly record struct InputItem(JsonObject Item, string Path, string T
 /// </summary>
 internal static class ResponsesInput
 {
-    private static readonly JsonDocumentOptions s_strictDocument = new()
-    {
-        MaxDepth = JsonOutput.DocumentOptions.MaxDepth,
-        AllowDuplicateProperties = false,
-    };
-
-    /// <summary>
-    /// Parses the body strictly: invalid UTF-8 and duplicate keys are 400s here, not exceptions later
-    /// (<see cref="JsonNode"/> reads strings and builds objects lazily).
-    /// </summary>
-    public static JsonObject Parse(ReadOnlySpan<byte> json)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            throw new TranslationException(400, "The request body is not valid UTF-8.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(json, documentOptions: s_strictDocument);
-        }
-        catch (JsonException ex)
-        {
-            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
-        }
-
-        return node as JsonObject ?? throw new TranslationException(400, "The request body must be a JSON object.");
-    }
-
     /// <summary><c>input</c> as items: a string is one user message; an item without a type but with a role is a message.</summary>
     public static List<InputItem> Items(JsonObject request)
     {
@@ -164,7 +134,7 @@ internal static class ResponsesInput
             case "store":
                 if (value.AsBool() == true)
                 {
-                    ctx.Drop("store: true — not stored (Inflight keeps no responses for translated providers)");
+                    ctx.Note("store: true — not stored (Inflight keeps no responses for translated providers)");
                 }
 
                 return true;
@@ -178,7 +148,7 @@ internal static class ResponsesInput
             case "truncation":
                 if (value.AsString() == "auto")
                 {
-                    ctx.Drop("dropped: truncation auto (the provider fails a request over its context window instead)");
+                    ctx.Drop("truncation auto (the provider fails a request over its context window instead)");
                 }
 
                 return true;
@@ -205,7 +175,7 @@ internal static class ResponsesInput
             var s = v.AsString() ?? throw new TranslationException(400, "include: must be an array of strings.");
             if (s != honoured)
             {
-                ctx.Drop($"dropped: include {s}");
+                ctx.Drop($"include {s}");
             }
         }
     }
@@ -226,7 +196,7 @@ internal static class ResponsesInput
         {
             if (key is not "format" and not "verbosity")
             {
-                ctx.Drop($"dropped: text.{key}");
+                ctx.Drop($"text.{key}");
             }
         }
 
@@ -257,30 +227,31 @@ internal static class ResponsesInput
     }
 
     /// <summary>The client's <c>reasoning.effort</c> (null when absent), recording the reasoning fields no target carries.</summary>
-    public static string? ReasoningEffort(JsonNode value, bool summaryHonoured, TranslationContext ctx)
+    public static JsonNode? ReasoningEffort(JsonNode value, bool summaryHonoured, TranslationContext ctx)
     {
         if (value is not JsonObject reasoning)
         {
             throw new TranslationException(400, "reasoning: must be an object.");
         }
 
-        string? effort = null;
+        JsonNode? effort = null;
         foreach (var (key, v) in reasoning)
         {
             switch (key)
             {
                 case "effort" when v is not null:
-                    effort = v.AsString() ?? throw new TranslationException(400, "reasoning.effort: must be a string.");
+                    _ = v.AsString() ?? throw new TranslationException(400, "reasoning.effort: must be a string.");
+                    effort = v;
                     break;
                 case "summary" or "generate_summary" when v is not null && !summaryHonoured:
-                    ctx.Drop($"dropped: reasoning.{key}");
+                    ctx.Drop($"reasoning.{key}");
                     break;
                 case "effort" or "summary" or "generate_summary":
                     break;
                 default:
                     if (v is not null)
                     {
-                        ctx.Drop($"dropped: reasoning.{key}");
+                        ctx.Drop($"reasoning.{key}");
                     }
 
                     break;

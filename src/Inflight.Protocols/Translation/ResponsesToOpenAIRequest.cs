@@ -19,7 +19,7 @@ public static class ResponsesToOpenAIRequest
 {
     public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
     {
-        var request = ResponsesInput.Parse(responsesJson);
+        var request = JsonOutput.ParseObject(responsesJson, "request body");
         var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
         var tools = ResponsesTools.Read(request["tools"], ctx);
         var output = new JsonObject { ["model"] = ctx.Model };
@@ -54,13 +54,13 @@ public static class ResponsesToOpenAIRequest
                     break;
                 case "max_output_tokens":
                     // Reasoning models reject max_tokens ("Use max_completion_tokens instead").
-                    output[reasoningModel ? "max_completion_tokens" : "max_tokens"] = ResponsesInput.PositiveInteger(value!, name);
+                    output[reasoningModel ? "max_completion_tokens" : "max_tokens"] = OutputLimits.Clamp(name, ResponsesInput.PositiveInteger(value!, name), ctx);
                     break;
                 case "temperature" or "top_p":
                     var number = ResponsesInput.Number(value!, name);
                     if (reasoningModel)
                     {
-                        ctx.Drop($"dropped: {name} (not supported by reasoning model {ctx.Model})");
+                        ctx.Drop($"{name} (not supported by reasoning model {ctx.Model})");
                     }
                     else
                     {
@@ -72,16 +72,16 @@ public static class ResponsesToOpenAIRequest
                     AddText(value!, output, ctx);
                     break;
                 case "reasoning":
-                    if (ResponsesInput.ReasoningEffort(value!, summaryHonoured: false, ctx) is { } effort)
+                    if (ResponsesInput.ReasoningEffort(value!, summaryHonoured: false, ctx)?.AsString() is { } effort)
                     {
                         if (reasoningModel)
                         {
                             output["reasoning_effort"] = effort;
-                            ctx.Drop($"reasoning.effort {effort} → reasoning_effort {effort}");
+                            ctx.Note($"reasoning.effort {effort} → reasoning_effort {effort}");
                         }
                         else
                         {
-                            ctx.Drop($"dropped: reasoning.effort (model {ctx.Model} takes no reasoning_effort)");
+                            ctx.Drop($"reasoning.effort (model {ctx.Model} takes no reasoning_effort)");
                         }
                     }
 
@@ -90,7 +90,7 @@ public static class ResponsesToOpenAIRequest
                     ResponsesInput.Include(value!, honoured: null, ctx);
                     break;
                 case "user":
-                    output["user"] = AnthropicToOpenAIRequest.OpenAIUser(value.AsString() ?? throw new TranslationException(400, "user: must be a string."));
+                    output["user"] = AnthropicToOpenAIRequest.OpenAIUser(value.AsString() ?? throw new TranslationException(400, "user: must be a string."), ctx, "user");
                     break;
                 case "safety_identifier" or "prompt_cache_key" or "prompt_cache_retention" or "service_tier":
                     output[name] = value.AsString() ?? throw new TranslationException(400, $"{name}: must be a string.");
@@ -99,7 +99,7 @@ public static class ResponsesToOpenAIRequest
                     output["metadata"] = value as JsonObject is { } metadata ? metadata.DeepClone() : throw new TranslationException(400, "metadata: must be an object.");
                     break;
                 default:
-                    ctx.Drop($"dropped: {name}");
+                    ctx.Drop($"{name}");
                     break;
             }
         }
@@ -152,10 +152,10 @@ public static class ResponsesToOpenAIRequest
                     assistant = null;
                     break;
                 case "reasoning":
-                    ctx.Drop("dropped: reasoning item (Chat Completions takes no reasoning back)");
+                    ctx.Drop("reasoning item (Chat Completions takes no reasoning back)");
                     break;
                 case "web_search_call" or "tool_search_call" or "tool_search_output":
-                    ctx.Drop($"dropped: {input.Type} item");
+                    ctx.Drop($"{input.Type} item");
                     break;
                 case "item_reference":
                     throw new TranslationException(400, $"{input.Path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
@@ -189,7 +189,7 @@ public static class ResponsesToOpenAIRequest
         var role = ResponsesInput.Role(input);
         if (input.Item["phase"] is not null)
         {
-            ctx.Drop("dropped: message phase");
+            ctx.Drop("message phase");
         }
 
         switch (role)
@@ -319,7 +319,7 @@ public static class ResponsesToOpenAIRequest
             var part = ResponsesInput.Part(parts, i, path);
             if (part["type"].AsString() is "input_image" && part["detail"].AsString() is "original")
             {
-                ctx.Drop("input_image detail original sent as high");
+                ctx.Note("input_image detail original sent as high");
             }
 
             result.Add(ContentPart(part, $"{path}.content[{i}]"));
@@ -397,7 +397,7 @@ public static class ResponsesToOpenAIRequest
             }
             else
             {
-                ctx.Drop($"dropped: text.verbosity (model {ctx.Model} takes no verbosity)");
+                ctx.Drop($"text.verbosity (model {ctx.Model} takes no verbosity)");
             }
         }
     }
