@@ -39,4 +39,7 @@ public sealed record ActiveRequestSnapshot
     public int MessageCount { get; init; }
     public required string ClientFormat { get; init; }
     public required string UpstreamFormat { get; init; }
+
+    /// <summary>What translation dropped or mapped (e.g. <c>"dropped: context_management"</c>); empty when nothing changed.</summary>
+    public IReadOnlyList<string> TranslationNotes { get; init; } = [];
 }

@@ -22,6 +22,9 @@ public sealed class TrackedRequest : IDisposable
     private long _cacheCreationTokens;
     private int _toolCalls;
 
+    // Copy-on-write: a snapshot shares the array it read; an add replaces it under the gate.
+    private string[] _translationNotes = [];
+
     internal TrackedRequest(RequestTracker tracker, RequestStart start, string requestId, long sequence, long startTimestamp, double startEpochSeconds)
     {
         _tracker = tracker;
@@ -152,6 +155,33 @@ public sealed class TrackedRequest : IDisposable
     }
 
     /// <summary>
+    /// Records what translation changed on the way (a dropped field, a mapped value), e.g.
+    /// <c>"dropped: context_management"</c>. Duplicates are ignored; at most
+    /// <see cref="TranslationNotes.MaxCount"/> notes of <see cref="TranslationNotes.MaxLength"/> characters
+    /// are kept, so a hostile body cannot grow the record.
+    /// </summary>
+    public void AddTranslationNote(string note)
+    {
+        if (string.IsNullOrEmpty(note))
+        {
+            return;
+        }
+
+        note = TranslationNotes.Bound(note);
+        lock (_gate)
+        {
+            if (IsFinalized || _translationNotes.Length >= TranslationNotes.MaxCount || Array.IndexOf(_translationNotes, note) >= 0)
+            {
+                return;
+            }
+
+            _translationNotes = [.. _translationNotes, note];
+        }
+
+        _tracker.NotifyChanged();
+    }
+
+    /// <summary>
     /// Finalizes as a success. Returns false when the request was already finalized. An error status
     /// should go through <see cref="Fail"/> instead, so it counts as an error.
     /// </summary>
@@ -209,6 +239,14 @@ public sealed class TrackedRequest : IDisposable
             _firstByteTimestamp == 0 ? null : time.GetElapsedTime(StartTimestamp, _firstByteTimestamp));
     }
 
+    private string[] ReadTranslationNotes()
+    {
+        lock (_gate)
+        {
+            return _translationNotes;
+        }
+    }
+
     internal ActiveRequestSnapshot ToSnapshot(long nowTimestamp)
     {
         var figures = ReadFigures(nowTimestamp);
@@ -238,6 +276,7 @@ public sealed class TrackedRequest : IDisposable
             MessageCount = start.MessageCount,
             ClientFormat = start.ClientFormat,
             UpstreamFormat = start.UpstreamFormat,
+            TranslationNotes = ReadTranslationNotes(),
         };
     }
 
@@ -272,6 +311,7 @@ public sealed class TrackedRequest : IDisposable
             MessageCount = start.MessageCount,
             ClientFormat = start.ClientFormat,
             UpstreamFormat = start.UpstreamFormat,
+            TranslationNotes = ReadTranslationNotes(),
         };
     }
 }

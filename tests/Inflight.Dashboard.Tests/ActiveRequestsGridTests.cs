@@ -229,6 +229,43 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
               .map((row) => row.getAttribute('row-id'))
             """);
 
+    [Fact]
+    public async Task ActiveGrid_TranslatedRequest_ShowsHowManyTranslationNotesItHas()
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
+        {
+            arrived.TrySetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(30), ctx.RequestAborted);
+            await FakeResponses.WriteEventsAsync(ctx, ProviderRecordings.OpenAIStreamEvents);
+        });
+        await using var host = DashboardHost.Start(new Dictionary<string, string?>
+        {
+            ["FAKE_API_KEY"] = "upstream-secret",
+            ["FAKE_BASE_URL"] = upstream.BaseUrl + "v1",
+            ["FAKE_API_FORMAT"] = "openai",
+            ["VDM_DEFAULT_PROVIDER"] = "fake",
+        });
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+
+        using var client = new HttpClient { BaseAddress = host.BaseAddress };
+        var call = client.PostAsync(
+            "/v1/messages",
+            new StringContent("""{"model":"gpt-4o-mini","max_tokens":64000,"top_k":5,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+            Ct);
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        var active = Assert.Single(host.Tracker.GetActiveRequests());
+
+        // Two notes: top_k dropped, 64000 clamped to gpt-4o-mini's 16384.
+        Assert.Equal(2, active.TranslationNotes.Count);
+        await Expect(dashboard.ActiveCell(active.RequestId, "notes")).ToHaveTextAsync("2");
+        release.SetResult();
+        using var response = await call;
+    }
+
     private static async Task WriteAsync(HttpContext context, string text)
     {
         await context.Response.WriteAsync(text, context.RequestAborted);

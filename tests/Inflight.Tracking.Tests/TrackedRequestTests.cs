@@ -19,6 +19,30 @@ public sealed class TrackedRequestTests
     }
 
     [Fact]
+    public void AddTranslationNote_ManyAndLongNotes_AreDedupedBoundedAndKeptInTheLog()
+    {
+        var tracker = new RequestTracker(TestRequests.NewClock());
+        var request = tracker.Start(TestRequests.Start());
+
+        request.AddTranslationNote("dropped: context_management");
+        request.AddTranslationNote("dropped: context_management");
+        request.AddTranslationNote(new string('x', 500));
+        for (var i = 0; i < 100; i++)
+        {
+            request.AddTranslationNote($"note {i}");
+        }
+
+        var live = Assert.Single(tracker.GetActiveRequests()).TranslationNotes;
+        Assert.Equal(TranslationNotes.MaxCount, live.Count);
+        Assert.Equal("dropped: context_management", live[0]);
+        Assert.Equal(TranslationNotes.MaxLength, live[1].Length);
+        request.Complete();
+        request.AddTranslationNote("after the end");
+
+        Assert.Equal(live, Assert.Single(tracker.GetRecentRequests()).TranslationNotes);
+    }
+
+    [Fact]
     public void MarkFirstByte_AfterDelay_SetsStreamingPhaseAndTtft()
     {
         var clock = TestRequests.NewClock();

@@ -9,11 +9,18 @@ namespace Inflight.Protocols.Requests;
 /// </summary>
 public static class RequestInspector
 {
-    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256 };
+    // A key given twice is ambiguous (which one did the client mean?): a 400 on every path, as in translation.
+    private static readonly JsonDocumentOptions s_options = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     /// <summary>Throws <see cref="RequestBodyException"/> for malformed JSON, a non-object body or a missing model.</summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
     {
+        // JsonDocument checks UTF-8 only when a string is read; a body must be valid as a whole.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            throw new RequestBodyException("The request body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -52,12 +59,15 @@ public static class RequestInspector
                 }
 
                 messageCount = messages.GetArrayLength();
+                var index = 0;
                 foreach (var message in messages.EnumerateArray())
                 {
                     if (message.ValueKind != JsonValueKind.Object)
                     {
                         throw new RequestBodyException("Each entry of 'messages' must be an object.");
                     }
+
+                    CheckRole(format, message, index++);
 
                     CountMessage(format, message, ref toolUses, ref toolResults, ref textBytes);
                 }
@@ -148,6 +158,27 @@ public static class RequestInspector
         return input.GetArrayLength();
     }
 
+    /// <summary>
+    /// The same roles on every path (pass-through, translation, count_tokens): Anthropic's user, assistant
+    /// and the mid-conversation system role Claude Code sends; OpenAI's system, developer, user, assistant,
+    /// tool and the deprecated function.
+    /// </summary>
+    private static void CheckRole(ApiFormat format, JsonElement message, int index)
+    {
+        var valid = message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && (format == ApiFormat.Anthropic
+            ? role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+            : format != ApiFormat.OpenAI || role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
+                || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
+        if (!valid)
+        {
+            var got = !message.TryGetProperty("role", out var r) ? "nothing"
+                : r.ValueKind != JsonValueKind.String ? r.ValueKind.ToString().ToLowerInvariant()
+                : r.GetString() is { Length: > 40 } longRole ? "'" + longRole[..40] + "…'" : "'" + r.GetString() + "'";
+            var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
+            throw new RequestBodyException($"messages.{index}.role: must be {allowed} (got {got}).");
+        }
+    }
+
     private static void CountMessage(ApiFormat format, JsonElement message, ref int toolUses, ref int toolResults, ref long textBytes)
     {
         if (format == ApiFormat.OpenAI)
@@ -158,7 +189,7 @@ public static class RequestInspector
                 textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
             }
 
-            if (message.TryGetProperty("role", out var role) && role.ValueEquals("tool"u8))
+            if (message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && role.ValueEquals("tool"u8))
             {
                 toolResults++;
             }
@@ -182,7 +213,7 @@ public static class RequestInspector
                 continue;
             }
 
-            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type))
+            if (format == ApiFormat.Anthropic && block.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
             {
                 if (type.ValueEquals("tool_use"u8))
                 {

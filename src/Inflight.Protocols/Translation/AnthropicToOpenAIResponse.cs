@@ -10,22 +10,33 @@ public static class AnthropicToOpenAIResponse
     {
         var response = JsonOutput.ParseObject(anthropicJson, "upstream response");
         var text = new StringBuilder();
+        StringBuilder? reasoning = null;
         JsonArray? toolCalls = null;
         if (response["content"] is JsonArray blocks)
         {
             foreach (var block in blocks)
             {
-                switch (block?["type"].AsString())
+                switch (block.Prop("type").AsString())
                 {
                     case "text":
-                        text.Append(block["text"].AsString());
+                        text.Append(block.Prop("text").AsString());
                         break;
                     case "tool_use":
                         toolCalls ??= [];
-                        toolCalls.Add(AnthropicToOpenAIRequest.ToolCall(block));
+                        toolCalls.Add(AnthropicToOpenAIRequest.ToolCall(block!));
+                        break;
+                    case "thinking":
+                        // Reasoning reaches OpenAI clients as reasoning_content, as OpenRouter and DeepSeek send it.
+                        reasoning ??= new StringBuilder();
+                        reasoning.Append(block.Prop("thinking").AsString());
+                        if (block.Prop("signature") is not null)
+                        {
+                            ctx.Drop("thinking signature");
+                        }
+
                         break;
                     default:
-                        ctx.Drop($"response content block {block?["type"].AsString()}");
+                        ctx.Drop($"response content block {block.Prop("type").AsString()}");
                         break;
                 }
             }
@@ -37,6 +48,11 @@ public static class AnthropicToOpenAIResponse
             ["content"] = text.Length > 0 || toolCalls is null ? text.ToString() : null,
             ["refusal"] = null,
         };
+        if (reasoning is not null)
+        {
+            message["reasoning_content"] = reasoning.ToString();
+        }
+
         if (toolCalls is not null)
         {
             message["tool_calls"] = toolCalls;
@@ -63,10 +79,10 @@ public static class AnthropicToOpenAIResponse
 
     /// <summary>OpenAI's prompt_tokens include cached prompt tokens; Anthropic reports them apart.</summary>
     internal static JsonObject Usage(JsonNode? usage) => Usage(
-        usage?["input_tokens"].AsLong() ?? 0,
-        usage?["cache_read_input_tokens"].AsLong() ?? 0,
-        usage?["cache_creation_input_tokens"].AsLong() ?? 0,
-        usage?["output_tokens"].AsLong() ?? 0);
+        usage.Prop("input_tokens").AsLong() ?? 0,
+        usage.Prop("cache_read_input_tokens").AsLong() ?? 0,
+        usage.Prop("cache_creation_input_tokens").AsLong() ?? 0,
+        usage.Prop("output_tokens").AsLong() ?? 0);
 
     internal static JsonObject Usage(long input, long cacheRead, long cacheCreation, long output)
     {

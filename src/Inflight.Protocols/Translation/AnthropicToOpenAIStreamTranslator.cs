@@ -185,6 +185,16 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
+        if (type == "thinking")
+        {
+            if (block.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.String)
+            {
+                WriteReasoning(JsonMarshal.GetRawUtf8Value(thinking));
+            }
+
+            return;
+        }
+
         if (type != "tool_use")
         {
             _ctx.Drop($"stream content block {type}");
@@ -241,12 +251,18 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
                 }
 
                 break;
-            default:
-                if (type is "thinking_delta" or "signature_delta")
+            case "thinking_delta":
+                // Reasoning reaches OpenAI clients as delta.reasoning_content, as OpenRouter and DeepSeek stream it.
+                if (delta.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.String)
                 {
-                    _ctx.Drop("thinking in the stream (Chat Completions has no field for it)");
+                    WriteReasoning(JsonMarshal.GetRawUtf8Value(thinking));
                 }
 
+                break;
+            case "signature_delta":
+                _ctx.Drop("thinking signature");
+                break;
+            default:
                 break;
         }
     }
@@ -271,6 +287,19 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
 
         var w = BeginChunk();
         w.WritePropertyName("content"u8);
+        w.WriteRawValue(rawString, skipInputValidation: true);
+        EndChunk(null);
+    }
+
+    private void WriteReasoning(ReadOnlySpan<byte> rawString)
+    {
+        if (rawString.Length <= 2)
+        {
+            return;
+        }
+
+        var w = BeginChunk();
+        w.WritePropertyName("reasoning_content"u8);
         w.WriteRawValue(rawString, skipInputValidation: true);
         EndChunk(null);
     }

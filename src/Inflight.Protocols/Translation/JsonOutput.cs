@@ -22,6 +22,9 @@ internal static class JsonOutput
     {
         AllowTrailingCommas = false,
         MaxDepth = 256,
+
+        // A body with a key twice is ambiguous (which one did the client mean?): refused like bad JSON.
+        AllowDuplicateProperties = false,
     };
 
     public static byte[] ToBytes(JsonNode node)
@@ -38,6 +41,12 @@ internal static class JsonOutput
     /// <summary>Parses a request or response body; a body that is not a JSON object is the client's fault (400).</summary>
     public static JsonObject ParseObject(ReadOnlySpan<byte> json, string what)
     {
+        // JsonNode checks UTF-8 only when a string is read, which would throw far from here.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new TranslationException(400, $"The {what} is not valid UTF-8.");
+        }
+
         JsonNode? node;
         try
         {
@@ -72,6 +81,23 @@ internal static class JsonOutput
 
         return doc;
     }
+
+    /// <summary>
+    /// The property <paramref name="name"/> when <paramref name="node"/> is an object, else null. Unlike the
+    /// indexer, never throws on an array or a value, so a body of the wrong shape reads as "missing".
+    /// </summary>
+    public static JsonNode? Prop(this JsonNode? node, string name)
+        => node is JsonObject o && o.TryGetPropertyValue(name, out var value) ? value : null;
+
+    /// <summary>A value as an error message shows it: <c>'text'</c> (cut short), a number, <c>null</c>, <c>an object</c>, <c>an array</c>.</summary>
+    public static string Describe(JsonNode? node) => node switch
+    {
+        null => "nothing",
+        JsonObject => "an object",
+        JsonArray => "an array",
+        JsonValue v when v.TryGetValue<string>(out var s) => "'" + (s.Length > 40 ? s[..40] + "…" : s) + "'",
+        _ => node.ToJsonString(),
+    };
 
     public static string? AsString(this JsonNode? node)
         => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

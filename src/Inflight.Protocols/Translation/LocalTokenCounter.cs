@@ -71,7 +71,7 @@ public sealed class LocalTokenCounter
         {
             foreach (var block in blocks)
             {
-                total += CountText(block?["text"].AsString());
+                total += CountText(block.Prop("text").AsString());
             }
         }
 
@@ -79,20 +79,20 @@ public sealed class LocalTokenCounter
         {
             foreach (var message in messages)
             {
-                total += PerMessageOverhead + CountContent(message?["content"]);
+                total += PerMessageOverhead + CountContent(message.Prop("content"));
             }
         }
 
         if (request["tools"] is JsonArray { Count: > 0 } tools)
         {
-            var forced = request["tool_choice"]?["type"].AsString() is "any" or "tool";
+            var forced = request["tool_choice"].Prop("type").AsString() is "any" or "tool";
             total += forced ? ToolSystemPromptForced : ToolSystemPromptAuto;
             foreach (var tool in tools)
             {
                 total += PerToolOverhead
-                    + CountText(tool?["name"].AsString())
-                    + CountText(tool?["description"].AsString())
-                    + CountText(tool?["input_schema"] is { } schema ? JsonOutput.ToCompactString(schema) : null);
+                    + CountText(tool.Prop("name").AsString())
+                    + CountText(tool.Prop("description").AsString())
+                    + CountText(tool.Prop("input_schema") is { } schema ? JsonOutput.ToCompactString(schema) : null);
             }
         }
 
@@ -114,13 +114,13 @@ public sealed class LocalTokenCounter
         var total = 0;
         foreach (var block in blocks)
         {
-            total += block?["type"].AsString() switch
+            total += block.Prop("type").AsString() switch
             {
-                "text" => CountText(block["text"].AsString()),
-                "image" => block["source"]?["type"].AsString() == "base64" ? ImageTokens.Estimate(block["source"]!["data"].AsString()) : ImageTokens.Unknown,
-                "tool_use" => CountText(block["name"].AsString()) + CountText(JsonOutput.ToCompactString(block["input"])),
-                "tool_result" => CountContent(block["content"]),
-                "document" => block["source"]?["type"].AsString() == "text" ? CountText(block["source"]!["data"].AsString()) : DocumentEstimate,
+                "text" => CountText(block.Prop("text").AsString()),
+                "image" => block.Prop("source").Prop("type").AsString() == "base64" ? ImageTokens.Estimate(block.Prop("source").Prop("data").AsString()) : ImageTokens.Unknown,
+                "tool_use" => CountText(block.Prop("name").AsString()) + CountText(JsonOutput.ToCompactString(block.Prop("input"))),
+                "tool_result" => CountContent(block.Prop("content")),
+                "document" => block.Prop("source").Prop("type").AsString() == "text" ? CountText(block.Prop("source").Prop("data").AsString()) : DocumentEstimate,
                 _ => 0, // thinking / redacted_thinking: not part of the context on later turns.
             };
         }

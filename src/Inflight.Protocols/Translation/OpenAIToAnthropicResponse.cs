@@ -12,11 +12,11 @@ public static class OpenAIToAnthropicResponse
     {
         var completion = JsonOutput.ParseObject(openAIJson, "upstream response");
         var choice = completion["choices"] is JsonArray { Count: > 0 } choices ? choices[0] : null;
-        var message = choice?["message"];
+        var message = choice.Prop("message");
 
         var content = new JsonArray();
-        var text = message?["content"].AsString();
-        var refusal = message?["refusal"].AsString();
+        var text = message.Prop("content").AsString();
+        var refusal = message.Prop("refusal").AsString();
         if (!string.IsNullOrEmpty(text))
         {
             content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
@@ -26,30 +26,30 @@ public static class OpenAIToAnthropicResponse
             content.Add(new JsonObject { ["type"] = "text", ["text"] = refusal });
         }
 
-        if (message?["tool_calls"] is JsonArray calls)
+        if (message.Prop("tool_calls") is JsonArray calls)
         {
             foreach (var call in calls)
             {
-                var function = call?["function"];
+                var function = call.Prop("function");
                 var input = OpenAIToAnthropicRequest.ToolInput(function, ctx);
                 content.Add(new JsonObject
                 {
                     ["type"] = "tool_use",
-                    ["id"] = call?["id"].AsString() ?? "toolu_" + content.Count,
-                    ["name"] = function?["name"].AsString(),
+                    ["id"] = call.Prop("id").AsString() ?? "toolu_" + content.Count,
+                    ["name"] = function.Prop("name").AsString(),
                     ["input"] = input,
                 });
             }
         }
 
-        if (message?["reasoning_content"] is not null || message?["reasoning"] is not null)
+        if (message.Prop("reasoning_content") is not null || message.Prop("reasoning") is not null)
         {
             ctx.Drop("reasoning text in the response (no signed thinking block to carry it)");
         }
 
-        var finishReason = choice?["finish_reason"].AsString();
+        var finishReason = choice.Prop("finish_reason").AsString();
         // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
-        if (finishReason == "stop" && message?["tool_calls"] is JsonArray { Count: > 0 })
+        if (finishReason == "stop" && message.Prop("tool_calls") is JsonArray { Count: > 0 })
         {
             finishReason = "tool_calls";
         }

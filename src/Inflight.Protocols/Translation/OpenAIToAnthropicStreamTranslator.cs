@@ -31,6 +31,7 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
     private int[] _toolBlocks = [];
     private string?[] _toolIds = [];
     private bool _anyToolCall;
+    private bool _refused;
     private int _nextBlock;
     private int _openBlock = -1;
     private bool _openIsText;
@@ -133,6 +134,12 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
                     _finishReason = "tool_calls";
                 }
 
+                // A refusal ends with finish_reason "stop"; the Anthropic client must see stop_reason "refusal".
+                if (_refused && _finishReason == "stop")
+                {
+                    _finishReason = "content_filter";
+                }
+
                 CloseOpenBlock();
             }
         }
@@ -160,7 +167,7 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         else if (delta.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String)
         {
             WriteText(JsonMarshal.GetRawUtf8Value(refusal));
-            _finishReason ??= "content_filter";
+            _refused = true;
         }
 
         if (delta.TryGetProperty("reasoning_content", out _) || delta.TryGetProperty("reasoning", out _))
@@ -394,7 +401,14 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         CloseOpenBlock();
         if (_finishReason is null)
         {
-            _ctx.Drop("upstream stream ended without finish_reason; closed as end_turn");
+            if (_refused)
+            {
+                _finishReason = "content_filter";
+            }
+            else
+            {
+                _ctx.Drop("upstream stream ended without finish_reason; closed as end_turn");
+            }
         }
 
         var w = _out.Begin("message_delta"u8);

@@ -36,7 +36,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
                     AddReasoning(input);
                     break;
                 case "web_search_call" or "tool_search_call" or "tool_search_output":
-                    ctx.Drop($"dropped: {input.Type} item");
+                    ctx.Drop($"{input.Type} item");
                     break;
                 case "item_reference":
                     throw new TranslationException(400, $"{input.Path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
@@ -51,10 +51,9 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
 
     private void AddMessage(InputItem input)
     {
-        var content = input.Item["content"];
         if (input.Item["phase"] is not null)
         {
-            ctx.Drop("dropped: message phase");
+            ctx.Drop("message phase");
         }
 
         switch (ResponsesInput.Role(input))
@@ -62,21 +61,21 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
             case "system" or "developer":
                 if (_messages.Count > 0)
                 {
-                    ctx.Drop("developer message after the first turn moved to system");
+                    ctx.Note("developer message after the first turn moved to system");
                 }
 
-                foreach (var part in ResponsesInput.TextParts(content, input.Path))
+                foreach (var part in ResponsesInput.TakeTextParts(input.Item, input.Path))
                 {
                     ResponsesToAnthropicRequest.AddSystem(system, part);
                 }
 
                 break;
             case "assistant":
-                var text = ResponsesInput.Text(content, input.Path);
+                var text = ResponsesInput.Text(input.Item, input.Path);
                 AddAssistant(text.Length > 0 ? ResponsesToAnthropicRequest.TextBlock(text) : null);
                 break;
             default:
-                AddUser(UserBlocks(content, input.Path));
+                AddUser(UserBlocks(input.Item, input.Path));
                 break;
         }
     }
@@ -117,7 +116,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         }
         else
         {
-            ctx.Drop("dropped: reasoning item not made by Inflight (Anthropic cannot read it)");
+            ctx.Drop("reasoning item not made by Inflight (Anthropic cannot read it)");
         }
     }
 
@@ -126,7 +125,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
     {
         if (_pendingThinking.Count > 0)
         {
-            ctx.Drop("dropped: reasoning item with no assistant output after it");
+            ctx.Drop("reasoning item with no assistant output after it");
             _pendingThinking.Clear();
         }
     }
@@ -148,12 +147,11 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
     private JsonObject ToolResult(InputItem input)
     {
         var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = ResponsesInput.RequiredString(input.Item, "call_id", input.Path) };
-        var output = input.Item["output"];
-        if (output.AsString() is { } text)
+        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
         {
             result["content"] = text;
         }
-        else if (output is JsonArray parts)
+        else if (input.Item["output"] is JsonArray parts)
         {
             var blocks = new JsonArray();
             for (var i = 0; i < parts.Count; i++)
@@ -180,12 +178,12 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         return result;
     }
 
-    private JsonArray UserBlocks(JsonNode? content, string path)
+    private JsonArray UserBlocks(JsonObject item, string path)
     {
         var blocks = new JsonArray();
-        if (content.AsString() is { } text)
+        if (ResponsesInput.TakeString(item, "content") is { } text)
         {
-            if (text.Length > 0)
+            if (!ResponsesInput.IsEmptyString(text))
             {
                 blocks.Add(ResponsesToAnthropicRequest.TextBlock(text));
             }
@@ -193,7 +191,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
             return blocks;
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
@@ -212,7 +210,8 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         {
             case "input_text" or "output_text" or "text":
                 // Anthropic rejects empty text blocks.
-                if (ResponsesInput.RequiredString(part, "text", path) is { Length: > 0 } text)
+                var text = ResponsesInput.TakeRequiredString(part, "text", path);
+                if (!ResponsesInput.IsEmptyString(text))
                 {
                     blocks.Add(ResponsesToAnthropicRequest.TextBlock(text));
                 }
@@ -223,7 +222,7 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
                     ?? throw new TranslationException(400, $"{path}: only images given by image_url can be translated (file_id refers to a file stored on OpenAI).");
                 if (part["detail"].AsString() is { } detail and not "auto")
                 {
-                    ctx.Drop($"dropped: input_image detail {detail}");
+                    ctx.Drop($"input_image detail {detail}");
                 }
 
                 RequireBase64(url, path);

@@ -13,47 +13,17 @@ internal readonly record struct InputItem(JsonObject Item, string Path, string T
 /// </summary>
 internal static class ResponsesInput
 {
-    private static readonly JsonDocumentOptions s_strictDocument = new()
-    {
-        MaxDepth = JsonOutput.DocumentOptions.MaxDepth,
-        AllowDuplicateProperties = false,
-    };
-
-    /// <summary>
-    /// Parses the body strictly: invalid UTF-8 and duplicate keys are 400s here, not exceptions later
-    /// (<see cref="JsonNode"/> reads strings and builds objects lazily).
-    /// </summary>
-    public static JsonObject Parse(ReadOnlySpan<byte> json)
-    {
-        if (!System.Text.Unicode.Utf8.IsValid(json))
-        {
-            throw new TranslationException(400, "The request body is not valid UTF-8.");
-        }
-
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(json, documentOptions: s_strictDocument);
-        }
-        catch (JsonException ex)
-        {
-            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
-        }
-
-        return node as JsonObject ?? throw new TranslationException(400, "The request body must be a JSON object.");
-    }
-
     /// <summary><c>input</c> as items: a string is one user message; an item without a type but with a role is a message.</summary>
-    public static List<InputItem> Items(JsonNode? input)
+    public static List<InputItem> Items(JsonObject request)
     {
         var items = new List<InputItem>();
-        if (input.AsString() is { } text)
+        if (TakeString(request, "input") is { } text)
         {
             items.Add(new InputItem(new JsonObject { ["type"] = "message", ["role"] = "user", ["content"] = text }, "input", "message"));
             return items;
         }
 
-        if (input is not JsonArray array)
+        if (request["input"] is not JsonArray array)
         {
             throw new TranslationException(400, "input: field required (a string or an array of input items).");
         }
@@ -83,39 +53,68 @@ internal static class ResponsesInput
     }
 
     /// <summary>The text of an assistant message (output_text and refusal parts, which the model wrote as one text).</summary>
-    public static string Text(JsonNode? content, string path) => string.Concat(TextParts(content, path));
+    public static string Text(JsonObject item, string path)
+    {
+        var parts = TakeTextParts(item, path);
+        return parts.Count == 1 ? parts[0].GetValue<string>() : string.Concat(parts.Select(p => p.GetValue<string>()));
+    }
 
     /// <summary>
     /// The text parts of system/developer content (each kept apart, as the model saw them) or of an
-    /// assistant message; any other part is refused.
+    /// assistant message; any other part is refused. The parts are string nodes taken out of the request
+    /// (see <see cref="TakeString"/>).
     /// </summary>
-    public static List<string> TextParts(JsonNode? content, string path)
+    public static List<JsonNode> TakeTextParts(JsonObject item, string path)
     {
-        if (content.AsString() is { } s)
+        if (TakeString(item, "content") is { } whole)
         {
-            return [s];
+            return [whole];
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
 
-        var texts = new List<string>(parts.Count);
+        var texts = new List<JsonNode>(parts.Count);
         for (var i = 0; i < parts.Count; i++)
         {
             var part = Part(parts, i, path);
-            var text = part["type"].AsString() switch
+            var field = part["type"].AsString() switch
             {
-                "input_text" or "output_text" or "text" => part["text"].AsString(),
-                "refusal" => part["refusal"].AsString(),
+                "input_text" or "output_text" or "text" => "text",
+                "refusal" => "refusal",
                 var other => throw new TranslationException(400, $"{path}.content[{i}].type: '{other}' is not allowed here (text parts only)."),
             };
-            texts.Add(text ?? throw new TranslationException(400, $"{path}.content[{i}]: text must be a string."));
+            texts.Add(TakeString(part, field) ?? throw new TranslationException(400, $"{path}.content[{i}]: {field} must be a string."));
         }
 
         return texts;
     }
+
+    /// <summary>
+    /// A string field taken out of its object (null when it is not a string). Detached, the node moves into
+    /// the translated body as is: a string read from the request is written back from its UTF-8 bytes,
+    /// never decoded into a .NET string, which matters for system prompts of tens of kilobytes.
+    /// </summary>
+    public static JsonNode? TakeString(JsonObject obj, string field)
+    {
+        if (obj[field] is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        obj.Remove(field);
+        return value;
+    }
+
+    /// <summary><see cref="TakeString"/> for a required field.</summary>
+    public static JsonNode TakeRequiredString(JsonObject obj, string field, string path)
+        => TakeString(obj, field) ?? throw new TranslationException(400, $"{path}.{field}: required (a string).");
+
+    /// <summary>Whether a string node is empty, without decoding it.</summary>
+    public static bool IsEmptyString(JsonNode text)
+        => text is JsonValue v && v.TryGetValue<JsonElement>(out var element) ? element.ValueEquals(""u8) : text.GetValue<string>().Length == 0;
 
     public static JsonObject Part(JsonArray parts, int i, string path)
         => parts[i] as JsonObject ?? throw new TranslationException(400, $"{path}.content[{i}]: must be an object.");
@@ -135,7 +134,7 @@ internal static class ResponsesInput
             case "store":
                 if (value.AsBool() == true)
                 {
-                    ctx.Drop("store: true — not stored (Inflight keeps no responses for translated providers)");
+                    ctx.Note("store: true — not stored (Inflight keeps no responses for translated providers)");
                 }
 
                 return true;
@@ -149,7 +148,7 @@ internal static class ResponsesInput
             case "truncation":
                 if (value.AsString() == "auto")
                 {
-                    ctx.Drop("dropped: truncation auto (the provider fails a request over its context window instead)");
+                    ctx.Drop("truncation auto (the provider fails a request over its context window instead)");
                 }
 
                 return true;
@@ -176,7 +175,7 @@ internal static class ResponsesInput
             var s = v.AsString() ?? throw new TranslationException(400, "include: must be an array of strings.");
             if (s != honoured)
             {
-                ctx.Drop($"dropped: include {s}");
+                ctx.Drop($"include {s}");
             }
         }
     }
@@ -197,7 +196,7 @@ internal static class ResponsesInput
         {
             if (key is not "format" and not "verbosity")
             {
-                ctx.Drop($"dropped: text.{key}");
+                ctx.Drop($"text.{key}");
             }
         }
 
@@ -228,30 +227,31 @@ internal static class ResponsesInput
     }
 
     /// <summary>The client's <c>reasoning.effort</c> (null when absent), recording the reasoning fields no target carries.</summary>
-    public static string? ReasoningEffort(JsonNode value, bool summaryHonoured, TranslationContext ctx)
+    public static JsonNode? ReasoningEffort(JsonNode value, bool summaryHonoured, TranslationContext ctx)
     {
         if (value is not JsonObject reasoning)
         {
             throw new TranslationException(400, "reasoning: must be an object.");
         }
 
-        string? effort = null;
+        JsonNode? effort = null;
         foreach (var (key, v) in reasoning)
         {
             switch (key)
             {
                 case "effort" when v is not null:
-                    effort = v.AsString() ?? throw new TranslationException(400, "reasoning.effort: must be a string.");
+                    _ = v.AsString() ?? throw new TranslationException(400, "reasoning.effort: must be a string.");
+                    effort = v;
                     break;
                 case "summary" or "generate_summary" when v is not null && !summaryHonoured:
-                    ctx.Drop($"dropped: reasoning.{key}");
+                    ctx.Drop($"reasoning.{key}");
                     break;
                 case "effort" or "summary" or "generate_summary":
                     break;
                 default:
                     if (v is not null)
                     {
-                        ctx.Drop($"dropped: reasoning.{key}");
+                        ctx.Drop($"reasoning.{key}");
                     }
 
                     break;

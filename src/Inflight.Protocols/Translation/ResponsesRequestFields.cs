@@ -2,19 +2,6 @@ using System.Collections.Frozen;
 
 namespace Inflight.Protocols.Translation;
 
-/// <summary>What happens to a top-level Responses request field when it is translated for another format.</summary>
-internal enum FieldHandling
-{
-    /// <summary>Carried over by the translator's code (which may still record a note for some values).</summary>
-    Translated,
-
-    /// <summary>No counterpart and harmless to leave out: dropped, with a translation note.</summary>
-    Dropped,
-
-    /// <summary>Leaving it out would change what the model does or what the client gets: 400 naming the field.</summary>
-    Refused,
-}
-
 /// <summary>
 /// The whole field policy for Responses requests on one screen, per target format. Fields not listed
 /// are dropped and recorded as unknown. A null value counts as absent.
@@ -31,39 +18,39 @@ internal static class ResponsesRequestFields
 {
     public const string StatelessMessage = "Inflight is stateless for translated providers: it keeps no stored responses or conversations. Send the whole conversation in input (with store: false) instead.";
 
-    public static readonly FrozenDictionary<string, (FieldHandling ToChat, FieldHandling ToAnthropic, string? RefusedBecause)> Policy =
-        new Dictionary<string, (FieldHandling, FieldHandling, string?)>(StringComparer.Ordinal)
+    public static readonly FrozenDictionary<string, (FieldRule ToChat, FieldRule ToAnthropic, string? RefusedBecause)> Policy =
+        new Dictionary<string, (FieldRule, FieldRule, string?)>(StringComparer.Ordinal)
         {
-            ["model"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["input"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["instructions"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["stream"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["tools"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["tool_choice"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["parallel_tool_calls"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["text"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["reasoning"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["max_output_tokens"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["temperature"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["top_p"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["user"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["safety_identifier"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["store"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["include"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["truncation"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["background"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["metadata"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
-            ["prompt_cache_key"] = (FieldHandling.Translated, FieldHandling.Translated, null),
-            ["prompt_cache_retention"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
-            ["service_tier"] = (FieldHandling.Translated, FieldHandling.Dropped, null),
-            ["top_logprobs"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),
-            ["max_tool_calls"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),
-            ["stream_options"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),
-            ["context_management"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),
-            ["client_metadata"] = (FieldHandling.Dropped, FieldHandling.Dropped, null),
-            ["previous_response_id"] = (FieldHandling.Refused, FieldHandling.Refused, StatelessMessage),
-            ["conversation"] = (FieldHandling.Refused, FieldHandling.Refused, StatelessMessage),
-            ["prompt"] = (FieldHandling.Refused, FieldHandling.Refused, "stored prompt templates live on OpenAI and translated providers cannot read them; send instructions and input instead."),
+            ["model"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["input"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["instructions"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["stream"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["tools"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["tool_choice"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["parallel_tool_calls"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["text"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["reasoning"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["max_output_tokens"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["temperature"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["top_p"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["user"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["safety_identifier"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["store"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["include"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["truncation"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["background"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["metadata"] = (FieldRule.Translated, FieldRule.Dropped, null),
+            ["prompt_cache_key"] = (FieldRule.Translated, FieldRule.Translated, null),
+            ["prompt_cache_retention"] = (FieldRule.Translated, FieldRule.Dropped, null),
+            ["service_tier"] = (FieldRule.Translated, FieldRule.Dropped, null),
+            ["top_logprobs"] = (FieldRule.Dropped, FieldRule.Dropped, null),
+            ["max_tool_calls"] = (FieldRule.Dropped, FieldRule.Dropped, null),
+            ["stream_options"] = (FieldRule.Dropped, FieldRule.Dropped, null),
+            ["context_management"] = (FieldRule.Dropped, FieldRule.Dropped, null),
+            ["client_metadata"] = (FieldRule.Dropped, FieldRule.Dropped, null),
+            ["previous_response_id"] = (FieldRule.Refused, FieldRule.Refused, StatelessMessage),
+            ["conversation"] = (FieldRule.Refused, FieldRule.Refused, StatelessMessage),
+            ["prompt"] = (FieldRule.Refused, FieldRule.Refused, "stored prompt templates live on OpenAI and translated providers cannot read them; send instructions and input instead."),
         }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>
@@ -79,16 +66,16 @@ internal static class ResponsesRequestFields
 
         if (!Policy.TryGetValue(name, out var rule))
         {
-            ctx.Drop($"dropped: unknown field {name}");
+            ctx.Drop($"unknown field {name}");
             return false;
         }
 
         switch (toAnthropic ? rule.ToAnthropic : rule.ToChat)
         {
-            case FieldHandling.Refused:
+            case FieldRule.Refused:
                 throw new TranslationException(400, $"{name}: {rule.RefusedBecause}");
-            case FieldHandling.Dropped:
-                ctx.Drop($"dropped: {name}");
+            case FieldRule.Dropped:
+                ctx.Drop($"{name}");
                 return false;
             default:
                 return true;

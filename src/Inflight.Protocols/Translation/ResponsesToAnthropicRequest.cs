@@ -18,7 +18,7 @@ namespace Inflight.Protocols.Translation;
 /// <c>redacted_thinking</c> blocks they carry, at their position in the assistant turn they precede
 /// (so that turn starts with its thinking, as Anthropic requires for a tool continuation). Other reasoning
 /// (OpenAI's own encrypted content, summaries) cannot be read by Anthropic and is dropped and recorded.</item>
-/// <item><c>reasoning.effort</c> becomes thinking per <see cref="ClaudeThinking"/>. Thinking is left off,
+/// <item><c>reasoning.effort</c> becomes thinking as a Chat client's <c>reasoning_effort</c> does (<see cref="Effort"/>). Thinking is left off,
 /// with a note, when <c>tool_choice</c> forces a tool (Anthropic rejects the combination) or when the
 /// tool-continuation turn has no thinking block to send back (Anthropic would reject the request).</item>
 /// <item><c>text.format</c> json_schema becomes <c>output_config.format</c> (native structured output);
@@ -34,15 +34,15 @@ public static class ResponsesToAnthropicRequest
 
     public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
     {
-        var request = ResponsesInput.Parse(responsesJson);
+        var request = JsonOutput.ParseObject(responsesJson, "request body");
         var tools = ResponsesTools.Read(request["tools"], ctx);
         var system = new JsonArray();
-        if (request["instructions"] is { } instructions)
+        if (request["instructions"] is not null)
         {
-            AddSystem(system, instructions.AsString() ?? throw new TranslationException(400, "instructions: must be a string."));
+            AddSystem(system, ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string."));
         }
 
-        var messages = new ResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request["input"]));
+        var messages = new ResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request));
         if (messages.Count == 0)
         {
             throw new TranslationException(400, "input: at least one user or assistant message is required.");
@@ -51,7 +51,8 @@ public static class ResponsesToAnthropicRequest
         var output = new JsonObject { ["model"] = ctx.Model };
         long? maxTokens = null;
         double? temperature = null, topP = null;
-        string? effort = null, userId = null, safetyIdentifier = null;
+        JsonNode? effort = null;
+        string? userId = null, safetyIdentifier = null;
         ResponsesToolChoice? toolChoice = null;
         var parallelToolCalls = true;
         var summary = false;
@@ -104,10 +105,10 @@ public static class ResponsesToAnthropicRequest
                     // cache_control lets the API place (and move) the breakpoint itself.
                     _ = value.AsString() ?? throw new TranslationException(400, "prompt_cache_key: must be a string.");
                     output["cache_control"] = new JsonObject { ["type"] = "ephemeral" };
-                    ctx.Drop("prompt_cache_key → automatic prompt caching (cache_control)");
+                    ctx.Note("prompt_cache_key → automatic prompt caching (cache_control)");
                     break;
                 default:
-                    ctx.Drop($"dropped: {name}");
+                    ctx.Drop($"{name}");
                     break;
             }
         }
@@ -129,66 +130,46 @@ public static class ResponsesToAnthropicRequest
         }
 
         var anthropicChoice = AddTools(tools, toolChoice, parallelToolCalls, output, ctx);
-        var budget = effort is null ? null : ClaudeThinking.Apply(effort, ctx.Model, output, ctx);
-        if (budget is not null && !ThinkingAllowed(anthropicChoice, messages, ctx))
+        AddSampling(temperature, topP, output, ctx);
+
+        // Thinking (shared with Chat clients' reasoning_effort): adaptive or a budget per model, left off
+        // with a note when tool_choice forces a tool or the tool continuation has no thinking block.
+        var maxTokensValue = OutputLimits.Clamp("max_output_tokens", maxTokens ?? ctx.DefaultMaxTokens, ctx);
+        maxTokensValue = OpenAIToAnthropicRequest.AddThinking(effort, anthropicChoice, messages, output, maxTokensValue, ctx, "reasoning.effort");
+        if (maxTokens is null && output["thinking"]?["type"].AsString() == "adaptive")
         {
-            output.Remove("thinking");
-            budget = null;
+            // The client set no limit (Codex never does) and adaptive thinking spends from the same budget as
+            // the answer: a small default would cut answers short after the thinking.
+            maxTokensValue = OutputLimits.Clamp("max_tokens", Math.Max(maxTokensValue, AdaptiveThinkingMinTokens), ctx);
         }
 
         if (summary && output["thinking"] is null)
         {
-            ctx.Drop("dropped: reasoning.summary (thinking is off)");
-        }
-
-        var maxTokensValue = maxTokens ?? ctx.DefaultMaxTokens;
-        if (budget == 0 && maxTokens is null)
-        {
-            // The client set no limit (Codex never does) and adaptive thinking spends from the same budget as
-            // the answer: a small default would cut answers short after the thinking.
-            maxTokensValue = Math.Max(maxTokensValue, AdaptiveThinkingMinTokens);
-        }
-
-        if (budget > 0 && maxTokensValue <= budget)
-        {
-            // Anthropic: budget_tokens must be below max_tokens.
-            ctx.Drop("max_tokens raised above the thinking budget that reasoning.effort asks for");
-            maxTokensValue = budget.Value + ctx.DefaultMaxTokens;
+            ctx.Drop("reasoning.summary (thinking is off)");
         }
 
         output["max_tokens"] = maxTokensValue;
-        AddSampling(temperature, topP, thinking: output["thinking"] is not null, output, ctx);
         return JsonOutput.ToBytes(output);
     }
 
-    internal static void AddSystem(JsonArray system, string text)
+    internal static void AddSystem(JsonArray system, JsonNode text)
     {
-        if (text.Length > 0)
+        // Anthropic rejects empty text blocks.
+        if (!ResponsesInput.IsEmptyString(text))
         {
             system.Add(TextBlock(text));
         }
     }
 
-    internal static JsonObject TextBlock(string text) => new() { ["type"] = "text", ["text"] = text };
+    internal static JsonObject TextBlock(JsonNode text) => new() { ["type"] = "text", ["text"] = text };
 
-    private static void AddSampling(double? temperature, double? topP, bool thinking, JsonObject output, TranslationContext ctx)
+    private static void AddSampling(double? temperature, double? topP, JsonObject output, TranslationContext ctx)
     {
-        if (thinking)
-        {
-            // Anthropic: thinking is incompatible with a custom temperature and narrows top_p.
-            if (temperature is not null || topP is not null)
-            {
-                ctx.Drop("dropped: temperature/top_p (not allowed together with thinking)");
-            }
-
-            return;
-        }
-
         if (temperature is { } t)
         {
             if (t > 1)
             {
-                ctx.Drop("temperature above 1 clamped to 1 (Anthropic's range is 0-1)");
+                ctx.Note("temperature above 1 clamped to 1 (Anthropic's range is 0-1)");
             }
 
             output["temperature"] = Math.Min(t, 1.0);
@@ -199,7 +180,7 @@ public static class ResponsesToAnthropicRequest
             // Current Claude models reject temperature and top_p together.
             if (temperature is not null)
             {
-                ctx.Drop("dropped: top_p (Claude takes temperature or top_p, not both)");
+                ctx.Drop("top_p (Claude takes temperature or top_p, not both)");
             }
             else
             {
@@ -212,21 +193,21 @@ public static class ResponsesToAnthropicRequest
     {
         if (ResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } schema)
         {
-            ClaudeThinking.OutputConfig(output)["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema["schema"]!.DeepClone() };
+            output["output_config"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema["schema"]!.DeepClone() } };
             if (schema["strict"].AsBool() == false)
             {
-                ctx.Drop("text.format strict false sent as Anthropic structured output (always strict)");
+                ctx.Note("text.format strict false sent as Anthropic structured output (always strict)");
             }
         }
         else if (jsonObject)
         {
-            ctx.Drop("text.format json_object approximated by a system instruction");
+            ctx.Note("text.format json_object approximated by a system instruction");
             AddSystem(system, JsonObjectInstruction);
         }
 
         if (value["verbosity"] is not null)
         {
-            ctx.Drop("dropped: text.verbosity");
+            ctx.Drop("text.verbosity");
         }
     }
 
@@ -268,7 +249,7 @@ public static class ResponsesToAnthropicRequest
 
         if (choice?.Allowed is not null)
         {
-            ctx.Drop("tool_choice allowed_tools: only the allowed tools sent");
+            ctx.Note("tool_choice allowed_tools: only the allowed tools sent");
         }
 
         output["tools"] = converted;
@@ -295,34 +276,4 @@ public static class ResponsesToAnthropicRequest
         return result;
     }
 
-    /// <summary>Whether thinking can be sent with this tool choice and history; records why not.</summary>
-    private static bool ThinkingAllowed(JsonObject? toolChoice, JsonArray messages, TranslationContext ctx)
-    {
-        if (toolChoice?["type"].AsString() is "any" or "tool")
-        {
-            ctx.Drop("thinking off: tool_choice forces a tool (Anthropic rejects thinking with a forced tool)");
-            return false;
-        }
-
-        // Anthropic rejects a tool continuation whose assistant turn does not start with its thinking block.
-        for (var i = messages.Count - 1; i >= 0; i--)
-        {
-            if (messages[i]!["role"].AsString() != "assistant")
-            {
-                continue;
-            }
-
-            var blocks = (JsonArray)messages[i]!["content"]!;
-            var hasToolUse = blocks.Any(b => b!["type"].AsString() == "tool_use");
-            if (hasToolUse && blocks[0]!["type"].AsString() is not "thinking" and not "redacted_thinking")
-            {
-                ctx.Drop("thinking off: the tool-continuation turn has no thinking block to send back");
-                return false;
-            }
-
-            break;
-        }
-
-        return true;
-    }
 }

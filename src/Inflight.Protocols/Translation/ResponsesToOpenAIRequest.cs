@@ -19,19 +19,19 @@ public static class ResponsesToOpenAIRequest
 {
     public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
     {
-        var request = ResponsesInput.Parse(responsesJson);
+        var request = JsonOutput.ParseObject(responsesJson, "request body");
         var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
         var tools = ResponsesTools.Read(request["tools"], ctx);
         var output = new JsonObject { ["model"] = ctx.Model };
         var messages = new JsonArray();
 
-        if (request["instructions"] is { } instructions)
+        if (request["instructions"] is not null)
         {
-            var text = instructions.AsString() ?? throw new TranslationException(400, "instructions: must be a string.");
+            var text = ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string.");
             messages.Add(new JsonObject { ["role"] = "system", ["content"] = text });
         }
 
-        AddInput(ResponsesInput.Items(request["input"]), tools, messages, ctx);
+        AddInput(ResponsesInput.Items(request), tools, messages, ctx);
         output["messages"] = messages;
 
         ResponsesToolChoice? toolChoice = null;
@@ -54,13 +54,13 @@ public static class ResponsesToOpenAIRequest
                     break;
                 case "max_output_tokens":
                     // Reasoning models reject max_tokens ("Use max_completion_tokens instead").
-                    output[reasoningModel ? "max_completion_tokens" : "max_tokens"] = ResponsesInput.PositiveInteger(value!, name);
+                    output[reasoningModel ? "max_completion_tokens" : "max_tokens"] = OutputLimits.Clamp(name, ResponsesInput.PositiveInteger(value!, name), ctx);
                     break;
                 case "temperature" or "top_p":
                     var number = ResponsesInput.Number(value!, name);
                     if (reasoningModel)
                     {
-                        ctx.Drop($"dropped: {name} (not supported by reasoning model {ctx.Model})");
+                        ctx.Drop($"{name} (not supported by reasoning model {ctx.Model})");
                     }
                     else
                     {
@@ -72,16 +72,16 @@ public static class ResponsesToOpenAIRequest
                     AddText(value!, output, ctx);
                     break;
                 case "reasoning":
-                    if (ResponsesInput.ReasoningEffort(value!, summaryHonoured: false, ctx) is { } effort)
+                    if (ResponsesInput.ReasoningEffort(value!, summaryHonoured: false, ctx)?.AsString() is { } effort)
                     {
                         if (reasoningModel)
                         {
                             output["reasoning_effort"] = effort;
-                            ctx.Drop($"reasoning.effort {effort} → reasoning_effort {effort}");
+                            ctx.Note($"reasoning.effort {effort} → reasoning_effort {effort}");
                         }
                         else
                         {
-                            ctx.Drop($"dropped: reasoning.effort (model {ctx.Model} takes no reasoning_effort)");
+                            ctx.Drop($"reasoning.effort (model {ctx.Model} takes no reasoning_effort)");
                         }
                     }
 
@@ -90,7 +90,7 @@ public static class ResponsesToOpenAIRequest
                     ResponsesInput.Include(value!, honoured: null, ctx);
                     break;
                 case "user":
-                    output["user"] = AnthropicToOpenAIRequest.OpenAIUser(value.AsString() ?? throw new TranslationException(400, "user: must be a string."));
+                    output["user"] = AnthropicToOpenAIRequest.OpenAIUser(value.AsString() ?? throw new TranslationException(400, "user: must be a string."), ctx, "user");
                     break;
                 case "safety_identifier" or "prompt_cache_key" or "prompt_cache_retention" or "service_tier":
                     output[name] = value.AsString() ?? throw new TranslationException(400, $"{name}: must be a string.");
@@ -99,7 +99,7 @@ public static class ResponsesToOpenAIRequest
                     output["metadata"] = value as JsonObject is { } metadata ? metadata.DeepClone() : throw new TranslationException(400, "metadata: must be an object.");
                     break;
                 default:
-                    ctx.Drop($"dropped: {name}");
+                    ctx.Drop($"{name}");
                     break;
             }
         }
@@ -139,7 +139,7 @@ public static class ResponsesToOpenAIRequest
                     break;
                 case "function_call":
                     var functionName = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", input.Path), item["namespace"].AsString());
-                    var arguments = item["arguments"].AsString() ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
+                    var arguments = ResponsesInput.TakeString(item, "arguments") ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
                     assistant = AddToolCall(assistant, messages, ResponsesInput.RequiredString(item, "call_id", input.Path), functionName, arguments);
                     break;
                 case "custom_tool_call":
@@ -152,10 +152,10 @@ public static class ResponsesToOpenAIRequest
                     assistant = null;
                     break;
                 case "reasoning":
-                    ctx.Drop("dropped: reasoning item (Chat Completions takes no reasoning back)");
+                    ctx.Drop("reasoning item (Chat Completions takes no reasoning back)");
                     break;
                 case "web_search_call" or "tool_search_call" or "tool_search_output":
-                    ctx.Drop($"dropped: {input.Type} item");
+                    ctx.Drop($"{input.Type} item");
                     break;
                 case "item_reference":
                     throw new TranslationException(400, $"{input.Path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
@@ -187,29 +187,28 @@ public static class ResponsesToOpenAIRequest
     private static JsonObject? AddMessage(InputItem input, JsonArray messages, TranslationContext ctx)
     {
         var role = ResponsesInput.Role(input);
-        var content = input.Item["content"];
         if (input.Item["phase"] is not null)
         {
-            ctx.Drop("dropped: message phase");
+            ctx.Drop("message phase");
         }
 
         switch (role)
         {
             case "system" or "developer":
-                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TextParts(content, input.Path)) });
+                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TakeTextParts(input.Item, input.Path)) });
                 return null;
             case "assistant":
-                var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(content, input.Path) };
+                var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(input.Item, input.Path) };
                 messages.Add(assistant);
                 return assistant;
             default:
-                messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(content, input.Path, ctx) });
+                messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(input.Item, input.Path, ctx) });
                 return null;
         }
     }
 
     /// <summary>One part is sent as a plain string; several stay separate text parts, as the model saw them.</summary>
-    private static JsonNode SystemContent(List<string> parts)
+    private static JsonNode SystemContent(List<JsonNode> parts)
     {
         if (parts.Count == 1)
         {
@@ -225,7 +224,7 @@ public static class ResponsesToOpenAIRequest
         return array;
     }
 
-    private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, string arguments)
+    private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, JsonNode arguments)
     {
         if (assistant is null)
         {
@@ -257,14 +256,13 @@ public static class ResponsesToOpenAIRequest
     private static void AddToolOutput(InputItem input, JsonArray messages, JsonArray toolOutputParts)
     {
         var callId = ResponsesInput.RequiredString(input.Item, "call_id", input.Path);
-        var output = input.Item["output"];
-        if (output.AsString() is { } text)
+        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
         {
             messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = text });
             return;
         }
 
-        if (output is not JsonArray parts)
+        if (input.Item["output"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{input.Path}.output: must be a string or an array of content parts.");
         }
@@ -276,7 +274,7 @@ public static class ResponsesToOpenAIRequest
             var part = ResponsesInput.Part(parts, i, $"{input.Path}.output");
             if (part["type"].AsString() is "input_text" or "output_text")
             {
-                textParts.Add(new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.RequiredString(part, "text", $"{input.Path}.output[{i}]") });
+                textParts.Add(new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", $"{input.Path}.output[{i}]") });
             }
             else
             {
@@ -303,14 +301,14 @@ public static class ResponsesToOpenAIRequest
         }
     }
 
-    private static JsonNode UserContent(JsonNode? content, string path, TranslationContext ctx)
+    private static JsonNode UserContent(JsonObject item, string path, TranslationContext ctx)
     {
-        if (content.AsString() is { } text)
+        if (ResponsesInput.TakeString(item, "content") is { } text)
         {
             return text;
         }
 
-        if (content is not JsonArray parts)
+        if (item["content"] is not JsonArray parts)
         {
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
         }
@@ -321,7 +319,7 @@ public static class ResponsesToOpenAIRequest
             var part = ResponsesInput.Part(parts, i, path);
             if (part["type"].AsString() is "input_image" && part["detail"].AsString() is "original")
             {
-                ctx.Drop("input_image detail original sent as high");
+                ctx.Note("input_image detail original sent as high");
             }
 
             result.Add(ContentPart(part, $"{path}.content[{i}]"));
@@ -336,7 +334,7 @@ public static class ResponsesToOpenAIRequest
         switch (part["type"].AsString())
         {
             case "input_text" or "output_text" or "text":
-                return new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.RequiredString(part, "text", path) };
+                return new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", path) };
             case "input_image":
                 if (part["image_url"].AsString() is not { } url)
                 {
@@ -399,7 +397,7 @@ public static class ResponsesToOpenAIRequest
             }
             else
             {
-                ctx.Drop($"dropped: text.verbosity (model {ctx.Model} takes no verbosity)");
+                ctx.Drop($"text.verbosity (model {ctx.Model} takes no verbosity)");
             }
         }
     }

@@ -187,13 +187,13 @@ internal sealed class ResponsesTools
 
                 if (tool["description"] is not null)
                 {
-                    ctx.Drop("dropped: namespace tool description");
+                    ctx.Drop("namespace tool description");
                 }
 
                 break;
             case not null when s_droppedHostedTools.Contains(type):
                 DroppedHostedTypes.Add(type);
-                ctx.Drop($"dropped: hosted tool {type}");
+                ctx.Drop($"hosted tool {type}");
                 break;
             default:
                 throw new TranslationException(400, $"{path}.type: tool type '{type}' is not supported by this model's provider (only function, custom and namespace tools can be translated).");
@@ -215,7 +215,7 @@ internal sealed class ResponsesTools
 
         if (tool["defer_loading"].AsBool() == true)
         {
-            ctx.Drop("dropped: tool defer_loading (the tool is sent up front)");
+            ctx.Drop("tool defer_loading (the tool is sent up front)");
         }
 
         var upstream = Register(name, ns, flatNames, ClientToolKind.Function, ctx);
@@ -233,7 +233,7 @@ internal sealed class ResponsesTools
         var description = new StringBuilder(tool["description"].AsString() ?? "");
         if (tool["format"] is JsonObject format && format["type"].AsString() == "grammar")
         {
-            ctx.Drop("custom tool grammar written into the tool description (not enforced)");
+            ctx.Note("custom tool grammar written into the tool description (not enforced)");
             description.Append("\n\nThe input must follow this ").Append(format["syntax"].AsString() ?? "").Append(" grammar:\n").Append(format["definition"].AsString());
         }
 

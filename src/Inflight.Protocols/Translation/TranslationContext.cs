@@ -33,11 +33,39 @@ public sealed class TranslationContext
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Called once per distinct field or feature the translation dropped or approximated (e.g.
-    /// <c>"top_k"</c>, <c>"thinking: model does not support reasoning_effort"</c>), so the gateway can
-    /// log it at debug level. Null ignores them.
+    /// The target model's output-token limit when the operator set one (<c>{NAME}_MAX_OUTPUT_TOKENS</c>);
+    /// null uses <see cref="OutputLimits"/>' table of known model families.
+    /// </summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>
+    /// Test hook: called with the bare description (e.g. <c>"top_k"</c>) of each distinct field or
+    /// feature translation dropped. The record of a request is <see cref="Notes"/>.
     /// </summary>
     public Action<string>? OnDropped { get; init; }
+
+    /// <summary>
+    /// Called with each note as it is recorded (see <see cref="Notes"/>), including notes made while a
+    /// response or stream is translated. Settable so the gateway can attach it once the request is tracked.
+    /// </summary>
+    public Action<string>? OnNote { get; set; }
+
+    /// <summary>
+    /// What translation changed, one short line each, in order: <c>"dropped: context_management"</c>,
+    /// <c>"effort high → reasoning_effort high"</c>. Translation never changes a request silently: a
+    /// field is translated, refused (<see cref="TranslationException"/>), or dropped and noted here.
+    /// Bounded (<see cref="MaxNotes"/> notes of at most <see cref="MaxNoteLength"/> characters).
+    /// </summary>
+    public IReadOnlyList<string> Notes
+    {
+        get
+        {
+            lock (_notesGate)
+            {
+                return _notes is null ? [] : [.. _notes];
+            }
+        }
+    }
 
     /// <summary>Set by request translation: whether the client asked for a stream.</summary>
     public bool ClientStream { get; set; }
@@ -56,20 +84,45 @@ public sealed class TranslationContext
     /// </summary>
     public Dictionary<string, ClientToolName>? ToolNamesForClient { get; set; }
 
-    private HashSet<string>? _reported;
+    /// <summary>Most notes kept for one exchange; later ones are ignored.</summary>
+    public const int MaxNotes = 24;
 
+    /// <summary>Longest note kept, in characters; longer ones are cut.</summary>
+    public const int MaxNoteLength = 160;
+
+    private readonly Lock _notesGate = new();
+    private List<string>? _notes;
+
+    /// <summary>Records that <paramref name="what"/> (a field or feature) was dropped: the note reads <c>"dropped: what"</c>.</summary>
     internal void Drop(string what)
     {
-        if (OnDropped is null)
+        if (Note("dropped: " + what))
         {
-            return;
+            OnDropped?.Invoke(what);
+        }
+    }
+
+    /// <summary>Records a change translation made (a mapped or clamped value). False when it was already noted or the list is full.</summary>
+    internal bool Note(string note)
+    {
+        if (note.Length > MaxNoteLength)
+        {
+            note = string.Concat(note.AsSpan(0, MaxNoteLength - 1), "…");
         }
 
-        _reported ??= new HashSet<string>(StringComparer.Ordinal);
-        if (_reported.Add(what))
+        lock (_notesGate)
         {
-            OnDropped(what);
+            _notes ??= [];
+            if (_notes.Count >= MaxNotes || _notes.Contains(note))
+            {
+                return false;
+            }
+
+            _notes.Add(note);
         }
+
+        OnNote?.Invoke(note);
+        return true;
     }
 
     internal string ModelForClient(string? upstreamModel)

@@ -7,7 +7,7 @@ namespace Inflight.Configuration;
 /// <summary>
 /// Fills <see cref="GatewayOptions"/> from flat environment-style settings, the way the spec's proxy
 /// reads them: <c>{NAME}_API_KEY</c> declares provider <c>name</c>, with <c>{NAME}_BASE_URL</c>,
-/// <c>{NAME}_API_FORMAT</c> and <c>{NAME}_ALIAS_{ALIAS}</c>.
+/// <c>{NAME}_API_FORMAT</c>, <c>{NAME}_MAX_OUTPUT_TOKENS</c> and <c>{NAME}_ALIAS_{ALIAS}</c>.
 /// </summary>
 internal sealed class GatewaySettingsReader(IConfiguration configuration) : IConfigureOptions<GatewayOptions>
 {
@@ -15,6 +15,9 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
     private const string ApiKeySuffix = "_API_KEY";
 
     /// <summary>Settings that end in _API_KEY but do not declare a provider.</summary>
+    /// <summary>No model produces more than this in one answer; a larger setting is a typo.</summary>
+    private const long MaxOutputTokensCeiling = 10_000_000;
+
     private static readonly HashSet<string> s_reservedNames = new(StringComparer.OrdinalIgnoreCase) { "PROXY" };
 
     private static readonly Dictionary<string, (string BaseUrl, ApiFormat Format)> s_knownProviders = new(StringComparer.OrdinalIgnoreCase)
@@ -134,6 +137,21 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
                 errors.Add($"{baseUrlKey} is required for provider '{name}' (only {Describe(s_knownProviders.Keys)} have a default base URL).");
             }
 
+            var maxOutputKey = upperName.ToUpperInvariant() + "_MAX_OUTPUT_TOKENS";
+            int? maxOutputTokens = null;
+            if (!string.IsNullOrWhiteSpace(configuration[maxOutputKey]))
+            {
+                var limit = SettingParsers.ReadPositiveLong(configuration, maxOutputKey, 0, errors);
+                if (limit > MaxOutputTokensCeiling)
+                {
+                    errors.Add($"{maxOutputKey} must be at most {MaxOutputTokensCeiling}; got '{configuration[maxOutputKey]}'.");
+                }
+                else if (limit > 0)
+                {
+                    maxOutputTokens = (int)limit;
+                }
+            }
+
             if (baseUrl is null)
             {
                 continue;
@@ -146,6 +164,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
                 BaseUrl = baseUrl,
                 Format = format,
                 Aliases = ReadAliases(name),
+                MaxOutputTokens = maxOutputTokens,
             };
         }
     }

@@ -21,6 +21,12 @@ internal sealed record ProviderOptions
     /// <summary>Model aliases from <c>{NAME}_ALIAS_{ALIAS}=target</c>: alias (upper-case as written) → target model.</summary>
     public IReadOnlyDictionary<string, string> Aliases { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// <c>{NAME}_MAX_OUTPUT_TOKENS</c>: the output-token limit of this provider's models, to which translated
+    /// requests clamp max_tokens; null uses the table of known model families.
+    /// </summary>
+    public int? MaxOutputTokens { get; init; }
+
     /// <summary>True when the provider can take a request in <paramref name="clientFormat"/> without translation.</summary>
     public bool Speaks(ApiFormat clientFormat) => IsDemo || Format == clientFormat;
 }

@@ -49,7 +49,19 @@ internal static class CountTokensEndpoint
         if (!provider.IsDemo && provider.Format != ApiFormat.Anthropic)
         {
             // OpenAI-format providers have no token-count endpoint: count locally (o200k; see docs/translation.md for accuracy).
-            var counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
+            // The body must be one /v1/messages would translate, so both endpoints agree on what is valid.
+            byte[] counted;
+            try
+            {
+                AnthropicToOpenAIRequest.Translate(body.Span, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
+                counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
+            }
+            catch (TranslationException ex)
+            {
+                await ClientErrors.WriteAsync(context, ApiFormat.Anthropic, ex.Status, ex.Message);
+                return;
+            }
+
             context.Response.ContentType = "application/json";
             context.Response.ContentLength = counted.Length;
             await context.Response.Body.WriteAsync(counted, context.RequestAborted);

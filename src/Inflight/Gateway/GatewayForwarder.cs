@@ -92,22 +92,22 @@ internal sealed partial class GatewayForwarder(
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
         if (translating)
         {
-            // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
-            if (clientFormat == ApiFormat.Anthropic)
-            {
-                estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
-            }
-
             translation = new TranslationContext
             {
                 Model = route.ResolvedModel,
                 ResponseModel = route.RequestedModel,
-                EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput),
+                MaxOutputTokens = provider.MaxOutputTokens,
                 TimeProvider = timeProvider,
-                OnDropped = what => Log.TranslationDropped(logger, provider.Name, what),
             };
             try
             {
+                // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
+                if (clientFormat == ApiFormat.Anthropic)
+                {
+                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
+                }
+
+                translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
                 upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, body.Value.Span, translation);
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
@@ -138,6 +138,21 @@ internal sealed partial class GatewayForwarder(
             ToolResults = summary.ToolResults,
             EstimatedInputTokens = estimatedInput,
         });
+        if (translation is not null)
+        {
+            // What request translation changed is on the record from the start; later notes (response side) arrive live.
+            foreach (var note in translation.Notes)
+            {
+                tracked.AddTranslationNote(note);
+                Log.TranslationNote(logger, provider.Name, note);
+            }
+
+            translation.OnNote = note =>
+            {
+                tracked.AddTranslationNote(note);
+                Log.TranslationNote(logger, provider.Name, note);
+            };
+        }
 
         // OpenAI streams report usage only when asked; ask, and hide the extra chunk from a client that did
         // not. (Translated requests always ask; the translator decides what the client sees.)
@@ -210,7 +225,7 @@ internal sealed partial class GatewayForwarder(
         [LoggerMessage(5, LogLevel.Error, "Unexpected failure handling {Path}", EventName = "UnexpectedFailure")]
         public static partial void UnexpectedFailure(ILogger logger, string path, Exception exception);
 
-        [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider} dropped or approximated: {What}", EventName = "TranslationDropped")]
-        public static partial void TranslationDropped(ILogger logger, string provider, string what);
+        [LoggerMessage(4, LogLevel.Debug, "Translation for provider {Provider}: {Note}", EventName = "TranslationNote")]
+        public static partial void TranslationNote(ILogger logger, string provider, string note);
     }
 }

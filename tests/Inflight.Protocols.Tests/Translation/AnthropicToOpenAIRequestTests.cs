@@ -224,7 +224,8 @@ public sealed class AnthropicToOpenAIRequestTests
     [InlineData("not json")]
     [InlineData("[1,2]")]
     [InlineData("""{"model":"x","max_tokens":1}""")]
-    [InlineData("""{"model":"x","max_tokens":1,"messages":[{"role":"system","content":"hi"}]}""")]
+    [InlineData("""{"model":"x","max_tokens":1,"messages":[{"role":7,"content":"hi"}]}""")]
+    [InlineData("""{"model":"x","max_tokens":1,"messages":[{"role":"tool","content":"hi"}]}""")]
     public void Translate_BadBody_ThrowsTranslationException400(string body)
     {
         var ex = Assert.Throws<TranslationException>(() => AnthropicToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o")));

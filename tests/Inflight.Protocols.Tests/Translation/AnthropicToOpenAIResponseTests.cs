@@ -42,6 +42,7 @@ public sealed class AnthropicToOpenAIResponseTests
                   "role": "assistant",
                   "content": "I'll check the weather.",
                   "refusal": null,
+                  "reasoning_content": "The user wants weather.",
                   "tool_calls": [
                     {"id": "toolu_01A09q90qw90lq917835lq9", "type": "function", "function": {"name": "get_weather", "arguments": "{\"location\":\"San Francisco, CA\",\"unit\":\"celsius\"}"}}
                   ]
@@ -52,7 +53,7 @@ public sealed class AnthropicToOpenAIResponseTests
               "usage": {"prompt_tokens": 2572, "completion_tokens": 89, "total_tokens": 2661, "prompt_tokens_details": {"cached_tokens": 2000}}
             }
             """, result);
-        Assert.Contains("response content block thinking", dropped);
+        Assert.Contains("thinking signature", dropped);
     }
 
     [Theory]

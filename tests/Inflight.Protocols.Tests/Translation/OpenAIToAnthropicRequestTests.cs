@@ -123,20 +123,19 @@ public sealed class OpenAIToAnthropicRequestTests
     }
 
     [Fact]
-    public void Translate_ResponseFormatJsonSchema_AddsASystemInstructionWithTheSchema()
+    public void Translate_ResponseFormatJsonSchema_BecomesNativeStructuredOutput()
     {
         var body = """
             {"model":"x","messages":[{"role":"system","content":"Base."},{"role":"user","content":"hi"}],
-             "response_format":{"type":"json_schema","json_schema":{"name":"r","schema":{"type":"object","properties":{"a":{"type":"integer"}}}}}}
+             "response_format":{"type":"json_schema","json_schema":{"name":"r","strict":true,"schema":{"type":"object","properties":{"a":{"type":"integer"}},"additionalProperties":false}}}}
             """;
-        var dropped = new List<string>();
 
-        var result = JsonNode.Parse(OpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude", dropped)))!;
+        var result = JsonNode.Parse(OpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude")))!;
 
-        var system = (string)result["system"]!;
-        Assert.StartsWith("Base.\n\nRespond with a single valid JSON object", system, StringComparison.Ordinal);
-        Assert.EndsWith("""{"type":"object","properties":{"a":{"type":"integer"}}}""", system, StringComparison.Ordinal);
-        Assert.Contains(dropped, d => d.Contains("json_schema", StringComparison.Ordinal));
+        Assert.Equal("Base.", (string)result["system"]!);
+        JsonEqual(
+            JsonNode.Parse("""{"format":{"type":"json_schema","schema":{"type":"object","properties":{"a":{"type":"integer"}},"additionalProperties":false}}}"""),
+            result["output_config"]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
 namespace Inflight.Protocols.Tests.Translation;
@@ -55,17 +56,17 @@ public sealed class ResponsesRequestFieldsTests
             var body = JsonNode.Parse("""{"model":"m","input":"Hi"}""")!.AsObject();
             body[name] = JsonNode.Parse(s_samples[name]);
             var dropped = new List<string>();
-            var ctx = Context(model, dropped);
+            var ctx = NotesContext(model, dropped);
             var bytes = Utf8(body.ToJsonString());
 
             switch (anthropic ? toAnthropic : toChat)
             {
-                case FieldHandling.Refused:
+                case FieldRule.Refused:
                     var ex = Assert.Throws<TranslationException>(() => Run(bytes, ctx, anthropic));
                     Assert.Equal(400, ex.Status);
                     Assert.StartsWith(name + ":", ex.Message, StringComparison.Ordinal);
                     break;
-                case FieldHandling.Dropped:
+                case FieldRule.Dropped:
                     Run(bytes, ctx, anthropic);
                     Assert.Equal([$"dropped: {name}"], dropped);
                     break;

@@ -22,6 +22,14 @@ internal static class ResponsesRequestSupport
 
     public const string ApplyPatchInput = "*** Begin Patch\n*** Add File: hello.txt\n+hi\n*** End Patch\n";
 
+    /// <summary>A context whose <paramref name="notes"/> receives every translation note as recorded (<c>"dropped: x"</c>, <c>"a → b"</c>).</summary>
+    public static TranslationContext NotesContext(string model, List<string> notes) => new()
+    {
+        Model = model,
+        TimeProvider = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(TranslationTestSupport.Now)),
+        OnNote = notes.Add,
+    };
+
     public static byte[] Recording(string name)
         => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Translation", "Recordings", name));
 

@@ -18,7 +18,7 @@ public sealed class ResponsesToAnthropicRequestTests
     {
         var recording = RecordingJson(CodexRecording);
         var dropped = new List<string>();
-        var ctx = Context("claude-sonnet-4-6", dropped);
+        var ctx = NotesContext("claude-sonnet-4-6", dropped);
 
         var result = (JsonObject)JsonNode.Parse(ResponsesToAnthropicRequest.Translate(Recording(CodexRecording), ctx))!;
 
@@ -87,7 +87,7 @@ public sealed class ResponsesToAnthropicRequestTests
     public void Translate_CodexWithoutEffort_NoThinkingAndNamespaceToolsFlattened()
     {
         var dropped = new List<string>();
-        var ctx = Context("claude-sonnet-4-6", dropped);
+        var ctx = NotesContext("claude-sonnet-4-6", dropped);
 
         var result = (JsonObject)JsonNode.Parse(ResponsesToAnthropicRequest.Translate(Recording(CodexFallbackRecording), ctx))!;
 
@@ -141,7 +141,7 @@ public sealed class ResponsesToAnthropicRequestTests
             }
             """;
         var dropped = new List<string>();
-        var ctx = Context("claude-opus-4-7", dropped);
+        var ctx = NotesContext("claude-opus-4-7", dropped);
 
         var result = ResponsesToAnthropicRequest.Translate(Utf8(body), ctx);
 
@@ -203,7 +203,7 @@ public sealed class ResponsesToAnthropicRequestTests
             """;
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, body, Context("claude-sonnet-4-5", dropped));
+        var result = Translate(s_translate, body, NotesContext("claude-sonnet-4-5", dropped));
 
         JsonEqual(
             JsonNode.Parse("""
@@ -230,11 +230,30 @@ public sealed class ResponsesToAnthropicRequestTests
             """;
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, body, Context("claude-sonnet-4-6", dropped));
+        var result = Translate(s_translate, body, NotesContext("claude-sonnet-4-6", dropped));
 
         Assert.Null(result["thinking"]);
-        JsonEqual(JsonNode.Parse("""{"effort":"high"}"""), result["output_config"]);
-        Assert.Contains("thinking off: the tool-continuation turn has no thinking block to send back", dropped);
+        Assert.Null(result["output_config"]);
+        Assert.Contains("reasoning.effort high → no thinking (tool continuation without the earlier thinking block)", dropped);
+    }
+
+    [Fact]
+    public void Translate_EarlierToolTurnWithoutThinking_ThinkingStaysOn()
+    {
+        // Only the turn being continued must carry its thinking; a finished tool loop from before needs none.
+        var body = """
+            {"model":"m","reasoning":{"effort":"high"},"tools":[{"type":"function","name":"f"}],"input":[
+              {"role":"user","content":"Hi"},
+              {"type":"function_call","call_id":"toolu_1","name":"f","arguments":"{}"},
+              {"type":"function_call_output","call_id":"toolu_1","output":"ok"},
+              {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Done."}]},
+              {"role":"user","content":"Thanks, now again"}
+            ]}
+            """;
+
+        var result = Translate(s_translate, body, Context("claude-sonnet-4-6"));
+
+        JsonEqual(JsonNode.Parse("""{"type":"adaptive"}"""), result["thinking"]);
     }
 
     [Fact]
@@ -242,11 +261,11 @@ public sealed class ResponsesToAnthropicRequestTests
     {
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, """{"model":"m","input":"Hi","reasoning":{"effort":"low"},"tools":[{"type":"function","name":"f"}],"tool_choice":"required"}""", Context("claude-sonnet-4-6", dropped));
+        var result = Translate(s_translate, """{"model":"m","input":"Hi","reasoning":{"effort":"low"},"tools":[{"type":"function","name":"f"}],"tool_choice":"required"}""", NotesContext("claude-sonnet-4-6", dropped));
 
         Assert.Null(result["thinking"]);
         JsonEqual(JsonNode.Parse("""{"type":"any"}"""), result["tool_choice"]);
-        Assert.Contains("thinking off: tool_choice forces a tool (Anthropic rejects thinking with a forced tool)", dropped);
+        Assert.Contains("reasoning.effort low → no thinking (Anthropic does not combine thinking with a forced tool_choice)", dropped);
     }
 
     [Theory]
@@ -278,7 +297,7 @@ public sealed class ResponsesToAnthropicRequestTests
             """;
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, body, Context("claude-sonnet-4-6", dropped));
+        var result = Translate(s_translate, body, NotesContext("claude-sonnet-4-6", dropped));
 
         JsonEqual(
             JsonNode.Parse("""[{"type":"text","text":"Now answer in French."},{"type":"text","text":"Respond with a single valid JSON object and nothing else: no prose, no code fences."}]"""),
@@ -329,7 +348,7 @@ public sealed class ResponsesToAnthropicRequestTests
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_data":"data:application/zip;base64,UEs="}]}]}""", "input[0].content[0]: file type 'application/zip'")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png,raw"}]}]}""", "input[0].content[0]: a data URL must be base64")]
     [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_file","file_data":"x"}]}]}""", "input[0].output[0].type: 'input_file' cannot be part of a tool result")]
-    [InlineData("""{"model":"m","input":"Hi","reasoning":{"effort":"extreme"}}""", "reasoning.effort: 'extreme' is not one of")]
+    [InlineData("""{"model":"m","input":"Hi","reasoning":{"effort":"extreme"}}""", "reasoning.effort: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'")]
     [InlineData("""{"model":"m","input":"Hi","tools":[{"type":"image_generation"}]}""", "tools[0].type: tool type 'image_generation'")]
     [InlineData("""{"model":"m","input":"Hi","max_output_tokens":0}""", "max_output_tokens: must be a positive integer")]
     public void Translate_RefusedInput_400NamesTheField(string body, string expected)

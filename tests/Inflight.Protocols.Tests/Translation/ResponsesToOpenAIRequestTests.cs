@@ -14,7 +14,7 @@ public sealed class ResponsesToOpenAIRequestTests
     {
         var recording = RecordingJson(CodexRecording);
         var dropped = new List<string>();
-        var ctx = Context("gpt-5.5", dropped);
+        var ctx = NotesContext("gpt-5.5", dropped);
 
         var result = (JsonObject)JsonNode.Parse(ResponsesToOpenAIRequest.Translate(Recording(CodexRecording), ctx))!;
 
@@ -86,7 +86,7 @@ public sealed class ResponsesToOpenAIRequestTests
     public void Translate_CodexNamespaceTools_FlattenedAndMappedBack()
     {
         var dropped = new List<string>();
-        var ctx = Context("gpt-5.5", dropped);
+        var ctx = NotesContext("gpt-5.5", dropped);
 
         var result = (JsonObject)JsonNode.Parse(ResponsesToOpenAIRequest.Translate(Recording(CodexFallbackRecording), ctx))!;
 
@@ -143,7 +143,7 @@ public sealed class ResponsesToOpenAIRequestTests
             }
             """;
         var dropped = new List<string>();
-        var ctx = Context("gpt-4.1", dropped);
+        var ctx = NotesContext("gpt-4.1", dropped);
 
         var result = ResponsesToOpenAIRequest.Translate(Utf8(body), ctx);
 
@@ -201,7 +201,7 @@ public sealed class ResponsesToOpenAIRequestTests
     {
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, """{"model":"o4-mini","input":"Hi","max_output_tokens":100,"temperature":0.2,"reasoning":{"effort":"low","summary":"auto"}}""", Context("o4-mini", dropped));
+        var result = Translate(s_translate, """{"model":"o4-mini","input":"Hi","max_output_tokens":100,"temperature":0.2,"reasoning":{"effort":"low","summary":"auto"}}""", NotesContext("o4-mini", dropped));
 
         JsonEqual(JsonNode.Parse("""{"model":"o4-mini","messages":[{"role":"user","content":"Hi"}],"max_completion_tokens":100,"reasoning_effort":"low"}"""), result);
         Assert.Contains("dropped: temperature (not supported by reasoning model o4-mini)", dropped);
@@ -213,7 +213,7 @@ public sealed class ResponsesToOpenAIRequestTests
     {
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, """{"model":"m","input":"Hi","reasoning":{"effort":"high"},"text":{"verbosity":"high"}}""", Context("gpt-4o-mini", dropped));
+        var result = Translate(s_translate, """{"model":"m","input":"Hi","reasoning":{"effort":"high"},"text":{"verbosity":"high"}}""", NotesContext("gpt-4o-mini", dropped));
 
         Assert.Null(result["reasoning_effort"]);
         Assert.Null(result["verbosity"]);
@@ -243,7 +243,7 @@ public sealed class ResponsesToOpenAIRequestTests
     {
         var dropped = new List<string>();
 
-        var result = Translate(s_translate, """{"model":"m","input":"Hi","tools":[{"type":"web_search"}],"tool_choice":"auto","parallel_tool_calls":true}""", Context("gpt-4.1", dropped));
+        var result = Translate(s_translate, """{"model":"m","input":"Hi","tools":[{"type":"web_search"}],"tool_choice":"auto","parallel_tool_calls":true}""", NotesContext("gpt-4.1", dropped));
 
         Assert.Null(result["tools"]);
         Assert.Null(result["tool_choice"]);
@@ -281,7 +281,7 @@ public sealed class ResponsesToOpenAIRequestTests
     {
         var dropped = new List<string>();
 
-        Translate(s_translate, """{"model":"m","input":"Hi","top_logprobs":2,"max_tool_calls":3,"some_new_field":1,"previous_response_id":null}""", Context("gpt-4.1", dropped));
+        Translate(s_translate, """{"model":"m","input":"Hi","top_logprobs":2,"max_tool_calls":3,"some_new_field":1,"previous_response_id":null}""", NotesContext("gpt-4.1", dropped));
 
         Assert.Equal(["dropped: top_logprobs", "dropped: max_tool_calls", "dropped: unknown field some_new_field"], dropped);
     }

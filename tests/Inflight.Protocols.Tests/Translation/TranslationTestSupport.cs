@@ -12,12 +12,15 @@ internal static class TranslationTestSupport
 {
     public const long Now = 1_750_000_000;
 
-    public static TranslationContext Context(string model, List<string>? dropped = null, int estimatedInput = 0) => new()
+    /// <summary>A context whose <paramref name="notes"/> list receives every dropped field's bare name (<c>"top_k"</c>) and every note (<c>"dropped: top_k"</c>).</summary>
+    public static TranslationContext Context(string model, List<string>? notes = null, int estimatedInput = 0, int? maxOutputTokens = null) => new()
     {
         Model = model,
         EstimatedInputTokens = estimatedInput,
+        MaxOutputTokens = maxOutputTokens,
         TimeProvider = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(Now)),
-        OnDropped = dropped is null ? null : dropped.Add,
+        OnDropped = notes is null ? null : notes.Add,
+        OnNote = notes is null ? null : notes.Add,
     };
 
     public static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);

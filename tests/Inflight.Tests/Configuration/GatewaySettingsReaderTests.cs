@@ -50,11 +50,24 @@ public sealed class GatewaySettingsReaderTests
     [InlineData("OPENAI_BASE_URL", "ftp://x", "OPENAI_BASE_URL must be an absolute http(s) URL")]
     [InlineData("VDM_DEFAULT_PROVIDER", "azure", "VDM_DEFAULT_PROVIDER names 'azure', which is not configured")]
     [InlineData("INFLIGHT_DEMO", "maybe", "INFLIGHT_DEMO must be true or false")]
+    [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "lots", "OPENAI_MAX_OUTPUT_TOKENS must be a positive whole number; got 'lots'")]
+    [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "0", "OPENAI_MAX_OUTPUT_TOKENS must be a positive whole number; got '0'")]
+    [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "99999999999", "OPENAI_MAX_OUTPUT_TOKENS must be at most 10000000")]
     public void Configure_InvalidSetting_ReportsItByName(string key, string value, string expected)
     {
         var options = Read(new() { ["OPENAI_API_KEY"] = "sk", [key] = value });
 
         Assert.Contains(options.LoadErrors, e => e.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Configure_MaxOutputTokens_IsPerProvider()
+    {
+        var options = Read(new() { ["OPENAI_API_KEY"] = "sk", ["ANTHROPIC_API_KEY"] = "sk", ["OPENAI_MAX_OUTPUT_TOKENS"] = "16384" });
+
+        Assert.Empty(options.LoadErrors);
+        Assert.Equal(16384, options.Providers["openai"].MaxOutputTokens);
+        Assert.Null(options.Providers["anthropic"].MaxOutputTokens);
     }
 
     [Fact]

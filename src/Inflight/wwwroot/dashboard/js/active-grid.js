@@ -134,6 +134,19 @@ export class ActiveRequestsGrid {
         flex: 0.7,
         hide: narrow,
       },
+      {
+        colId: 'notes',
+        headerName: 'Notes',
+        headerTooltip: 'What translation dropped or mapped (translation_notes)',
+        valueGetter: (p) => p.data?.translation_notes?.length ?? 0,
+        valueFormatter: (p) => (p.value ? String(p.value) : '—'),
+        tooltipValueGetter: (p) => (p.data?.translation_notes ?? []).join('\n') || null,
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        minWidth: 76,
+        flex: 0.6,
+        hide: narrow,
+      },
       { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false, hide: narrow },
     ];
   }

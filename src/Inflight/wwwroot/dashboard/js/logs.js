@@ -34,6 +34,11 @@ export class LogsView {
           valueFormatter: (p) => `${formatNumber(p.data.input_tokens ?? 0)} / ${p.data.tokens_estimated ? '~' : ''}${formatNumber(p.data.output_tokens ?? 0)}`,
           type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: 130, flex: 1.2,
         },
+        {
+          colId: 'notes', headerName: 'Notes', headerTooltip: 'What translation dropped or mapped (translation_notes)',
+          valueGetter: (p) => p.data.translation_notes?.length ?? 0, valueFormatter: (p) => (p.value ? String(p.value) : '—'),
+          tooltipValueGetter: (p) => (p.data.translation_notes ?? []).join('\n') || null, cellClass: 'num', minWidth: 70, flex: 0.6,
+        },
         { field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false },
       ],
     });
