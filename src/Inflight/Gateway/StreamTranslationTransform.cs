@@ -19,6 +19,7 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
     private readonly Action _complete;
     private readonly Action<string, string> _writeError;
     private readonly Action? _writePing;
+    private readonly Func<bool>? _isFinished;
 
     public StreamTranslationTransform(ApiFormat clientFormat, ApiFormat upstreamFormat, TranslationContext context, IBufferWriter<byte> output)
     {
@@ -32,15 +33,15 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
                 break;
             case (ApiFormat.OpenAI, ApiFormat.Anthropic):
                 var toOpenAI = new AnthropicToOpenAIStreamTranslator(context, output);
-                (_translator, _complete, _writeError) = (toOpenAI, toOpenAI.Complete, toOpenAI.WriteError);
+                (_translator, _complete, _writeError, _isFinished) = (toOpenAI, toOpenAI.Complete, toOpenAI.WriteError, () => toOpenAI.IsFinished);
                 break;
             case (ApiFormat.Responses, ApiFormat.OpenAI):
                 var chatToResponses = new OpenAIToResponsesStreamTranslator(context, output);
-                (_translator, _complete, _writeError, _writePing) = (chatToResponses, chatToResponses.Complete, chatToResponses.WriteError, chatToResponses.WritePing);
+                (_translator, _complete, _writeError, _writePing, _isFinished) = (chatToResponses, chatToResponses.Complete, chatToResponses.WriteError, chatToResponses.WritePing, () => chatToResponses.IsFinished);
                 break;
             case (ApiFormat.Responses, ApiFormat.Anthropic):
                 var messagesToResponses = new AnthropicToResponsesStreamTranslator(context, output);
-                (_translator, _complete, _writeError, _writePing) = (messagesToResponses, messagesToResponses.Complete, messagesToResponses.WriteError, messagesToResponses.WritePing);
+                (_translator, _complete, _writeError, _writePing, _isFinished) = (messagesToResponses, messagesToResponses.Complete, messagesToResponses.WriteError, messagesToResponses.WritePing, () => messagesToResponses.IsFinished);
                 break;
             default:
                 throw new InvalidOperationException($"No stream translator from {upstreamFormat} to {clientFormat}.");
@@ -50,6 +51,8 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
     public override bool IsIdentity => false;
 
     public override string? ContentType => "text/event-stream; charset=utf-8";
+
+    public override bool WroteEnd => _isFinished?.Invoke() == true;
 
     public override void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output)
         => _reader.Feed(upstreamChunk, _translator);

@@ -41,6 +41,17 @@ public sealed class CodexCliTests
             Assert.Equal("fake", live.GetProperty("provider").GetString());
             Assert.Equal("gpt-5.1-codex", live.GetProperty("model").GetString());
             Assert.True(live.GetProperty("is_streaming").GetBoolean());
+
+            // Codex offers the hosted web_search tool; a translated provider cannot run it, so it is dropped and noted.
+            var notes = live.GetProperty("translation_notes").EnumerateArray().Select(n => n.GetString()!).ToList();
+            if (providerFormat == "responses")
+            {
+                Assert.Empty(notes);
+            }
+            else
+            {
+                Assert.Contains(notes, note => note.Contains("web_search", StringComparison.Ordinal));
+            }
         }
 
         provider.Release();

@@ -141,5 +141,36 @@ public sealed class TranslatedResponsesGatewayTests
         Assert.Equal(400, rejected.StatusCode);
     }
 
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("responses")]
+    public async Task PostResponses_ClientLeavesRightAfterResponseCompleted_IsRecordedAsSuccess(string providerFormat)
+    {
+        // Codex closes the connection once it has response.completed, while the upstream's connection may still be open.
+        // Here the upstream keeps it open until the gateway, seeing the client leave, cancels the upstream request.
+        var events = providerFormat == "openai" ? ProviderRecordings.OpenAIStreamEvents : ResponsesRecordings.StreamEvents;
+        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
+        {
+            await FakeResponses.WriteEventsAsync(ctx, events);
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.RequestAborted);
+        });
+        await using var app = GatewayApp.StartWithUpstream(upstream, providerFormat);
+
+        using (var response = await app.Client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Body("""{"model":"gpt-4o-mini","input":"Hello","stream":true}""") },
+            HttpCompletionOption.ResponseHeadersRead,
+            Ct))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
+            while (await reader.ReadLineAsync(Ct) is { } line && line != "event: response.completed")
+            {
+            }
+        }
+
+        var logged = await PassThroughTests.FinishedRequestAsync(app);
+        Assert.Equal("success", logged.Status);
+        Assert.Null(logged.ErrorType);
+    }
+
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 }
