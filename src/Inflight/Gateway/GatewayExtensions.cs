@@ -12,6 +12,7 @@ internal static class GatewayExtensions
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<ModelRouter>();
         builder.Services.AddSingleton<GatewayForwarder>();
+        builder.Services.AddSingleton<ModelCatalog>();
         return builder;
     }
 
@@ -25,7 +26,10 @@ internal static class GatewayExtensions
 
         var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
         openAI.MapPost("/chat/completions", PostChatCompletions);
-        openAI.MapGet("/models", ModelsEndpoint.GetAsync);
+
+        var either = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.ByClient, acceptSessionCookie: false);
+        either.MapGet("/models", ModelsEndpoint.ListAsync);
+        either.MapGet("/models/{**modelId}", ModelsEndpoint.GetAsync);
 
         // Anything else under /v1 gets a 404 an SDK can parse, naming what does exist.
         endpoints.MapFallback("/v1/{**path}", NotFoundAsync);
@@ -37,7 +41,7 @@ internal static class GatewayExtensions
         var format = context.Request.Path.StartsWithSegments("/v1/messages") || context.Request.Headers.ContainsKey("anthropic-version")
             ? ApiFormat.Anthropic
             : ApiFormat.OpenAI;
-        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models.";
+        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models, GET /v1/models/{{id}}.";
         return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
