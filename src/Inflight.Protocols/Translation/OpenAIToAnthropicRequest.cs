@@ -498,7 +498,7 @@ public static class OpenAIToAnthropicRequest
 
                     break;
                 case "file":
-                    blocks.Add(Document(part.Prop("file"), partPath));
+                    blocks.Add(Document(part.Prop("file"), partPath + ".file"));
                     break;
                 default:
                     throw new TranslationException(400, $"{partPath}.type: content part type {JsonOutput.Describe(part.Prop("type") ?? part)} is not supported by this model's provider (text, image_url, file).");
@@ -509,24 +509,26 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>
-    /// A Chat Completions <c>file</c> part with inline data: a PDF becomes a base64 <c>document</c>, plain
-    /// text a text document. A <c>file_id</c> names a file stored at OpenAI, which Anthropic cannot read.
+    /// A Chat Completions <c>file</c> part (or a Responses <c>input_file</c> part, which has the same fields)
+    /// with inline data: a PDF becomes a base64 <c>document</c>, plain text a text document. A <c>file_id</c>
+    /// names a file stored at OpenAI, which Anthropic cannot read. <paramref name="path"/> names the object
+    /// that holds the fields.
     /// </summary>
-    private static JsonObject Document(JsonNode? file, string path)
+    internal static JsonObject Document(JsonNode? file, string path)
     {
         if (file.Prop("file_id") is not null)
         {
-            throw new TranslationException(400, $"{path}.file.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
+            throw new TranslationException(400, $"{path}.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
         }
 
-        var data = file.Prop("file_data").AsString() ?? throw new TranslationException(400, $"{path}.file.file_data: must be a data URL string.");
+        var data = file.Prop("file_data").AsString() ?? throw new TranslationException(400, $"{path}.file_data: must be a data URL string.");
         var marker = data.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase);
         var mediaType = data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5 ? data[5..marker] : null;
         JsonObject source = mediaType switch
         {
             "application/pdf" => new JsonObject { ["type"] = "base64", ["media_type"] = "application/pdf", ["data"] = data[(marker + 8)..] },
             "text/plain" => new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = DecodeText(data[(marker + 8)..], path) },
-            _ => throw new TranslationException(400, $"{path}.file.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider."),
+            _ => throw new TranslationException(400, $"{path}.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider."),
         };
 
         var document = new JsonObject { ["type"] = "document", ["source"] = source };
@@ -546,7 +548,7 @@ public static class OpenAIToAnthropicRequest
         }
         catch (FormatException)
         {
-            throw new TranslationException(400, $"{path}.file.file_data: not valid base64.");
+            throw new TranslationException(400, $"{path}.file_data: not valid base64.");
         }
     }
 

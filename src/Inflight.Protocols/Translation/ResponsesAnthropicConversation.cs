@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Inflight.Protocols.Translation;
@@ -236,53 +235,24 @@ internal sealed class ResponsesAnthropicConversation(ResponsesTools tools, JsonA
         }
     }
 
-    /// <summary>A PDF or plain-text file as a <c>document</c> block; anything else cannot be read by Claude and is refused.</summary>
+    /// <summary>
+    /// A file as a <c>document</c> block: inline PDF or plain text as a Chat client's file part is sent
+    /// (shared code), a <c>file_url</c> as a URL document; anything else cannot be read by Claude and is refused.
+    /// </summary>
     private static JsonObject Document(JsonObject part, string path)
     {
-        JsonObject source;
-        if (part["file_data"].AsString() is { } data)
+        if (part["file_data"] is null && part["file_id"] is null && part["file_url"].AsString() is { } fileUrl)
         {
-            var dataUrl = data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? data : "data:application/pdf;base64," + data;
-            RequireBase64(dataUrl, path);
-            source = (JsonObject)OpenAIToAnthropicRequest.Image(dataUrl)["source"]!.DeepClone();
-            var mediaType = source["media_type"].AsString();
-            if (mediaType == "text/plain")
+            var document = new JsonObject { ["type"] = "document", ["source"] = new JsonObject { ["type"] = "url", ["url"] = fileUrl } };
+            if (part["filename"].AsString() is { } filename)
             {
-                source = new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = DecodeText(source["data"].AsString()!, path) };
+                document["title"] = filename;
             }
-            else if (mediaType != "application/pdf")
-            {
-                throw new TranslationException(400, $"{path}: file type '{mediaType}' is not supported by this model's provider (PDF and plain text only).");
-            }
-        }
-        else if (part["file_url"].AsString() is { } fileUrl)
-        {
-            source = new JsonObject { ["type"] = "url", ["url"] = fileUrl };
-        }
-        else
-        {
-            throw new TranslationException(400, $"{path}: only files given by file_data or file_url can be translated (file_id refers to a file stored on OpenAI).");
+
+            return document;
         }
 
-        var document = new JsonObject { ["type"] = "document", ["source"] = source };
-        if (part["filename"].AsString() is { } filename)
-        {
-            document["title"] = filename;
-        }
-
-        return document;
-    }
-
-    private static string DecodeText(string base64, string path)
-    {
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(base64));
-        }
-        catch (FormatException)
-        {
-            throw new TranslationException(400, $"{path}.file_data: not valid base64.");
-        }
+        return OpenAIToAnthropicRequest.Document(part, path);
     }
 
     /// <summary>Anthropic takes data URLs only as base64 sources; any other data URL is refused here rather than upstream.</summary>

@@ -345,7 +345,7 @@ public sealed class ResponsesToAnthropicRequestTests
     [InlineData("""{"model":"m","input":"Hi","previous_response_id":"resp_1"}""", "previous_response_id: Inflight is stateless")]
     [InlineData("""{"model":"m","input":"Hi","conversation":{"id":"conv_1"}}""", "conversation: Inflight is stateless")]
     [InlineData("""{"model":"m","input":[]}""", "input: at least one user or assistant message")]
-    [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_data":"data:application/zip;base64,UEs="}]}]}""", "input[0].content[0]: file type 'application/zip'")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_file","file_data":"data:application/zip;base64,UEs="}]}]}""", "input[0].content[0].file_data: only PDF and plain-text files")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_image","image_url":"data:image/png,raw"}]}]}""", "input[0].content[0]: a data URL must be base64")]
     [InlineData("""{"model":"m","input":[{"type":"function_call_output","call_id":"c","output":[{"type":"input_file","file_data":"x"}]}]}""", "input[0].output[0].type: 'input_file' cannot be part of a tool result")]
     [InlineData("""{"model":"m","input":"Hi","reasoning":{"effort":"extreme"}}""", "reasoning.effort: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'")]
