@@ -1,5 +1,6 @@
 using Inflight.Configuration;
 using Inflight.Protocols;
+using Inflight.Protocols.Translation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +54,7 @@ internal static class GatewayExtensions
     public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
     {
         var gateway = options.Value;
-        return TypedResults.Json(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode), GatewayJsonContext.Default.HealthStatus);
+        return TypedResults.Json(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats), GatewayJsonContext.Default.HealthStatus);
     }
 
     public static Task PostMessages(HttpContext context, GatewayForwarder forwarder)
@@ -66,4 +67,5 @@ internal static class GatewayExtensions
         => forwarder.ForwardAsync(context, GatewayEndpoint.Responses);
 }
 
-internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo);
+/// <summary><c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count.</summary>
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, TokenCountCacheStats TokenCountCache);
