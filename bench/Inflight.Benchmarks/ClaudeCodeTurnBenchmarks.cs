@@ -80,7 +80,7 @@ public class ClaudeCodeTurnBenchmarks
     public int TranslateStreamPerChunk()
     {
         _output.ResetWrittenCount();
-        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, new TranslationContext { Model = "bench-fast", EstimatedInputTokens = 20_000 }, _output);
+        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, new TranslationContext { Model = "bench-fast", EstimatedInputTokens = 20_000 }, _output);
         foreach (var chunk in _openAIStream)
         {
             transform.Write(chunk, _output);
@@ -147,7 +147,7 @@ public class ClaudeCodeTurnBenchmarks
         };
         var upstream = AnthropicToOpenAIRequest.Translate(body, context);
         _output.ResetWrittenCount();
-        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, context, _output);
+        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, context, _output);
         using var accountant = StreamAccountant.Create(ApiFormat.OpenAI, _listener);
         foreach (var chunk in _openAIStream)
         {

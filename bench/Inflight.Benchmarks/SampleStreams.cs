@@ -38,4 +38,23 @@ internal static class SampleStreams
         list.Add("data: [DONE]\n\n");
         return [.. list];
     }
+
+    /// <summary>A Responses stream: created, one message whose text arrives in deltas, completed with usage.</summary>
+    public static string[] Responses(int events)
+    {
+        const string Head = "\"id\":\"resp_68af4030592c81938ec0a5fbab4a3e9f\",\"object\":\"response\",\"created_at\":1756315696,\"model\":\"gpt-5.1-codex\",\"parallel_tool_calls\":true,\"store\":false,\"tools\":[]";
+        var list = new List<string>
+        {
+            "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{" + Head + ",\"status\":\"in_progress\",\"output\":[],\"usage\":null}}\n\n",
+            "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}}\n\n",
+        };
+        for (var i = list.Count; i < events - 2; i++)
+        {
+            list.Add("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":" + i + ",\"item_id\":\"msg_1\",\"output_index\":0,\"content_index\":0,\"delta\":\" token" + i + " of the answer\",\"logprobs\":[]}\n\n");
+        }
+
+        list.Add("event: response.output_item.done\ndata: {\"type\":\"response.output_item.done\",\"sequence_number\":" + (events - 2) + ",\"output_index\":0,\"item\":{\"id\":\"msg_1\",\"type\":\"message\",\"status\":\"completed\",\"role\":\"assistant\",\"content\":[{\"type\":\"output_text\",\"text\":\"the answer\",\"annotations\":[]}]}}\n\n");
+        list.Add("event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":" + (events - 1) + ",\"response\":{" + Head + ",\"status\":\"completed\",\"output\":[],\"usage\":{\"input_tokens\":19,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":" + events + ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":29}}}\n\n");
+        return [.. list];
+    }
 }

@@ -7,8 +7,8 @@ using Inflight.Protocols.Translation;
 namespace Inflight.Benchmarks;
 
 /// <summary>
-/// Cross-format traffic: streams translated chunk by chunk as they are parsed (both directions, per
-/// chunk), and a Claude Code-sized request body translated from Anthropic to OpenAI.
+/// Cross-format traffic: streams translated chunk by chunk as they are parsed (every direction, per
+/// chunk, Responses clients included), and a Claude Code-sized request body translated from Anthropic to OpenAI.
 /// </summary>
 [MemoryDiagnoser]
 public class TranslationBenchmarks
@@ -51,6 +51,38 @@ public class TranslationBenchmarks
         _output.ResetWrittenCount();
         using var reader = new SseEventReader();
         using var translator = new AnthropicToOpenAIStreamTranslator(new TranslationContext { Model = "claude-sonnet-4-5" }, _output);
+        foreach (var chunk in _anthropic)
+        {
+            reader.Feed(chunk, translator);
+        }
+
+        translator.Complete();
+        return _output.WrittenCount;
+    }
+
+    /// <summary>An OpenAI provider's stream to a Responses client (Codex on a Chat Completions model).</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public int OpenAIToResponsesPerChunk()
+    {
+        _output.ResetWrittenCount();
+        using var reader = new SseEventReader();
+        using var translator = new OpenAIToResponsesStreamTranslator(new TranslationContext { Model = "gpt-4o-mini" }, _output);
+        foreach (var chunk in _openAI)
+        {
+            reader.Feed(chunk, translator);
+        }
+
+        translator.Complete();
+        return _output.WrittenCount;
+    }
+
+    /// <summary>An Anthropic provider's stream to a Responses client (Codex on a Claude model).</summary>
+    [Benchmark(OperationsPerInvoke = Events)]
+    public int AnthropicToResponsesPerChunk()
+    {
+        _output.ResetWrittenCount();
+        using var reader = new SseEventReader();
+        using var translator = new AnthropicToResponsesStreamTranslator(new TranslationContext { Model = "claude-sonnet-4-5" }, _output);
         foreach (var chunk in _anthropic)
         {
             reader.Feed(chunk, translator);

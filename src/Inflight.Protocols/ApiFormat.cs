@@ -36,6 +36,9 @@ public static class ApiFormatNames
             case OpenAI:
                 format = ApiFormat.OpenAI;
                 return true;
+            case Responses:
+                format = ApiFormat.Responses;
+                return true;
             default:
                 format = default;
                 return false;

@@ -9,7 +9,7 @@ public static class ResponseUsageReader
     /// Reports the usage in <paramref name="responseJson"/> (mapped as the stream accountants do) and
     /// one <see cref="IUsageListener.OnToolCall"/> per tool call: Anthropic <c>content</c> blocks of type
     /// <c>tool_use</c>/<c>server_tool_use</c>/<c>mcp_tool_use</c>; OpenAI
-    /// <c>choices[0].message.tool_calls</c>. When the body has no output count (some compatible servers
+    /// <c>choices[0].message.tool_calls</c>; Responses <c>output</c> items whose type ends in <c>_call</c>. When the body has no output count (some compatible servers
     /// omit usage) the output is estimated from the generated text and tool arguments instead.
     /// Malformed JSON reports nothing and does not throw.
     /// </summary>
@@ -35,9 +35,12 @@ public static class ResponseUsageReader
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartObject)
                     {
-                        usage = format == ApiFormat.Anthropic
-                            ? UsageJson.ReadAnthropic(ref reader)
-                            : UsageJson.ReadOpenAI(ref reader);
+                        usage = format switch
+                        {
+                            ApiFormat.Anthropic => UsageJson.ReadAnthropic(ref reader),
+                            ApiFormat.Responses => UsageJson.ReadResponses(ref reader),
+                            _ => UsageJson.ReadOpenAI(ref reader),
+                        };
                     }
                     else
                     {
@@ -48,6 +51,11 @@ public static class ResponseUsageReader
                 {
                     reader.Read();
                     units += ReadAnthropicContent(ref reader, responseJson, ref toolCalls);
+                }
+                else if (format == ApiFormat.Responses && reader.ValueTextEquals("output"u8))
+                {
+                    reader.Read();
+                    units += ReadResponsesOutput(ref reader, ref toolCalls);
                 }
                 else if (format == ApiFormat.OpenAI && reader.ValueTextEquals("choices"u8))
                 {
@@ -114,6 +122,67 @@ public static class ResponseUsageReader
                     units += TokenEstimator.Weigh(json[(int)start..(int)reader.BytesConsumed]);
                 }
                 else
+                {
+                    JsonFields.SkipValue(ref reader);
+                }
+            }
+        }
+
+        return units;
+    }
+
+    /// <summary>
+    /// A Responses <c>output</c> array: generated text is every string named <c>text</c> (message
+    /// <c>output_text</c> parts, reasoning summaries), <c>arguments</c>, <c>input</c> (custom tools) or
+    /// <c>refusal</c>, at any depth; encrypted reasoning is not text.
+    /// </summary>
+    private static long ReadResponsesOutput(ref Utf8JsonReader reader, ref int toolCalls)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        long units = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            var depth = reader.CurrentDepth;
+            while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                if (reader.CurrentDepth == depth + 1 && reader.ValueTextEquals("type"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.EndsWith("_call"u8))
+                    {
+                        toolCalls++;
+                    }
+                }
+                else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("arguments"u8)
+                    || reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("refusal"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        units += TokenEstimator.Weigh(reader.ValueSpan);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (reader.ValueTextEquals("encrypted_content"u8))
                 {
                     JsonFields.SkipValue(ref reader);
                 }

@@ -11,19 +11,29 @@ namespace Inflight.Protocols.Accounting;
 public sealed class StreamAccountant : IDisposable
 {
     private readonly SseEventReader _reader = new();
-    private readonly ISseEventHandler _handler;
+    private readonly EndWatcher _handler;
     private bool _disposed;
 
-    private StreamAccountant(ISseEventHandler handler)
+    private StreamAccountant(ApiFormat format, ISseEventHandler handler)
     {
-        _handler = handler;
+        _handler = new EndWatcher(format, handler);
     }
+
+    /// <summary>
+    /// True once the stream's closing event went by: Anthropic <c>message_stop</c>, OpenAI <c>data: [DONE]</c>,
+    /// Responses <c>response.completed</c>, <c>.incomplete</c> or <c>.failed</c>. A client that leaves after
+    /// that had the whole answer.
+    /// </summary>
+    public bool SawEnd => _handler.SawEnd;
 
     /// <summary>An accountant for a stream in <paramref name="upstreamFormat"/> (the provider's format, not the client's).</summary>
     public static StreamAccountant Create(ApiFormat upstreamFormat, IUsageListener listener)
-        => new(upstreamFormat == ApiFormat.Anthropic
-            ? new AnthropicStreamAccountant(listener)
-            : new OpenAIStreamAccountant(listener));
+        => new(upstreamFormat, upstreamFormat switch
+        {
+            ApiFormat.Anthropic => new AnthropicStreamAccountant(listener),
+            ApiFormat.Responses => new ResponsesStreamAccountant(listener),
+            _ => new OpenAIStreamAccountant(listener),
+        });
 
     /// <summary>Feeds the next bytes of the stream, split anywhere. Ignored after <see cref="Dispose"/>.</summary>
     public void Feed(ReadOnlySpan<byte> chunk)
@@ -51,6 +61,27 @@ public sealed class StreamAccountant : IDisposable
         {
             _disposed = true;
             _reader.Dispose();
+        }
+    }
+
+    /// <summary>Notes the closing event of the stream, then hands every event on.</summary>
+    private sealed class EndWatcher(ApiFormat format, ISseEventHandler inner) : ISseEventHandler
+    {
+        public bool SawEnd { get; private set; }
+
+        public void OnEvent(ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data)
+        {
+            if (!SawEnd)
+            {
+                SawEnd = format switch
+                {
+                    ApiFormat.Anthropic => eventType.SequenceEqual("message_stop"u8),
+                    ApiFormat.Responses => eventType.SequenceEqual("response.completed"u8) || eventType.SequenceEqual("response.incomplete"u8) || eventType.SequenceEqual("response.failed"u8),
+                    _ => data.Trim(" \t\r\n"u8).SequenceEqual("[DONE]"u8),
+                };
+            }
+
+            inner.OnEvent(eventType, data);
         }
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Inflight.Protocols.Accounting;
 
-/// <summary>Reads the two providers' usage objects into a <see cref="UsageReport"/> without allocating.</summary>
+/// <summary>Reads the providers' usage objects into a <see cref="UsageReport"/> without allocating.</summary>
 internal static class UsageJson
 {
     /// <summary>
@@ -101,6 +101,56 @@ internal static class UsageJson
         cached ??= deepSeekHit;
         long? input = prompt is { } p ? Math.Max(0, p - (cached ?? 0) - (cacheWrite ?? 0)) : null;
         return new UsageReport(input, completion, cached, cacheWrite);
+    }
+
+    /// <summary>
+    /// OpenAI Responses <c>usage</c> (API reference, "The response object"): <c>input_tokens</c> includes
+    /// <c>input_tokens_details.cached_tokens</c>, so, as for Chat Completions, input = input_tokens −
+    /// cached_tokens and cache_read = cached_tokens. <c>output_tokens</c> already includes
+    /// <c>output_tokens_details.reasoning_tokens</c>, which therefore needs no separate count.
+    /// </summary>
+    public static UsageReport ReadResponses(ref Utf8JsonReader reader)
+    {
+        long? input = null, output = null, cached = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("input_tokens"u8))
+            {
+                input = ReadCount(ref reader);
+            }
+            else if (reader.ValueTextEquals("output_tokens"u8))
+            {
+                output = ReadCount(ref reader);
+            }
+            else if (reader.ValueTextEquals("input_tokens_details"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("cached_tokens"u8))
+                    {
+                        cached = ReadCount(ref reader);
+                    }
+                    else
+                    {
+                        JsonFields.SkipValue(ref reader);
+                    }
+                }
+            }
+            else
+            {
+                JsonFields.SkipValue(ref reader);
+            }
+        }
+
+        long? uncached = input is { } i ? Math.Max(0, i - (cached ?? 0)) : null;
+        return new UsageReport(uncached, output, cached, null);
     }
 
     public static bool HasAny(UsageReport usage)

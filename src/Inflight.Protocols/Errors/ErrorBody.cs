@@ -52,6 +52,28 @@ public static class ErrorBody
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The data of a Responses stream's <c>error</c> event (API reference, "Streaming events": error):
+    /// <c>{"type":"error","code":...,"message":...,"param":null,"sequence_number":0}</c>. A gateway that
+    /// ends a passed-through stream does not know the upstream's last sequence number, hence 0.
+    /// </summary>
+    public static byte[] ResponsesStreamError(int status, string message)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "error");
+            writer.WriteString("code", OpenAICodeForStatus(status) ?? OpenAITypeForStatus(status));
+            writer.WriteString("message", message);
+            writer.WriteNull("param");
+            writer.WriteNumber("sequence_number", 0);
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
     /// <summary>The body in <paramref name="format"/>'s shape for an HTTP status Inflight itself answers with.</summary>
     public static byte[] ForStatus(ApiFormat format, int status, string message)
         => format == ApiFormat.Anthropic

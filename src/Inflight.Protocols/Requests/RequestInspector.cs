@@ -58,7 +58,11 @@ public static class RequestInspector
             int? messageCount = null;
             int toolUses = 0, toolResults = 0;
             long textBytes = 0;
-            if (root.TryGetProperty("messages", out var messages))
+            if (format == ApiFormat.Responses)
+            {
+                messageCount = CountResponsesInput(root, requireMessages, ref toolUses, ref toolResults, ref textBytes);
+            }
+            else if (root.TryGetProperty("messages", out var messages))
             {
                 if (messages.ValueKind != JsonValueKind.Array)
                 {
@@ -83,7 +87,7 @@ public static class RequestInspector
                 throw new RequestBodyException("'messages' is required.");
             }
 
-            if (root.TryGetProperty("system", out var system))
+            if (root.TryGetProperty(format == ApiFormat.Responses ? "instructions"u8 : "system"u8, out var system))
             {
                 textBytes += TextBytesOf(system);
             }
@@ -109,6 +113,9 @@ public static class RequestInspector
                 IncludeUsageRequested = includeUsage,
                 TextBytes = textBytes,
                 UserId = ReadUserId(format, root),
+                PreviousResponseId = format == ApiFormat.Responses && root.TryGetProperty("previous_response_id", out var previous) && previous.ValueKind == JsonValueKind.String
+                    ? previous.GetString()
+                    : null,
             };
         }
     }
@@ -125,6 +132,55 @@ public static class RequestInspector
 
         var value = found.GetString();
         return string.IsNullOrEmpty(value) ? null : value.Length <= 256 ? value : value[..256];
+    }
+
+    /// <summary>
+    /// A Responses <c>input</c>: a string (one user message) or an array of items. Items whose type ends in
+    /// <c>_call</c> are tool calls already made (<c>function_call</c>, <c>custom_tool_call</c>, ...), those
+    /// ending in <c>_call_output</c> are tool results; every item counts as one message.
+    /// </summary>
+    private static int? CountResponsesInput(JsonElement root, bool requireInput, ref int toolUses, ref int toolResults, ref long textBytes)
+    {
+        if (!root.TryGetProperty("input", out var input))
+        {
+            return requireInput ? throw new RequestBodyException("'input' is required.") : null;
+        }
+
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            textBytes += TextBytesOf(input);
+            return 1;
+        }
+
+        if (input.ValueKind != JsonValueKind.Array)
+        {
+            throw new RequestBodyException("'input' must be a string or an array of input items.");
+        }
+
+        foreach (var item in input.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new RequestBodyException("Each entry of 'input' must be an object.");
+            }
+
+            if (item.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+            {
+                var raw = JsonMarshal.GetRawUtf8Value(type).Trim((byte)'"');
+                if (raw.EndsWith("_call_output"u8))
+                {
+                    toolResults++;
+                }
+                else if (raw.EndsWith("_call"u8))
+                {
+                    toolUses++;
+                }
+            }
+
+            textBytes += TextBytesOf(item);
+        }
+
+        return input.GetArrayLength();
     }
 
     /// <summary>
@@ -242,8 +298,9 @@ public static class RequestInspector
         {
             foreach (var property in element.EnumerateObject())
             {
-                // Base64 image data is not text tokens; providers bill images separately.
-                if (property.NameEquals("data"u8) || property.NameEquals("url"u8))
+                // Base64 image and file data is not text tokens (providers bill images separately), nor is encrypted reasoning.
+                if (property.NameEquals("data"u8) || property.NameEquals("url"u8)
+                    || property.NameEquals("image_url"u8) || property.NameEquals("file_data"u8) || property.NameEquals("encrypted_content"u8))
                 {
                     continue;
                 }

@@ -7,7 +7,7 @@ public sealed record RequestSummary
 
     public bool IsStreaming { get; init; }
 
-    /// <summary>Null when the body has no <c>messages</c> array.</summary>
+    /// <summary>Null when the body has no <c>messages</c> array (Responses: no <c>input</c>; its items are counted).</summary>
     public int? MessageCount { get; init; }
 
     /// <summary>Tool calls already made in the conversation (Anthropic tool_use blocks, OpenAI assistant tool_calls).</summary>
@@ -18,6 +18,9 @@ public sealed record RequestSummary
 
     /// <summary>OpenAI only: the client asked for the final usage chunk (<c>stream_options.include_usage</c>).</summary>
     public bool IncludeUsageRequested { get; init; }
+
+    /// <summary>Responses only: <c>previous_response_id</c>, which asks the provider for a conversation it stored.</summary>
+    public string? PreviousResponseId { get; init; }
 
     /// <summary>UTF-8 bytes of message, system and tool text: the basis of a cheap input-token estimate.</summary>
     public long TextBytes { get; init; }

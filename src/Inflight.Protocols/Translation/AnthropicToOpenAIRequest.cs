@@ -190,14 +190,14 @@ public static class AnthropicToOpenAIRequest
     /// OpenAI rejects a <c>user</c> over 64 characters (string_above_max_length); Claude Code's user_id is longer. A longer id becomes its
     /// SHA-256 in hex (64 characters): still stable per user, which is all the field is for.
     /// </summary>
-    private static string OpenAIUser(string userId, TranslationContext ctx)
+    internal static string OpenAIUser(string userId, TranslationContext ctx, string field = "metadata.user_id")
     {
         if (userId.Length <= 64)
         {
             return userId;
         }
 
-        ctx.Note("metadata.user_id → user (SHA-256, over 64 characters)");
+        ctx.Note($"{field} → user (SHA-256, over 64 characters)");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
     }
 

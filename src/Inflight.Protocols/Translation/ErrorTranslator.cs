@@ -7,6 +7,9 @@ namespace Inflight.Protocols.Translation;
 /// <summary>An error body and HTTP status ready to send to the client.</summary>
 public readonly record struct TranslatedError(int Status, byte[] Body);
 
+/// <summary>The <c>error</c> of a Responses <c>response.failed</c> event.</summary>
+internal readonly record struct ResponsesFailure(string Code, string Message);
+
 /// <summary>
 /// Maps a provider's error (status + body) to the client's API shape. The status decides the type where
 /// it is meaningful (both references key their error types on it); mid-stream errors, which have no
@@ -65,6 +68,34 @@ public static class ErrorTranslator
         var body = ErrorBody.OpenAI(ErrorBody.OpenAITypeForStatus(status), message ?? $"Upstream provider returned HTTP {status}.", code);
         return new TranslatedError(status, body);
     }
+
+    /// <summary>
+    /// An upstream OpenAI-format error as the <c>error</c> of a Responses <c>response.failed</c> event:
+    /// the code clients act on (Codex compacts on <c>context_length_exceeded</c>, backs off on
+    /// <c>rate_limit_exceeded</c> and <c>server_is_overloaded</c>) and the message.
+    /// </summary>
+    internal static ResponsesFailure OpenAIToResponsesFailure(int status, ReadOnlySpan<byte> openAIBody)
+    {
+        var (type, code, message) = Read(openAIBody, anthropicShape: false);
+        return new ResponsesFailure(ResponsesCode(code, type, status), message ?? $"Upstream provider returned HTTP {status}.");
+    }
+
+    /// <summary>An upstream Anthropic error as a Responses failure, by way of its OpenAI translation.</summary>
+    internal static ResponsesFailure AnthropicToResponsesFailure(int status, ReadOnlySpan<byte> anthropicBody)
+    {
+        var openAI = AnthropicToOpenAI(status, anthropicBody);
+        return OpenAIToResponsesFailure(openAI.Status, openAI.Body);
+    }
+
+    /// <summary>An OpenAI error code or type (e.g. <c>server_error</c>, <c>rate_limit_error</c>) as a Responses error code.</summary>
+    internal static string ResponsesCode(string? code, string? type, int status) => code switch
+    {
+        "context_length_exceeded" or "insufficient_quota" or "rate_limit_exceeded" or "server_is_overloaded" or "invalid_prompt" => code,
+        "overloaded" or "server_overloaded" or "service_unavailable" => "server_is_overloaded",
+        _ when type is "rate_limit_error" or "tokens" or "requests" || status == 429 => "rate_limit_exceeded",
+        _ when type is "overloaded_error" || status is 503 or 529 => "server_is_overloaded",
+        _ => code ?? type ?? "server_error",
+    };
 
     private const string PromptTooLong = "prompt is too long: ";
 

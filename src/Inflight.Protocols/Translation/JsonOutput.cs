@@ -60,6 +60,28 @@ internal static class JsonOutput
         return node as JsonObject ?? throw new TranslationException(400, $"The {what} must be a JSON object.");
     }
 
+    /// <summary>Parses an upstream body for reading; like <see cref="ParseObject"/>, anything but a JSON object is a 400.</summary>
+    public static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string what)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json.ToArray(), DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new TranslationException(400, $"The {what} is not valid JSON: {ex.Message}");
+        }
+
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            doc.Dispose();
+            throw new TranslationException(400, $"The {what} must be a JSON object.");
+        }
+
+        return doc;
+    }
+
     /// <summary>
     /// The property <paramref name="name"/> when <paramref name="node"/> is an object, else null. Unlike the
     /// indexer, never throws on an array or a value, so a body of the wrong shape reads as "missing".

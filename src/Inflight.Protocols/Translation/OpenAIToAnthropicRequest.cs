@@ -292,11 +292,12 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>
-    /// <c>reasoning_effort</c> → Anthropic thinking. Current Claude models get adaptive thinking with
-    /// <c>output_config.effort</c>; older and unknown ones a manual budget below max_tokens. Returns the
-    /// max_tokens to send (raised above a manual budget when needed).
+    /// <c>reasoning_effort</c> (or a Responses client's <c>reasoning.effort</c>, named by <paramref name="field"/>)
+    /// → Anthropic thinking. Current Claude models get adaptive thinking with <c>output_config.effort</c>;
+    /// older and unknown ones a manual budget below max_tokens. Returns the max_tokens to send (raised
+    /// above a manual budget when needed).
     /// </summary>
-    private static long AddThinking(JsonNode? effortNode, JsonObject? toolChoice, JsonArray messages, JsonObject output, long maxTokens, TranslationContext ctx)
+    internal static long AddThinking(JsonNode? effortNode, JsonObject? toolChoice, JsonArray messages, JsonObject output, long maxTokens, TranslationContext ctx, string field = "reasoning_effort")
     {
         if (effortNode is null)
         {
@@ -306,27 +307,27 @@ public static class OpenAIToAnthropicRequest
         var requested = effortNode.AsString();
         if (requested is not ("none" or "minimal" or "low" or "medium" or "high" or "xhigh"))
         {
-            throw new TranslationException(400, $"reasoning_effort: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh' (got {JsonOutput.Describe(effortNode)}).");
+            throw new TranslationException(400, $"{field}: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh' (got {JsonOutput.Describe(effortNode)}).");
         }
 
         var effort = Effort.ToAnthropic(requested, ctx.Model);
         if (effort is null)
         {
-            ctx.Note("reasoning_effort none → no thinking");
+            ctx.Note($"{field} none → no thinking");
             return maxTokens;
         }
 
         // Anthropic: "Tool use with thinking only supports tool_choice auto or none".
         if (toolChoice?["type"].AsString() is "any" or "tool")
         {
-            ctx.Note($"reasoning_effort {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
+            ctx.Note($"{field} {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
             return maxTokens;
         }
 
         // A tool continuation must repeat the assistant turn's thinking block, which an OpenAI client cannot send back.
         if (IsToolContinuationWithoutThinking(messages))
         {
-            ctx.Note($"reasoning_effort {requested} → no thinking (tool continuation without the earlier thinking block)");
+            ctx.Note($"{field} {requested} → no thinking (tool continuation without the earlier thinking block)");
             return maxTokens;
         }
 
@@ -335,7 +336,7 @@ public static class OpenAIToAnthropicRequest
             output["thinking"] = new JsonObject { ["type"] = "adaptive" };
             output["output_config"] = output["output_config"] as JsonObject ?? [];
             output["output_config"]!["effort"] = effort;
-            ctx.Note($"reasoning_effort {requested} → thinking adaptive, effort {effort}");
+            ctx.Note($"{field} {requested} → thinking adaptive, effort {effort}");
         }
         else
         {
@@ -349,7 +350,7 @@ public static class OpenAIToAnthropicRequest
             }
 
             output["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = budget };
-            ctx.Note($"reasoning_effort {requested} → thinking budget {budget}");
+            ctx.Note($"{field} {requested} → thinking budget {budget}");
         }
 
         // Thinking allows no custom temperature, and top_p only from 0.95 (extended thinking reference).
@@ -405,7 +406,7 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>Anthropic wants alternating roles; consecutive same-role turns (e.g. several tool results) merge.</summary>
-    private static void Append(JsonArray messages, string role, JsonArray blocks)
+    internal static void Append(JsonArray messages, string role, JsonArray blocks)
     {
         if (blocks.Count == 0)
         {
@@ -497,7 +498,7 @@ public static class OpenAIToAnthropicRequest
 
                     break;
                 case "file":
-                    blocks.Add(Document(part.Prop("file"), partPath));
+                    blocks.Add(Document(part.Prop("file"), partPath + ".file"));
                     break;
                 default:
                     throw new TranslationException(400, $"{partPath}.type: content part type {JsonOutput.Describe(part.Prop("type") ?? part)} is not supported by this model's provider (text, image_url, file).");
@@ -508,24 +509,26 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>
-    /// A Chat Completions <c>file</c> part with inline data: a PDF becomes a base64 <c>document</c>, plain
-    /// text a text document. A <c>file_id</c> names a file stored at OpenAI, which Anthropic cannot read.
+    /// A Chat Completions <c>file</c> part (or a Responses <c>input_file</c> part, which has the same fields)
+    /// with inline data: a PDF becomes a base64 <c>document</c>, plain text a text document. A <c>file_id</c>
+    /// names a file stored at OpenAI, which Anthropic cannot read. <paramref name="path"/> names the object
+    /// that holds the fields.
     /// </summary>
-    private static JsonObject Document(JsonNode? file, string path)
+    internal static JsonObject Document(JsonNode? file, string path)
     {
         if (file.Prop("file_id") is not null)
         {
-            throw new TranslationException(400, $"{path}.file.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
+            throw new TranslationException(400, $"{path}.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
         }
 
-        var data = file.Prop("file_data").AsString() ?? throw new TranslationException(400, $"{path}.file.file_data: must be a data URL string.");
+        var data = file.Prop("file_data").AsString() ?? throw new TranslationException(400, $"{path}.file_data: must be a data URL string.");
         var marker = data.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase);
         var mediaType = data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5 ? data[5..marker] : null;
         JsonObject source = mediaType switch
         {
             "application/pdf" => new JsonObject { ["type"] = "base64", ["media_type"] = "application/pdf", ["data"] = data[(marker + 8)..] },
             "text/plain" => new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = DecodeText(data[(marker + 8)..], path) },
-            _ => throw new TranslationException(400, $"{path}.file.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider."),
+            _ => throw new TranslationException(400, $"{path}.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider."),
         };
 
         var document = new JsonObject { ["type"] = "document", ["source"] = source };
@@ -545,14 +548,14 @@ public static class OpenAIToAnthropicRequest
         }
         catch (FormatException)
         {
-            throw new TranslationException(400, $"{path}.file.file_data: not valid base64.");
+            throw new TranslationException(400, $"{path}.file_data: not valid base64.");
         }
     }
 
     private static JsonObject Text(string text) => new() { ["type"] = "text", ["text"] = text };
 
     /// <summary>A data URL becomes a base64 source, anything else a URL source (Anthropic "Vision" reference).</summary>
-    private static JsonObject Image(string url)
+    internal static JsonObject Image(string url)
     {
         JsonObject source;
         if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase) is var marker and > 5)

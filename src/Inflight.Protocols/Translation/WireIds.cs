@@ -14,6 +14,10 @@ internal static class WireIds
 
     public static string OpenAI(string? upstreamId) => Make("chatcmpl-", upstreamId, "msg_");
 
+    /// <summary>A Responses <c>resp_</c> id from a Chat (<c>chatcmpl-</c>) or Anthropic (<c>msg_</c>) id.</summary>
+    public static string Responses(string? upstreamId)
+        => Make("resp_", upstreamId is not null && upstreamId.StartsWith("msg_", StringComparison.Ordinal) ? upstreamId[4..] : upstreamId, "chatcmpl-");
+
     private static string Make(string prefix, string? upstreamId, string foreignPrefix)
     {
         if (string.IsNullOrEmpty(upstreamId))

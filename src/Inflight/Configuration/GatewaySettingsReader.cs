@@ -312,7 +312,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         var rawFormat = configuration[formatKey];
         if (!string.IsNullOrWhiteSpace(rawFormat) && !ApiFormatNames.TryParse(rawFormat, out format))
         {
-            errors.Add($"{formatKey} must be 'openai' or 'anthropic'; got '{rawFormat}'.");
+            errors.Add($"{formatKey} must be 'openai', 'anthropic' or 'responses'; got '{rawFormat}'.");
         }
 
         var maxOutputKey = upperName + "_MAX_OUTPUT_TOKENS";

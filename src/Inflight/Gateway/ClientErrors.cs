@@ -22,12 +22,13 @@ internal static class ClientErrors
 
     /// <summary>
     /// The SSE event that ends a stream which broke after it started: Anthropic's <c>event: error</c>,
-    /// or an OpenAI-style <c>data: {"error":...}</c> chunk (what OpenAI-compatible servers send mid-stream).
+    /// an OpenAI-style <c>data: {"error":...}</c> chunk (what OpenAI-compatible servers send mid-stream),
+    /// or the Responses API's <c>error</c> event (<c>{"type":"error","code","message","param"}</c>).
     /// </summary>
     public static byte[] StreamErrorEvent(ApiFormat format, int status, string message)
     {
-        var body = ErrorBody.ForStatus(format, status, message);
-        var prefix = format == ApiFormat.Anthropic ? "event: error\ndata: "u8 : "data: "u8;
+        var body = format == ApiFormat.Responses ? ErrorBody.ResponsesStreamError(status, message) : ErrorBody.ForStatus(format, status, message);
+        var prefix = format == ApiFormat.OpenAI ? "data: "u8 : "event: error\ndata: "u8;
         var frame = new byte[prefix.Length + body.Length + 2];
         prefix.CopyTo(frame);
         body.CopyTo(frame.AsSpan(prefix.Length));

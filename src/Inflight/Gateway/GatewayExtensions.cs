@@ -30,6 +30,11 @@ internal static class GatewayExtensions
 
         var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
         openAI.MapPost("/chat/completions", PostChatCompletions);
+        openAI.MapPost("/responses", PostResponses);
+        openAI.MapGet("/responses", StoredResponsesEndpoint.RefuseWebSocketAsync);
+        openAI.MapMethods("/responses/{id}", [HttpMethods.Get, HttpMethods.Delete], StoredResponsesEndpoint.ForwardAsync);
+        openAI.MapGet("/responses/{id}/input_items", StoredResponsesEndpoint.ForwardAsync);
+        openAI.MapPost("/responses/{id}/cancel", StoredResponsesEndpoint.ForwardAsync);
 
         var either = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.ByClient, acceptSessionCookie: false);
         either.MapGet("/models", ModelsEndpoint.ListAsync);
@@ -45,7 +50,7 @@ internal static class GatewayExtensions
         var format = context.Request.Path.StartsWithSegments("/v1/messages") || context.Request.Headers.ContainsKey("anthropic-version")
             ? ApiFormat.Anthropic
             : ApiFormat.OpenAI;
-        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models, GET /v1/models/{{id}}.";
+        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, POST /v1/responses, GET /v1/models, GET /v1/models/{{id}}.";
         return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
@@ -60,6 +65,9 @@ internal static class GatewayExtensions
 
     public static Task PostChatCompletions(HttpContext context, GatewayForwarder forwarder)
         => forwarder.ForwardAsync(context, GatewayEndpoint.ChatCompletions);
+
+    public static Task PostResponses(HttpContext context, GatewayForwarder forwarder)
+        => forwarder.ForwardAsync(context, GatewayEndpoint.Responses);
 }
 
 /// <summary><c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count.</summary>

@@ -89,8 +89,16 @@ internal sealed partial class GatewayForwarder(
         }
 
         var provider = route!.Provider;
-        var upstreamFormat = provider.IsDemo ? clientFormat : provider.Format;
+        var upstreamFormat = ExchangeTranslation.UpstreamFormat(provider, clientFormat);
         var translating = upstreamFormat != clientFormat;
+        if (ExchangeTranslation.Refusal(clientFormat, upstreamFormat, provider, summary) is { } refusal)
+        {
+            Log.BadRequest(logger, endpoint.Path, refusal);
+            RecordRejected(context, requestId, summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, refusal, 400);
+            await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, refusal);
+            return;
+        }
+
         TranslationContext? translation = null;
         ReadOnlyMemory<byte> upstreamBody;
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
@@ -112,9 +120,7 @@ internal sealed partial class GatewayForwarder(
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
-                upstreamBody = clientFormat == ApiFormat.Anthropic
-                    ? AnthropicToOpenAIRequest.Translate(body.Value.Span, translation)
-                    : OpenAIToAnthropicRequest.Translate(body.Value.Span, translation);
+                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, body.Value.Span, translation);
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
             {
@@ -186,12 +192,12 @@ internal sealed partial class GatewayForwarder(
             upstreamBody = RequestBodyRewriter.Rewrite(body.Value, route.ResolvedModel, injectUsage);
         }
 
-        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, endpoint.UpstreamPath(upstreamFormat) + (translating ? "" : context.Request.QueryString.Value), context.Request, upstreamBody);
+        using var upstreamRequest = UpstreamRequestFactory.Create(provider, upstreamFormat, GatewayEndpoint.UpstreamPath(upstreamFormat) + (translating ? "" : context.Request.QueryString.Value), context.Request, upstreamBody);
         using ResponseBodyTransform transform = translation is null
             ? new PassThroughTransform(clientFormat, hideUsageChunk: injectUsage)
             : summary.IsStreaming
-                ? new StreamTranslationTransform(clientFormat, translation, context.Response.BodyWriter)
-                : new JsonTranslationTransform(clientFormat, translation);
+                ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation, context.Response.BodyWriter)
+                : new JsonTranslationTransform(clientFormat, upstreamFormat, translation);
         var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger);
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }

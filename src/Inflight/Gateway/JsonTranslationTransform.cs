@@ -8,7 +8,7 @@ namespace Inflight.Gateway;
 /// A non-streamed answer from a provider of the other format: collected, then translated whole when
 /// the upstream body ends (a JSON document cannot be translated before it is complete).
 /// </summary>
-internal sealed class JsonTranslationTransform(ApiFormat clientFormat, TranslationContext context) : ResponseBodyTransform
+internal sealed class JsonTranslationTransform(ApiFormat clientFormat, ApiFormat upstreamFormat, TranslationContext context) : ResponseBodyTransform
 {
     private readonly ArrayBufferWriter<byte> _body = new(16 * 1024);
 
@@ -22,9 +22,7 @@ internal sealed class JsonTranslationTransform(ApiFormat clientFormat, Translati
     public override void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output) => _body.Write(upstreamChunk);
 
     public override void Complete(IBufferWriter<byte> output)
-        => output.Write(clientFormat == ApiFormat.Anthropic
-            ? OpenAIToAnthropicResponse.Translate(_body.WrittenSpan, context)
-            : AnthropicToOpenAIResponse.Translate(_body.WrittenSpan, context));
+        => output.Write(ExchangeTranslation.TranslateResponse(clientFormat, upstreamFormat, _body.WrittenSpan, context));
 
     public override void WriteStreamError(int status, string message, IBufferWriter<byte> output)
     {
@@ -32,5 +30,5 @@ internal sealed class JsonTranslationTransform(ApiFormat clientFormat, Translati
     }
 
     public override TranslatedError TranslateError(int status, byte[] body)
-        => clientFormat == ApiFormat.Anthropic ? ErrorTranslator.OpenAIToAnthropic(status, body) : ErrorTranslator.AnthropicToOpenAI(status, body);
+        => ExchangeTranslation.TranslateError(clientFormat, upstreamFormat, status, body);
 }

@@ -18,6 +18,9 @@ internal abstract class ResponseBodyTransform : IDisposable
     /// <summary>True when nothing is written until <see cref="Complete"/> (so a failure can still get a proper status).</summary>
     public virtual bool BuffersWholeBody => false;
 
+    /// <summary>True once the client has been sent the closing event of the answer in its format (translated streams).</summary>
+    public virtual bool WroteEnd => false;
+
     public abstract void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output);
 
     /// <summary>The upstream body ended normally.</summary>

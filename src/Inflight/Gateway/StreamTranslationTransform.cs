@@ -1,5 +1,6 @@
 using System.Buffers;
 using Inflight.Protocols;
+using Inflight.Protocols.Errors;
 using Inflight.Protocols.Sse;
 using Inflight.Protocols.Translation;
 
@@ -12,18 +13,38 @@ namespace Inflight.Gateway;
 internal sealed class StreamTranslationTransform : ResponseBodyTransform
 {
     private readonly SseEventReader _reader = new();
-    private readonly OpenAIToAnthropicStreamTranslator? _toAnthropic;
-    private readonly AnthropicToOpenAIStreamTranslator? _toOpenAI;
+    private readonly ApiFormat _clientFormat;
+    private readonly ApiFormat _upstreamFormat;
+    private readonly ISseEventHandler _translator;
+    private readonly Action _complete;
+    private readonly Action<string, string> _writeError;
+    private readonly Action? _writePing;
+    private readonly Func<bool>? _isFinished;
 
-    public StreamTranslationTransform(ApiFormat clientFormat, TranslationContext context, IBufferWriter<byte> output)
+    public StreamTranslationTransform(ApiFormat clientFormat, ApiFormat upstreamFormat, TranslationContext context, IBufferWriter<byte> output)
     {
-        if (clientFormat == ApiFormat.Anthropic)
+        _clientFormat = clientFormat;
+        _upstreamFormat = upstreamFormat;
+        switch (clientFormat, upstreamFormat)
         {
-            _toAnthropic = new OpenAIToAnthropicStreamTranslator(context, output);
-        }
-        else
-        {
-            _toOpenAI = new AnthropicToOpenAIStreamTranslator(context, output);
+            case (ApiFormat.Anthropic, ApiFormat.OpenAI):
+                var toAnthropic = new OpenAIToAnthropicStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _writePing) = (toAnthropic, toAnthropic.Complete, toAnthropic.WriteError, toAnthropic.WritePing);
+                break;
+            case (ApiFormat.OpenAI, ApiFormat.Anthropic):
+                var toOpenAI = new AnthropicToOpenAIStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _isFinished) = (toOpenAI, toOpenAI.Complete, toOpenAI.WriteError, () => toOpenAI.IsFinished);
+                break;
+            case (ApiFormat.Responses, ApiFormat.OpenAI):
+                var chatToResponses = new OpenAIToResponsesStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _writePing, _isFinished) = (chatToResponses, chatToResponses.Complete, chatToResponses.WriteError, chatToResponses.WritePing, () => chatToResponses.IsFinished);
+                break;
+            case (ApiFormat.Responses, ApiFormat.Anthropic):
+                var messagesToResponses = new AnthropicToResponsesStreamTranslator(context, output);
+                (_translator, _complete, _writeError, _writePing, _isFinished) = (messagesToResponses, messagesToResponses.Complete, messagesToResponses.WriteError, messagesToResponses.WritePing, () => messagesToResponses.IsFinished);
+                break;
+            default:
+                throw new InvalidOperationException($"No stream translator from {upstreamFormat} to {clientFormat}.");
         }
     }
 
@@ -31,32 +52,27 @@ internal sealed class StreamTranslationTransform : ResponseBodyTransform
 
     public override string? ContentType => "text/event-stream; charset=utf-8";
 
-    public override void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output)
-        => _reader.Feed(upstreamChunk, (ISseEventHandler?)_toAnthropic ?? _toOpenAI!);
+    public override bool WroteEnd => _isFinished?.Invoke() == true;
 
-    public override void Complete(IBufferWriter<byte> output)
-    {
-        _toAnthropic?.Complete();
-        _toOpenAI?.Complete();
-    }
+    public override void Write(ReadOnlySpan<byte> upstreamChunk, IBufferWriter<byte> output)
+        => _reader.Feed(upstreamChunk, _translator);
+
+    public override void Complete(IBufferWriter<byte> output) => _complete();
 
     public override void WriteStreamError(int status, string message, IBufferWriter<byte> output)
-    {
-        _toAnthropic?.WriteError(Protocols.Errors.ErrorBody.AnthropicTypeForStatus(status), message);
-        _toOpenAI?.WriteError(Protocols.Errors.ErrorBody.OpenAITypeForStatus(status), message);
-    }
+        => _writeError(_clientFormat == ApiFormat.Anthropic ? ErrorBody.AnthropicTypeForStatus(status) : ErrorBody.OpenAITypeForStatus(status), message);
 
-    public override bool SupportsPing => _toAnthropic is not null;
+    /// <summary>Keep-alives while the upstream is silent: Anthropic's <c>ping</c> event, a comment in Responses streams; Chat streams have none.</summary>
+    public override bool SupportsPing => _writePing is not null;
 
-    public override void WritePing(IBufferWriter<byte> output) => _toAnthropic?.WritePing();
+    public override void WritePing(IBufferWriter<byte> output) => _writePing?.Invoke();
 
     public override TranslatedError TranslateError(int status, byte[] body)
-        => _toAnthropic is not null ? ErrorTranslator.OpenAIToAnthropic(status, body) : ErrorTranslator.AnthropicToOpenAI(status, body);
+        => ExchangeTranslation.TranslateError(_clientFormat, _upstreamFormat, status, body);
 
     public override void Dispose()
     {
         _reader.Dispose();
-        _toAnthropic?.Dispose();
-        _toOpenAI?.Dispose();
+        (_translator as IDisposable)?.Dispose();
     }
 }

@@ -183,6 +183,9 @@ internal sealed partial class UpstreamRelay(
         var buffer = isStreaming ? null : ArrayPool<byte>.Shared.Rent(RelayBufferSize);
         var output = context.Response.BodyWriter;
         var first = true;
+        // Whether the answer's closing event has been flushed to the client: a client that leaves after it
+        // (Codex closes on response.completed, before the upstream's [DONE]) had the whole answer.
+        var endDelivered = false;
         try
         {
             Stream upstream;
@@ -217,8 +220,7 @@ internal sealed partial class UpstreamRelay(
                 }
                 catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
                 {
-                    tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
-                    Log.ClientGone(logger, tracked.RequestId);
+                    RecordClientGone(endDelivered, status);
                     return;
                 }
                 catch (OperationCanceledException) when (tracked.IsCancelRequested)
@@ -269,13 +271,13 @@ internal sealed partial class UpstreamRelay(
 
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
-                    tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
-                    Log.ClientGone(logger, tracked.RequestId);
+                    RecordClientGone(endDelivered, status);
                     return;
                 }
 
                 // After the client has its bytes: accounting never delays the stream.
                 accountant?.Feed(chunk.Span);
+                endDelivered = isStreaming && (transform.WroteEnd || accountant?.SawEnd == true);
                 wholeBody?.Write(chunk.Span);
                 if (isStreaming)
                 {
@@ -315,8 +317,7 @@ internal sealed partial class UpstreamRelay(
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && clientAborted.IsCancellationRequested)
         {
-            tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
-            Log.ClientGone(logger, tracked.RequestId);
+            RecordClientGone(endDelivered, status);
         }
         finally
         {
@@ -325,6 +326,22 @@ internal sealed partial class UpstreamRelay(
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>
+    /// The client left mid-response: a success when it already had the answer's closing event (only the
+    /// upstream's trailing bytes were left), a client_disconnect otherwise.
+    /// </summary>
+    private void RecordClientGone(bool endDelivered, int status)
+    {
+        if (endDelivered)
+        {
+            tracked.Complete(status);
+            return;
+        }
+
+        tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected during the response; the upstream request was cancelled.");
+        Log.ClientGone(logger, tracked.RequestId);
     }
 
     /// <summary>

@@ -30,6 +30,34 @@ public sealed class ResponseUsageReaderTests
     }
 
     [Fact]
+    public void Read_ResponsesObjectWithFunctionCall_ReportsMappedUsageAndOneToolCall()
+    {
+        var listener = new RecordingUsageListener();
+
+        ResponseUsageReader.Read(ApiFormat.Responses, System.Text.Encoding.UTF8.GetBytes(Inflight.Testing.ResponsesRecordings.Response), listener);
+
+        // input_tokens 120 includes 100 cached; output 30 includes 12 reasoning tokens.
+        Assert.Equal(["tool", "usage in=20 out=30 read=100 write="], listener.Calls);
+    }
+
+    [Fact]
+    public void Read_ResponsesWithoutUsage_EstimatesTextArgumentsAndSummariesButNotEncryptedReasoning()
+    {
+        var listener = new RecordingUsageListener();
+        var encrypted = new string('A', 4000);
+
+        ResponseUsageReader.Read(ApiFormat.Responses, System.Text.Encoding.UTF8.GetBytes($$"""
+            {"object":"response","output":[
+              {"type":"reasoning","id":"rs_1","summary":[{"type":"summary_text","text":"Weighing it."}],"encrypted_content":"{{encrypted}}"},
+              {"type":"message","role":"assistant","content":[{"type":"output_text","text":"Here you go, friend.","annotations":[]}]},
+              {"type":"custom_tool_call","call_id":"c","name":"apply_patch","input":"*** Begin Patch"}],
+             "usage":null}
+            """), listener);
+
+        Assert.Equal(["tool", "estimate 12"], listener.Calls);
+    }
+
+    [Fact]
     public void Read_OpenAICompletionWithToolCalls_ReportsMappedUsageAndToolCalls()
     {
         var listener = new RecordingUsageListener();

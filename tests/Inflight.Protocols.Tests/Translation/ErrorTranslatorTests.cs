@@ -89,4 +89,45 @@ public sealed class ErrorTranslatorTests
 
         JsonEqual("""{"error":{"message":"prompt is too long: 210000 tokens > 200000 maximum","type":"invalid_request_error","param":null,"code":"context_length_exceeded"}}""", result.Body);
     }
+
+    [Theory]
+    [InlineData(400, "invalid_request_error", "context_length_exceeded", "context_length_exceeded")]
+    [InlineData(429, "insufficient_quota", "insufficient_quota", "insufficient_quota")]
+    [InlineData(429, "requests", "rate_limit_exceeded", "rate_limit_exceeded")]
+    [InlineData(429, "tokens", null, "rate_limit_exceeded")]
+    [InlineData(503, "server_error", null, "server_is_overloaded")]
+    [InlineData(500, "server_error", "overloaded", "server_is_overloaded")]
+    [InlineData(500, "server_error", null, "server_error")]
+    [InlineData(401, "invalid_request_error", "invalid_api_key", "invalid_api_key")]
+    public void OpenAIToResponsesFailure_GivesTheCodeResponsesClientsActOn(int status, string type, string? code, string expectedCode)
+    {
+        var body = $$$"""{"error":{"message":"Something went wrong.","type":"{{{type}}}","param":null,"code":{{{(code is null ? "null" : $"\"{code}\"")}}}}}""";
+
+        var failure = ErrorTranslator.OpenAIToResponsesFailure(status, Utf8(body));
+
+        Assert.Equal(new ResponsesFailure(expectedCode, "Something went wrong."), failure);
+    }
+
+    [Theory]
+    [InlineData(0, "invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum", "context_length_exceeded")]
+    [InlineData(529, "overloaded_error", "Overloaded", "server_is_overloaded")]
+    [InlineData(0, "overloaded_error", "Overloaded", "server_is_overloaded")]
+    [InlineData(429, "rate_limit_error", "Slow down", "rate_limit_exceeded")]
+    [InlineData(0, "api_error", "Internal error", "server_error")]
+    public void AnthropicToResponsesFailure_GivesTheCodeResponsesClientsActOn(int status, string type, string message, string expectedCode)
+    {
+        var body = $$$"""{"type":"error","error":{"type":"{{{type}}}","message":"{{{message}}}"}}""";
+
+        var failure = ErrorTranslator.AnthropicToResponsesFailure(status, Utf8(body));
+
+        Assert.Equal(new ResponsesFailure(expectedCode, message), failure);
+    }
+
+    [Fact]
+    public void OpenAIToResponsesFailure_BodyThatIsNotJson_KeepsTheTextAsMessage()
+    {
+        var failure = ErrorTranslator.OpenAIToResponsesFailure(502, Utf8("upstream connect error"));
+
+        Assert.Equal(new ResponsesFailure("server_error", "upstream connect error"), failure);
+    }
 }

@@ -59,6 +59,12 @@ internal static class TranslationTestSupport
             case AnthropicToOpenAIStreamTranslator o:
                 o.Complete();
                 break;
+            case OpenAIToResponsesStreamTranslator r:
+                r.Complete();
+                break;
+            case AnthropicToResponsesStreamTranslator r:
+                r.Complete();
+                break;
         }
 
         client.Write(output.WrittenSpan);

@@ -46,7 +46,7 @@ public sealed class GatewaySettingsReaderTests
     [InlineData("PORT", "eighty", "PORT must be a whole number")]
     [InlineData("REQUEST_TIMEOUT", "-1", "REQUEST_TIMEOUT must be a number of seconds")]
     [InlineData("MAX_REQUEST_BYTES", "lots", "MAX_REQUEST_BYTES must be a positive whole number")]
-    [InlineData("OPENAI_API_FORMAT", "grpc", "OPENAI_API_FORMAT must be 'openai' or 'anthropic'; got 'grpc'")]
+    [InlineData("OPENAI_API_FORMAT", "grpc", "OPENAI_API_FORMAT must be 'openai', 'anthropic' or 'responses'; got 'grpc'")]
     [InlineData("OPENAI_BASE_URL", "ftp://x", "OPENAI_BASE_URL must be an absolute http(s) URL")]
     [InlineData("VDM_DEFAULT_PROVIDER", "azure", "VDM_DEFAULT_PROVIDER names 'azure', which is not configured")]
     [InlineData("INFLIGHT_DEMO", "maybe", "INFLIGHT_DEMO must be true or false")]

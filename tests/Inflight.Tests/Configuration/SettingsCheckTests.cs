@@ -28,7 +28,7 @@ public sealed class SettingsCheckTests
 
         var failures = SettingsCheck.Collect(app.Services);
 
-        Assert.Contains(failures, f => f.StartsWith("OPENAI_API_FORMAT must be 'openai' or 'anthropic'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("OPENAI_API_FORMAT must be 'openai', 'anthropic' or 'responses'", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("VDM_ACTIVE_REQUESTS_SSE_INTERVAL must be a number of seconds greater than 0", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("LOG_REQUEST_METRICS must be true or false", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("DEMO_ERROR_RATE must be a number between 0 and 1", StringComparison.Ordinal));

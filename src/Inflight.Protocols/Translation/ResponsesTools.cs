@@ -1,0 +1,317 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Inflight.Protocols.Translation;
+
+/// <summary>
+/// A Responses client tool as the upstream sees it: one function. <see cref="UpstreamName"/> is what the
+/// provider calls it (a <c>namespace</c> tool flattened); <see cref="Parameters"/> is the JSON schema as
+/// the client wrote it, detached from the request so the translated body can take it over (once).
+/// </summary>
+internal sealed record FunctionToolSpec(string UpstreamName, string? Description, JsonNode Parameters, bool? Strict);
+
+/// <summary>
+/// A Responses <c>tool_choice</c>: <see cref="Mode"/> is auto, none or required; <see cref="Name"/> is the one
+/// upstream function it forces; <see cref="Allowed"/> the upstream functions <c>allowed_tools</c> keeps.
+/// </summary>
+internal sealed record ResponsesToolChoice(string Mode, string? Name, List<string>? Allowed);
+
+/// <summary>
+/// The <c>tools</c> of a Responses request, read once and shared by both request translators: which
+/// tools become upstream functions, which are refused or dropped, and how client names map to upstream
+/// names (<see cref="TranslationContext.ToolNamesForClient"/>), so output translation can map calls back.
+/// </summary>
+/// <remarks>
+/// Policy for hosted tools ("refuse when dropping changes what the model does"):
+/// <list type="bullet">
+/// <item><c>web_search</c> (all versions) and <c>tool_search</c> are dropped and recorded. Both are offers
+/// the model may decline; the Codex CLI declares them on every request, so refusing would make it unusable
+/// on every translated provider. Forcing one with <c>tool_choice</c> is refused.</item>
+/// <item><c>file_search</c>, <c>code_interpreter</c>, <c>image_generation</c>, <c>computer_use_preview</c>,
+/// <c>mcp</c>, <c>local_shell</c>, <c>shell</c>, <c>apply_patch</c> and any unknown type are refused:
+/// the client declared them because it expects their results (its files searched, code run, an image made,
+/// its MCP server called), and no translated provider can produce them.</item>
+/// </list>
+/// </remarks>
+internal sealed class ResponsesTools
+{
+    /// <summary>The one string argument a <c>custom</c> (freeform) tool takes when it is sent as a function (Codex's own JSON form of apply_patch).</summary>
+    public const string CustomInputProperty = "input";
+
+    /// <summary>OpenAI and Anthropic both limit a function name to 64 characters of <c>[A-Za-z0-9_-]</c>.</summary>
+    private const int MaxNameLength = 64;
+
+    private const string NamespaceSeparator = "__";
+
+    private static readonly HashSet<string> s_droppedHostedTools = new(StringComparer.Ordinal)
+    {
+        "web_search", "web_search_preview", "web_search_2025_08_26", "web_search_preview_2025_03_11", "tool_search",
+    };
+
+    private readonly Dictionary<(string? Namespace, string Name), string> _upstreamNames = [];
+    private readonly HashSet<string> _customNames = new(StringComparer.Ordinal);
+
+    public List<FunctionToolSpec> Functions { get; } = [];
+
+    /// <summary>Hosted tool types that were declared and dropped; <c>tool_choice</c> must not force one.</summary>
+    public HashSet<string> DroppedHostedTypes { get; } = new(StringComparer.Ordinal);
+
+    public static ResponsesTools Read(JsonNode? tools, TranslationContext ctx)
+    {
+        var result = new ResponsesTools();
+        if (tools is null)
+        {
+            return result;
+        }
+
+        if (tools is not JsonArray array)
+        {
+            throw new TranslationException(400, "tools: must be an array of tools.");
+        }
+
+        // Flat names first: a flattened namespace name must not take a name the client already uses.
+        var flatNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in array)
+        {
+            if (tool is JsonObject t && t["type"].AsString() is "function" or "custom" && t["name"].AsString() is { } name)
+            {
+                flatNames.Add(name);
+            }
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            result.Add(array[i] as JsonObject ?? throw new TranslationException(400, $"tools[{i}]: must be an object."), $"tools[{i}]", null, flatNames, ctx);
+        }
+
+        return result;
+    }
+
+    /// <summary>The upstream name for a call in the history (<c>function_call</c> / <c>custom_tool_call</c>), declared or not.</summary>
+    public string UpstreamName(string name, string? ns)
+    {
+        if (_upstreamNames.TryGetValue((ns, name), out var upstream))
+        {
+            return upstream;
+        }
+
+        return ns is null ? name : Flatten(ns, name, null);
+    }
+
+    /// <summary>
+    /// <c>tool_choice</c> read against the declared tools: a mode (auto, none, required), one named tool, or
+    /// <c>allowed_tools</c> (a mode and the subset of tools). Forcing a hosted tool that was dropped is
+    /// refused: the client demanded a tool the provider cannot run.
+    /// </summary>
+    public ResponsesToolChoice Choice(JsonNode value)
+    {
+        if (value.AsString() is { } mode)
+        {
+            return mode is "auto" or "none" or "required"
+                ? new ResponsesToolChoice(mode, null, null)
+                : throw new TranslationException(400, "tool_choice: must be 'auto', 'none', 'required' or an object.");
+        }
+
+        if (value is not JsonObject choice)
+        {
+            throw new TranslationException(400, "tool_choice: must be a string or an object.");
+        }
+
+        var type = choice["type"].AsString();
+        switch (type)
+        {
+            case "function" or "custom":
+                return new ResponsesToolChoice("required", Declared(choice, "tool_choice"), null);
+            case "allowed_tools":
+                var allowedMode = choice["mode"].AsString() ?? "auto";
+                if (allowedMode is not "auto" and not "required" || choice["tools"] is not JsonArray allowed)
+                {
+                    throw new TranslationException(400, "tool_choice: allowed_tools needs mode 'auto' or 'required' and an array of tools.");
+                }
+
+                var names = new List<string>();
+                for (var i = 0; i < allowed.Count; i++)
+                {
+                    var path = $"tool_choice.tools[{i}]";
+                    var tool = allowed[i] as JsonObject ?? throw new TranslationException(400, $"{path}: must be an object.");
+                    if (tool["type"].AsString() is "function" or "custom")
+                    {
+                        names.Add(Declared(tool, path));
+                    }
+                    else
+                    {
+                        throw new TranslationException(400, $"{path}.type: '{tool["type"].AsString()}' cannot be allowed on this model's provider (only function and custom tools are translated).");
+                    }
+                }
+
+                return new ResponsesToolChoice(allowedMode, null, names);
+            default:
+                throw new TranslationException(400, $"tool_choice: forcing the hosted tool '{type}' is not supported by this model's provider.");
+        }
+    }
+
+    private string Declared(JsonObject choice, string path)
+    {
+        var name = choice["name"].AsString() ?? throw new TranslationException(400, $"{path}.name: required (a string).");
+        return _upstreamNames.TryGetValue((choice["namespace"].AsString(), name), out var upstream)
+            ? upstream
+            : throw new TranslationException(400, $"{path}.name: '{name}' is not one of the declared tools.");
+    }
+
+    /// <summary>Whether a history call to this client tool name is a custom tool call (its input travels as <c>{"input": …}</c>).</summary>
+    public bool IsCustom(string upstreamName) => _customNames.Contains(upstreamName);
+
+    private void Add(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
+    {
+        var type = tool["type"].AsString();
+        switch (type)
+        {
+            case "function":
+                AddFunction(tool, path, ns, flatNames, ctx);
+                break;
+            case "custom":
+                AddCustom(tool, path, ns, flatNames, ctx);
+                break;
+            case "namespace" when ns is null:
+                var nsName = RequiredName(tool, path);
+                if (tool["tools"] is not JsonArray members)
+                {
+                    throw new TranslationException(400, $"{path}.tools: a namespace tool needs an array of tools.");
+                }
+
+                for (var i = 0; i < members.Count; i++)
+                {
+                    Add(members[i] as JsonObject ?? throw new TranslationException(400, $"{path}.tools[{i}]: must be an object."), $"{path}.tools[{i}]", nsName, flatNames, ctx);
+                }
+
+                if (tool["description"] is not null)
+                {
+                    ctx.Drop("namespace tool description");
+                }
+
+                break;
+            case not null when s_droppedHostedTools.Contains(type):
+                DroppedHostedTypes.Add(type);
+                ctx.Drop($"hosted tool {type}");
+                break;
+            default:
+                throw new TranslationException(400, $"{path}.type: tool type '{type}' is not supported by this model's provider (only function, custom and namespace tools can be translated).");
+        }
+    }
+
+    private void AddFunction(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
+    {
+        var name = RequiredName(tool, path);
+        JsonNode parameters = tool["parameters"] switch
+        {
+            JsonObject schema => schema,
+            null => EmptyObjectSchema(),
+            _ => throw new TranslationException(400, $"{path}.parameters: must be a JSON schema object."),
+        };
+
+        // Detached from the request, the schema moves into the translated body without a copy.
+        tool.Remove("parameters");
+
+        if (tool["defer_loading"].AsBool() == true)
+        {
+            ctx.Drop("tool defer_loading (the tool is sent up front)");
+        }
+
+        var upstream = Register(name, ns, flatNames, ClientToolKind.Function, ctx);
+        Functions.Add(new FunctionToolSpec(upstream, tool["description"].AsString(), parameters, tool["strict"].AsBool()));
+    }
+
+    /// <summary>
+    /// A custom (freeform) tool becomes a function taking one string, <see cref="CustomInputProperty"/>. A
+    /// grammar or regex format cannot be enforced upstream; it is written into the description instead,
+    /// so the model still sees the syntax it must follow.
+    /// </summary>
+    private void AddCustom(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
+    {
+        var name = RequiredName(tool, path);
+        var description = new StringBuilder(tool["description"].AsString() ?? "");
+        if (tool["format"] is JsonObject format && format["type"].AsString() == "grammar")
+        {
+            ctx.Note("custom tool grammar written into the tool description (not enforced)");
+            description.Append("\n\nThe input must follow this ").Append(format["syntax"].AsString() ?? "").Append(" grammar:\n").Append(format["definition"].AsString());
+        }
+
+        var upstream = Register(name, ns, flatNames, ClientToolKind.Custom, ctx);
+        _customNames.Add(upstream);
+        var parameters = new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = new JsonObject
+            {
+                [CustomInputProperty] = new JsonObject { ["type"] = "string", ["description"] = "The tool's freeform input." },
+            },
+            ["required"] = new JsonArray(CustomInputProperty),
+            ["additionalProperties"] = false,
+        };
+        Functions.Add(new FunctionToolSpec(upstream, description.Length > 0 ? description.ToString() : null, parameters, null));
+    }
+
+    private string Register(string name, string? ns, HashSet<string> flatNames, ClientToolKind kind, TranslationContext ctx)
+    {
+        var upstream = ns is null ? name : Flatten(ns, name, flatNames);
+        if (!_upstreamNames.TryAdd((ns, name), upstream))
+        {
+            throw new TranslationException(400, $"tools: '{(ns is null ? name : ns + "." + name)}' is declared twice.");
+        }
+
+        if (ns is not null || kind != ClientToolKind.Function)
+        {
+            ctx.ToolNamesForClient ??= new Dictionary<string, ClientToolName>(StringComparer.Ordinal);
+            ctx.ToolNamesForClient[upstream] = new ClientToolName(name, ns) { Kind = kind };
+        }
+
+        return upstream;
+    }
+
+    /// <summary>
+    /// <c>namespace__name</c> when that is a valid upstream name no flat tool uses; otherwise a valid prefix of
+    /// it plus a hash of both parts. Deterministic, so a call in the history maps to the same name as the
+    /// tool declared in this request.
+    /// </summary>
+    internal static string Flatten(string ns, string name, HashSet<string>? flatNames)
+    {
+        var joined = ns + NamespaceSeparator + name;
+        if (joined.Length <= MaxNameLength && IsValidName(joined) && flatNames?.Contains(joined) != true)
+        {
+            return joined;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ns + "\0" + name)))[..8];
+        var prefix = new StringBuilder(MaxNameLength);
+        foreach (var c in joined)
+        {
+            if (prefix.Length == MaxNameLength - hash.Length - 1)
+            {
+                break;
+            }
+
+            prefix.Append(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' ? c : '_');
+        }
+
+        return prefix.Append('_').Append(hash).ToString();
+    }
+
+    private static bool IsValidName(string name)
+    {
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string RequiredName(JsonObject tool, string path)
+        => tool["name"].AsString() is { Length: > 0 } name ? name : throw new TranslationException(400, $"{path}.name: required (a non-empty string).");
+
+    internal static JsonObject EmptyObjectSchema() => new() { ["type"] = "object", ["properties"] = new JsonObject() };
+}

@@ -1,0 +1,260 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
+using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
+
+namespace Inflight.Protocols.Tests.Translation;
+
+/// <summary>
+/// Generated malformed bodies: every node of realistic requests replaced by each wrong shape, removed, or
+/// duplicated, plus truncated text, invalid UTF-8 and duplicate keys. Whatever the body, the translators
+/// either translate it or throw <see cref="TranslationException"/> with 400; anything else is a bug (a 500).
+/// </summary>
+public sealed class ResponsesRequestMalformedInputTests
+{
+    private static readonly string[] s_wrongValues = ["null", "0", "-1", "1.5", "\"x\"", "\"\"", "true", "[]", "{}", "[null]", "[1]", """{"type":"x"}""", """[{"type":"message"}]""", """{"type":"function","name":"a"}"""];
+
+    /// <summary>The wrong shapes tried on the large Codex body, where each translation costs more.</summary>
+    private static readonly string[] s_fewWrongValues = ["null", "1.5", "\"x\"", "[]", "{}"];
+
+    private static readonly (string Model, bool Anthropic)[] s_targets =
+    [
+        ("gpt-5.5", false), ("gpt-4.1", false), ("claude-sonnet-4-6", true), ("claude-sonnet-4-5", true),
+    ];
+
+    private static readonly string s_sdkBody = """
+        {
+          "model": "m",
+          "instructions": "Be terse.",
+          "input": [
+            {"role": "developer", "content": [{"type": "input_text", "text": "Use tools."}]},
+            {"role": "user", "content": [
+              {"type": "input_text", "text": "Look"},
+              {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"},
+              {"type": "input_file", "filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0="}
+            ]},
+            {"type": "reasoning", "summary": [{"type": "summary_text", "text": "hm"}], "encrypted_content": "THINKING"},
+            {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Checking."}]},
+            {"type": "function_call", "call_id": "c1", "name": "lookup", "namespace": "crm", "arguments": "{\"id\":7}"},
+            {"type": "custom_tool_call", "call_id": "c2", "name": "run_sql", "input": "SELECT 1"},
+            {"type": "function_call_output", "call_id": "c1", "output": [{"type": "input_text", "text": "found"}, {"type": "input_image", "image_url": "https://e.com/c.png"}]},
+            {"type": "custom_tool_call_output", "call_id": "c2", "output": "1"},
+            {"role": "user", "content": "Go on."}
+          ],
+          "tools": [
+            {"type": "namespace", "name": "crm", "tools": [{"type": "function", "name": "lookup", "strict": true, "parameters": {"type": "object", "properties": {"id": {"type": "integer"}}}}]},
+            {"type": "custom", "name": "run_sql", "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"}},
+            {"type": "web_search"}
+          ],
+          "tool_choice": {"type": "allowed_tools", "mode": "auto", "tools": [{"type": "custom", "name": "run_sql"}]},
+          "parallel_tool_calls": false,
+          "reasoning": {"effort": "medium", "summary": "auto"},
+          "text": {"format": {"type": "json_schema", "name": "a", "strict": true, "schema": {"type": "object"}}, "verbosity": "low"},
+          "max_output_tokens": 500,
+          "temperature": 0.5,
+          "top_p": 0.9,
+          "user": "u",
+          "safety_identifier": "s",
+          "metadata": {"k": "v"},
+          "include": ["reasoning.encrypted_content"],
+          "store": false,
+          "stream": true,
+          "prompt_cache_key": "k",
+          "truncation": "disabled"
+        }
+        """.Replace("THINKING", ThinkingEnvelope.EncodeThinking("t", "s"), StringComparison.Ordinal);
+
+    [Fact]
+    public void Translate_EveryNodeOfAnSdkBodyMutated_OnlyTranslationExceptionEscapes()
+        => AssertMutationsSafe(JsonNode.Parse(s_sdkBody)!, skipSubtreesUnder: null, s_wrongValues, s_targets);
+
+    [Fact]
+    public void Translate_EveryNodeOfTheCodexRecordingMutated_OnlyTranslationExceptionEscapes()
+        // Tool schemas are copied verbatim, so mutating inside them tests nothing new; everything else is mutated.
+        => AssertMutationsSafe(RecordingJson(CodexRecording), skipSubtreesUnder: "parameters", s_fewWrongValues, [("gpt-5.5", false), ("claude-sonnet-4-6", true)]);
+
+    [Fact]
+    public void Translate_TruncatedBody_400()
+    {
+        var bytes = Utf8(s_sdkBody);
+        for (var length = 0; length < bytes.Length; length += 7)
+        {
+            AssertSafe(bytes[..length], $"truncated at {length}", s_targets);
+        }
+    }
+
+    [Fact]
+    public void Translate_InvalidUtf8InAString_400()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"model":"m","input":"Hi XX"}""");
+        var at = Array.IndexOf(body, (byte)'X');
+        body[at] = 0xC3;
+        body[at + 1] = 0x28;
+
+        foreach (var (model, anthropic) in s_targets)
+        {
+            var ex = Assert.Throws<TranslationException>(() => Run(body, model, anthropic));
+            Assert.Equal(400, ex.Status);
+        }
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":"Hi","input":"Bye"}""")]
+    [InlineData("""{"model":"m","input":[{"type":"message","role":"user","role":"assistant","content":"Hi"}]}""")]
+    [InlineData("""{"model":"m","input":"Hi","tools":[{"type":"function","name":"a","parameters":{"type":"object","type":"string"}}]}""")]
+    public void Translate_DuplicateKeys_400(string body)
+    {
+        foreach (var (model, anthropic) in s_targets)
+        {
+            var ex = Assert.Throws<TranslationException>(() => Run(Utf8(body), model, anthropic));
+            Assert.Equal(400, ex.Status);
+        }
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"body\"")]
+    [InlineData("null")]
+    [InlineData("")]
+    public void Translate_BodyNotAnObject_400(string body)
+    {
+        foreach (var (model, anthropic) in s_targets)
+        {
+            var ex = Assert.Throws<TranslationException>(() => Run(Utf8(body), model, anthropic));
+            Assert.Equal(400, ex.Status);
+        }
+    }
+
+    private static void AssertMutationsSafe(JsonNode seed, string? skipSubtreesUnder, string[] wrongValues, (string Model, bool Anthropic)[] targets)
+    {
+        var paths = new List<List<object>>();
+        CollectPaths(seed, [], paths, skipSubtreesUnder);
+        Assert.True(paths.Count > 50, $"only {paths.Count} paths found");
+
+        var bodies = 0;
+        foreach (var path in paths)
+        {
+            foreach (var wrong in wrongValues)
+            {
+                AssertSafe(Mutate(seed, path, root => Replace(root, path, JsonNode.Parse(wrong))), $"{Describe(path)} = {wrong}", targets);
+                bodies++;
+            }
+
+            AssertSafe(Mutate(seed, path, root => Remove(root, path)), $"{Describe(path)} removed", targets);
+            AssertSafe(Mutate(seed, path, root => Duplicate(root, path)), $"{Describe(path)} duplicated", targets);
+            bodies += 2;
+        }
+
+        Assert.True(bodies < 20_000, "the generated set stays bounded");
+    }
+
+    private static void AssertSafe(byte[] body, string what, (string Model, bool Anthropic)[] targets)
+    {
+        foreach (var (model, anthropic) in targets)
+        {
+            try
+            {
+                Run(body, model, anthropic);
+            }
+            catch (TranslationException ex)
+            {
+                Assert.True(ex.Status == 400, $"{what} → {model}: status {ex.Status}");
+            }
+            catch (Exception ex)
+            {
+                Assert.Fail($"{what} → {model}: {ex.GetType().Name} escaped: {ex.Message}\n{ex.StackTrace}");
+            }
+        }
+    }
+
+    private static byte[] Run(byte[] body, string model, bool anthropic)
+        => anthropic ? ResponsesToAnthropicRequest.Translate(body, Context(model)) : ResponsesToOpenAIRequest.Translate(body, Context(model));
+
+    private static void CollectPaths(JsonNode? node, List<object> path, List<List<object>> paths, string? skipUnder)
+    {
+        if (path.Count > 0)
+        {
+            paths.Add([.. path]);
+        }
+
+        if (path.Count > 0 && path[^1] is string key && key == skipUnder)
+        {
+            return;
+        }
+
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, child) in o)
+                {
+                    CollectPaths(child, [.. path, name], paths, skipUnder);
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    CollectPaths(a[i], [.. path, i], paths, skipUnder);
+                }
+
+                break;
+        }
+    }
+
+    private static byte[] Mutate(JsonNode seed, List<object> path, Action<JsonNode> change)
+    {
+        var root = seed.DeepClone();
+        change(root);
+        return Utf8(root.ToJsonString());
+    }
+
+    private static JsonNode Parent(JsonNode root, List<object> path)
+    {
+        var node = root;
+        foreach (var segment in path.Take(path.Count - 1))
+        {
+            node = segment is string name ? node[name]! : node[(int)segment]!;
+        }
+
+        return node;
+    }
+
+    private static void Replace(JsonNode root, List<object> path, JsonNode? value)
+    {
+        var parent = Parent(root, path);
+        if (path[^1] is string name)
+        {
+            parent[name] = value;
+        }
+        else
+        {
+            parent[(int)path[^1]] = value;
+        }
+    }
+
+    private static void Remove(JsonNode root, List<object> path)
+    {
+        var parent = Parent(root, path);
+        if (path[^1] is string name)
+        {
+            ((JsonObject)parent).Remove(name);
+        }
+        else
+        {
+            ((JsonArray)parent).RemoveAt((int)path[^1]);
+        }
+    }
+
+    private static void Duplicate(JsonNode root, List<object> path)
+    {
+        var parent = Parent(root, path);
+        if (parent is JsonArray array)
+        {
+            var i = (int)path[^1];
+            array.Insert(i, array[i]?.DeepClone());
+        }
+    }
+
+    private static string Describe(List<object> path) => string.Join('.', path);
+}
