@@ -1,9 +1,14 @@
 # Inflight in a container: build with the .NET SDK, run on the ASP.NET runtime image as a non-root user.
-#   docker build -t inflight .
+#   docker build -t inflight --build-arg SDK_IMAGE=<.NET 10 SDK image> --build-arg RUNTIME_IMAGE=<ASP.NET Core 10 runtime image> .
 #   docker run -p 127.0.0.1:8082:8082 -e PROXY_API_KEY=... -e OPENAI_API_KEY=... -v inflight-data:/data inflight
 # See docs/deploy.md. The working directory is the data volume: a .env or inflight.json put there is read.
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The base images are Microsoft's official .NET 10 images (dotnet/sdk:10.0 and dotnet/aspnet:10.0), named with
+# the registry you pull them from: the project does not hard-code a registry host.
+ARG SDK_IMAGE
+ARG RUNTIME_IMAGE
+
+FROM ${SDK_IMAGE} AS build
 WORKDIR /src
 
 # Restore first, from the project files only, so a source change does not download the packages again.
@@ -16,7 +21,7 @@ RUN dotnet restore src/Inflight/Inflight.csproj
 COPY src/ src/
 RUN dotnet publish src/Inflight/Inflight.csproj -c Release --no-restore -o /app
 
-FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
 
 # Listen on every interface inside the container; PROXY_API_KEY is then required (or
 # INFLIGHT_ALLOW_UNAUTHENTICATED=true), and Inflight refuses to start without one.
