@@ -14,8 +14,18 @@ internal static class GatewayExtensions
         builder.Services.AddSingleton<ModelRouter>();
         builder.Services.AddSingleton<GatewayForwarder>();
         builder.Services.AddSingleton<GatewayShutdown>();
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>(
-            static (host, gateway) => host.ShutdownTimeout = gateway.Value.ShutdownTimeout + GatewayShutdown.HostMargin);
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<GatewayOptions>>(static (host, gateway) =>
+        {
+            // The host reads HostOptions while it is built, before the settings check runs: invalid settings must
+            // reach that check (one line each), not escape from here as a stack trace.
+            try
+            {
+                host.ShutdownTimeout = gateway.Value.ShutdownTimeout + GatewayShutdown.HostMargin;
+            }
+            catch (OptionsValidationException)
+            {
+            }
+        });
         builder.Services.AddSingleton<ModelCatalog>();
         return builder;
     }

@@ -51,7 +51,9 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
             return RequestErrors.WriteAsync(context, StatusCodes.Status403Forbidden, "Cross-site browser requests are refused. Call Inflight from its own dashboard, a CLI or an SDK; add a page's host to ALLOWED_HOSTS to let it in.");
         }
 
-        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1") && !IsJson(request.ContentType))
+        // Only a body is checked: a bodiless POST (the Responses API's …/{id}/cancel) carries no content type.
+        var hasBody = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        if (HttpMethods.IsPost(request.Method) && request.Path.StartsWithSegments("/v1") && hasBody && !IsJson(request.ContentType))
         {
             return RequestErrors.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.");
         }

@@ -27,8 +27,19 @@ internal static class SecurityExtensions
     {
         // Forwarded headers are believed only from TRUSTED_PROXIES (ASP.NET Core would trust loopback by default),
         // so the client address and scheme a proxy reports reach the limits and the cookie's Secure flag.
-        var gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
-        if (gateway.TrustedProxies.Count > 0)
+        // Invalid settings are reported by the start-up check (one line each) once the pipeline is built; reading
+        // them here must not turn that into a stack trace.
+        GatewayOptions? gateway;
+        try
+        {
+            gateway = app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value;
+        }
+        catch (OptionsValidationException)
+        {
+            gateway = null;
+        }
+
+        if (gateway is { TrustedProxies.Count: > 0 })
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
             forwarded.KnownProxies.Clear();

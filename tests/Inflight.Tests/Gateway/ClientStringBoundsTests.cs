@@ -18,7 +18,7 @@ public sealed class ClientStringBoundsTests
     {
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
         await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
-        var model = "nosuch:" + new string('m', 256 * 1024);
+        var model = "nosuch:model-" + new string('m', 256 * 1024); // not a one-word tag, so "nosuch" names a provider
 
         using var response = await app.Client.PostAsync("/v1/messages", Body("/v1/messages", model), Ct);
 
@@ -49,7 +49,7 @@ public sealed class ClientStringBoundsTests
             while ((i = Interlocked.Increment(ref next)) < Requests)
             {
                 var unique = i.ToString(CultureInfo.InvariantCulture);
-                var model = i % 10 == 0 ? "fake:" + unique + "-" + padding : "nosuch" + unique + ":" + padding;
+                var model = i % 10 == 0 ? "fake:" + unique + "-" + padding : "nosuch" + unique + ":model-" + padding;
                 using var response = await app.Client.PostAsync("/v1/chat/completions", Body("/v1/chat/completions", model), Ct);
                 statuses[i] = (int)response.StatusCode;
             }
