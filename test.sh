@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need first (Debian's Chromium for the
-# dashboard's browser tests, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh
-# machine needs nothing else.
+# dashboard's browser tests, Debian's promtool for the Prometheus scrape, the pinned Claude Code
+# and Codex CLIs) when it is missing, so a fresh machine needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +12,18 @@ if ! command -v chromium >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   else
     echo "chromium is missing and cannot be installed here (needs root and apt-get)." >&2
+    exit 1
+  fi
+fi
+
+# Debian's promtool (package prometheus) lints the /metrics/prometheus scrape.
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's prometheus (promtool) for the Prometheus endpoint tests..."
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  else
+    echo "promtool is missing and cannot be installed here (needs root and apt-get)." >&2
     exit 1
   fi
 fi

@@ -20,6 +20,7 @@ public sealed class RequestTracker
     private readonly RunningTotals _totals = new();
     private readonly RecentRing<RequestLogEntry> _recentRequests;
     private readonly RecentRing<RequestLogEntry> _recentErrors;
+    private readonly IRequestObserver[] _observers;
     private long _version;
     private long _sequence;
     private int _activeCount;
@@ -27,7 +28,7 @@ public sealed class RequestTracker
     // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
     private TaskCompletionSource? _changed;
 
-    public RequestTracker(TimeProvider timeProvider, TrackerOptions? options = null)
+    public RequestTracker(TimeProvider timeProvider, TrackerOptions? options = null, IEnumerable<IRequestObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         TimeProvider = timeProvider;
@@ -36,6 +37,7 @@ public sealed class RequestTracker
         ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentErrorsCapacity, nameof(options));
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
+        _observers = observers?.ToArray() ?? [];
     }
 
     public TimeProvider TimeProvider { get; }
@@ -205,6 +207,10 @@ public sealed class RequestTracker
         }
 
         NotifyChanged();
+        foreach (var observer in _observers)
+        {
+            observer.OnFinished(request, entry);
+        }
     }
 
     private double EpochSeconds() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;

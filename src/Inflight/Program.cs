@@ -6,6 +6,7 @@ builder.Services.AddInflightTracking();
 builder.AddInflightSecurity();
 builder.AddInflightGateway();
 builder.AddInflightMetrics();
+builder.AddInflightTelemetry();
 builder.AddInflightDemo();
 builder.AddInflightDashboard();
 
@@ -14,6 +15,7 @@ var app = builder.Build();
 app.UseInflightSecurity();
 app.MapInflightGateway();
 app.MapInflightMetrics();
+app.MapInflightTelemetry();
 app.MapInflightDashboard();
 
 return await app.RunInflightAsync();
