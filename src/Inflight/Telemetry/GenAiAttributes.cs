@@ -15,6 +15,17 @@ internal static class GenAiAttributes
     public const string TokenType = "gen_ai.token.type";
     public const string ErrorType = "error.type";
     public const string Phase = "inflight.request.phase";
+    public const string InputTokens = "gen_ai.usage.input_tokens";
+    public const string OutputTokens = "gen_ai.usage.output_tokens";
+    public const string CacheReadInputTokens = "gen_ai.usage.cache_read.input_tokens";
+    public const string CacheCreationInputTokens = "gen_ai.usage.cache_creation.input_tokens";
+    public const string TimeToFirstChunk = "gen_ai.response.time_to_first_chunk";
+    public const string HttpStatusCode = "http.response.status_code";
+    public const string InflightRequestId = "inflight.request_id";
+    public const string InflightStreaming = "inflight.streaming";
+    public const string InflightClientFormat = "inflight.client_format";
+    public const string InflightUpstreamFormat = "inflight.upstream_format";
+    public const string InflightTokensEstimated = "inflight.tokens_estimated";
 
     public const string ChatOperation = "chat";
     public const string InputTokenType = "input";
