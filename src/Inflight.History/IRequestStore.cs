@@ -35,7 +35,7 @@ public sealed record StoredLogQuery
     public long? BeforeId { get; init; }
     public string? Provider { get; init; }
 
-    /// <summary>Matches the resolved or the requested model exactly.</summary>
+    /// <summary>Matches the resolved, the requested or the <c>provider:model</c> name exactly.</summary>
     public string? Model { get; init; }
 
     /// <summary><see cref="RequestStatus.Success"/> or <see cref="RequestStatus.Error"/>.</summary>

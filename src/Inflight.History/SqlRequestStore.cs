@@ -126,7 +126,7 @@ public abstract class SqlRequestStore : IRequestStore
 
         if (query.Model is { } model)
         {
-            sql.Append(" AND (model = @model OR requested_model = @model)");
+            sql.Append(" AND (model = @model OR requested_model = @model OR qualified_model = @model)");
             AddParameter(command, "@model", model);
         }
 

@@ -5,3 +5,4 @@ global using Inflight.Hosting;
 global using Inflight.Metrics;
 global using Inflight.Security;
 global using Inflight.Telemetry;
+global using Inflight.HistoryHosting;

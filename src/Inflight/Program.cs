@@ -7,6 +7,7 @@ builder.AddInflightSecurity();
 builder.AddInflightGateway();
 builder.AddInflightMetrics();
 builder.AddInflightTelemetry();
+builder.AddInflightHistory();
 builder.AddInflightDemo();
 builder.AddInflightDashboard();
 

@@ -41,10 +41,12 @@ internal static class GatewayExtensions
         return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
-    public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
+    public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options, HistoryService history)
     {
         var gateway = options.Value;
-        return TypedResults.Json(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode), GatewayJsonContext.Default.HealthStatus);
+        return TypedResults.Json(
+            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, HistoryHealth.Of(history)),
+            GatewayJsonContext.Default.HealthStatus);
     }
 
     public static Task PostMessages(HttpContext context, GatewayForwarder forwarder)
@@ -54,4 +56,4 @@ internal static class GatewayExtensions
         => forwarder.ForwardAsync(context, GatewayEndpoint.ChatCompletions);
 }
 
-internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo);
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, HistoryHealth History);

@@ -21,11 +21,29 @@ internal sealed class GenAiTracing : IRequestObserver
             return;
         }
 
+        // The finishing thread's current activity (the incoming HTTP request's, sampled or not, or
+        // whatever ran last on this thread) is a parent only when it is recorded; otherwise the span is
+        // a root, so an unsampled ambient activity cannot silently drop it.
+        var ambient = Activity.Current;
+        var parent = ambient is { Recorded: true } ? ambient.Context : default;
+        Activity.Current = null;
+        try
+        {
+            Record(entry, parent);
+        }
+        finally
+        {
+            Activity.Current = ambient;
+        }
+    }
+
+    private static void Record(RequestLogEntry entry, ActivityContext parent)
+    {
         var start = DateTimeOffset.UnixEpoch.AddSeconds(entry.StartTime);
         using var activity = Source.StartActivity(
             GenAiAttributes.ChatOperation + " " + entry.RequestedModel,
             ActivityKind.Client,
-            parentContext: default,
+            parentContext: parent,
             tags: null,
             links: null,
             startTime: start);

@@ -5,6 +5,7 @@ using Inflight.Tracking;
 
 namespace Inflight.Tests.Telemetry;
 
+[Collection(TelemetryCollection.Name)]
 public sealed class OtlpExportTests
 {
     [Fact]
@@ -47,7 +48,7 @@ public sealed class OtlpExportTests
         // Disposing the host flushes both exporters, so everything has arrived by now.
         var traces = Bodies(collector, "/v1/traces");
         var metrics = Bodies(collector, "/v1/metrics");
-        Assert.Contains("chat otlp-model", traces, StringComparison.Ordinal);
+        Assert.True(traces.Contains("chat otlp-model", StringComparison.Ordinal), "collector saw: " + string.Join(", ", collector.Requests.Select(r => r.PathAndQuery + " " + r.Body.Length)));
         foreach (var attribute in new[] { "gen_ai.operation.name", "gen_ai.provider.name", "gen_ai.request.model", "gen_ai.response.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", "gen_ai.usage.cache_read.input_tokens", "gen_ai.response.time_to_first_chunk" })
         {
             Assert.Contains(attribute, traces, StringComparison.Ordinal);

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Inflight.Tests.Telemetry;
 
+[Collection(TelemetryCollection.Name)]
 public sealed partial class PrometheusEndpointTests
 {
     private const string Key = "prometheus-test-key";
