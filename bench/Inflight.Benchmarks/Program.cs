@@ -3,6 +3,13 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
+// --cpu ClassName: CPU time per operation instead (see CpuTimeBreakdown), for a machine shared with other work.
+if (args is ["--cpu", var className])
+{
+    Inflight.Benchmarks.CpuTimeBreakdown.Run(className, Console.Out);
+    return;
+}
+
 // In-process: the generated out-of-process project would inherit the repository's strict build
 // settings and take minutes to build on a shared 2-core machine. A short job keeps a full run to a
 // few minutes; pass BenchmarkDotNet's own switches (e.g. --job medium) for tighter intervals.

@@ -128,7 +128,8 @@ internal static class HttpLoad
         };
     }
 
-    public static async Task<Measurement> RunAsync(HttpClient client, string caseName, Target target, bool anthropic, bool stream, string model, int count, int concurrency, TimeSpan cap)
+    /// <param name="nextBody">Gives each request's body (the tiny body of <paramref name="model"/> when null).</param>
+    public static async Task<Measurement> RunAsync(HttpClient client, string caseName, Target target, bool anthropic, bool stream, string model, int count, int concurrency, TimeSpan cap, Func<byte[]>? nextBody = null)
     {
         var body = target.Body(anthropic, stream, model);
         var latencies = new double[count];
@@ -159,7 +160,7 @@ internal static class HttpLoad
                     var start = Stopwatch.GetTimestamp();
                     try
                     {
-                        using var request = target.Request(anthropic, body);
+                        using var request = target.Request(anthropic, nextBody?.Invoke() ?? body);
                         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                         await using var content = await response.Content.ReadAsStreamAsync();
                         int read;

@@ -58,6 +58,15 @@ internal static class LoadDriver
         };
 
         await WarmUpAsync(options, client, log, [direct, inflight, .. peer is null ? Array.Empty<Target>() : [peer]]);
+        var claude = ClaudeCodeCaseNames.Any(options.Includes) ? ClaudeCodeCase.Load() : null;
+        if (claude is not null)
+        {
+            notes.Add(string.Create(CultureInfo.InvariantCulture, $"Claude Code bodies: translated and same-body passthrough {claude.Translated.Length:N0} / {claude.AnthropicPassthrough.Length:N0} bytes, OpenAI form {claude.OpenAIPassthrough.Length:N0} bytes, cold bodies {claude.Cold().Length:N0} bytes."));
+            if (claude.Adaptation is { } adaptation)
+            {
+                notes.Add(adaptation);
+            }
+        }
 
         for (var run = 1; run <= options.Repeat; run++)
         {
@@ -96,6 +105,11 @@ internal static class LoadDriver
                 measurements.AddRange(await RunCaseAsync(client, log, "stream-openai-paced-c8", Targets(false), false, stream: true, PacedModel, options.Count(240), 8, options.Cap(15)));
             }
 
+            if (claude is not null)
+            {
+                measurements.AddRange(await RunClaudeCodeAsync(options, client, log, claude, direct, inflight, warmUp: run == 1));
+            }
+
             if (options.Includes("watched"))
             {
                 measurements.AddRange(await RunWatchedAsync(options, client, log, notes, gateway.Url, direct, inflight));
@@ -116,6 +130,11 @@ internal static class LoadDriver
             }
         }
 
+        if (claude is not null)
+        {
+            notes.Add(await TokenCountCacheNoteAsync(client, gateway.Url));
+        }
+
         var markdown = Report.Markdown(options, measurements, pushes, helds, notes.Distinct().ToList());
         if (options.OutPath is not null)
         {
@@ -133,6 +152,72 @@ internal static class LoadDriver
 
         Target[] Targets(bool anthropic) => peer is not null && !anthropic ? [direct, inflight, peer] : [direct, inflight];
     }
+
+    private static IEnumerable<string> ClaudeCodeCaseNames =>
+        from concurrency in new[] { 1, 16 }
+        from path in new[] { "passthrough-anthropic", "passthrough-openai", "translated-warm", "translated-cold" }
+        select $"claude-{path}-c{concurrency}";
+
+    /// <summary>
+    /// The captured Claude Code turn (77 KB, streaming, 20 upstream chunks) through translation with a warm and a
+    /// cold token-count cache, beside the same-format passthrough of the same body and of its OpenAI form.
+    /// </summary>
+    private static async Task<List<Measurement>> RunClaudeCodeAsync(LoadOptions options, HttpClient client, TextWriter log, ClaudeCodeCase claude, Target direct, Target inflight, bool warmUp)
+    {
+        if (warmUp)
+        {
+            // JIT every path up to its optimized tier (the tokenizer too), and give the warm case its cached counts.
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 4), 2, options.Cap(20), () => claude.Translated);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(100, 2), 2, options.Cap(20), claude.Cold);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.AnthropicPassthrough);
+            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.OpenAIPassthrough);
+        }
+
+        var results = new List<Measurement>();
+        foreach (var concurrency in new[] { 1, 16 })
+        {
+            (string Path, bool Anthropic, Func<byte[]> Direct, Func<byte[]> Inflight)[] paths =
+            [
+                ("passthrough-anthropic", true, () => claude.Translated, () => claude.AnthropicPassthrough),
+                ("passthrough-openai", false, () => claude.OpenAIPassthrough, () => claude.OpenAIPassthrough),
+                ("translated-warm", true, () => claude.Translated, () => claude.Translated),
+                ("translated-cold", true, claude.Cold, claude.Cold),
+            ];
+            foreach (var (path, anthropic, directBody, inflightBody) in paths)
+            {
+                var name = $"claude-{path}-c{concurrency}";
+                if (!options.Includes(name))
+                {
+                    continue;
+                }
+
+                foreach (var (target, body) in new[] { (direct, directBody), (inflight, inflightBody) })
+                {
+                    // Long enough that /proc's 10 ms CPU ticks are a few percent of a case; cold requests cost ~20 times more.
+                    var count = (concurrency == 1 ? 400 : 1_600) / (path == "translated-cold" ? 4 : 1);
+                    var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream: true, PlainModel, options.Count(count), concurrency, options.Cap(15), body);
+                    LogResult(log, name, target, result);
+                    results.Add(result);
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private static async Task<string> TokenCountCacheNoteAsync(HttpClient client, Uri gatewayUrl)
+    {
+        using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri(gatewayUrl, "health")));
+        if (!health.RootElement.TryGetProperty("token_count_cache", out var cache))
+        {
+            return "The gateway's `/health` does not report its token-count cache.";
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"Gateway token-count cache at the end (`/health`): {cache.GetProperty("hits").GetInt64():N0} hits, {cache.GetProperty("misses").GetInt64():N0} misses, {cache.GetProperty("entries").GetInt32():N0} of {cache.GetProperty("capacity").GetInt32():N0} entries.");
+    }
+
+    private static void LogResult(TextWriter log, string name, Target target, Measurement result)
+        => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {target.Name,-9} {result.Rps,9:F0} req/s  p50 {result.P50Ms,7:F3} ms  p99 {result.P99Ms,7:F3} ms  cpu {result.ProxyCpuUsPerRequest,6:F0} us/req  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
 
     private static async Task<List<Measurement>> RunCaseAsync(HttpClient client, TextWriter log, string name, Target[] targets, bool anthropic, bool stream, string model, int count, int concurrency, TimeSpan cap)
     {

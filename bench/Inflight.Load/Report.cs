@@ -29,6 +29,8 @@ internal static class Report
             }
         }
 
+        AppendClaudeCode(md, measurements);
+
         var inflightVsPortkey = measurements.GroupBy(m => m.Case)
             .Select(g => (Case: g.Key, Inflight: g.Where(m => m.Target == Target.Inflight).ToList(), Portkey: g.Where(m => m.Target == Target.Portkey).ToList()))
             .Where(x => x.Inflight.Count > 0 && x.Portkey.Count > 0)
@@ -77,6 +79,54 @@ internal static class Report
         }
 
         return md.ToString();
+    }
+
+    /// <summary>
+    /// The Claude Code turn: each path's gateway CPU per request as a multiple of the passthrough of the same
+    /// Anthropic body (and of its OpenAI form), and its added p50 beside the passthrough's.
+    /// </summary>
+    private static void AppendClaudeCode(StringBuilder md, List<Measurement> measurements)
+    {
+        var concurrencies = measurements.Where(m => m.Case.StartsWith("claude-", StringComparison.Ordinal))
+            .Select(m => m.Case[(m.Case.LastIndexOf("-c", StringComparison.Ordinal) + 2)..]).Distinct().ToList();
+        if (concurrencies.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Claude Code turn (77 KB, streaming, 20 chunks): translated vs passthrough");
+        md.AppendLine();
+        md.AppendLine("| concurrency | path | gateway CPU µs/req | ÷ passthrough, same body | ÷ passthrough, OpenAI form | added p50 ms | added p50 − passthrough's, ms |");
+        md.AppendLine("|--:|---|--:|--:|--:|--:|--:|");
+        foreach (var c in concurrencies)
+        {
+            var passthrough = Inflight($"claude-passthrough-anthropic-c{c}");
+            var openAI = Inflight($"claude-passthrough-openai-c{c}");
+            foreach (var path in new[] { "passthrough-anthropic", "passthrough-openai", "translated-warm", "translated-cold" })
+            {
+                var name = $"claude-{path}-c{c}";
+                if (Inflight(name) is not { } m)
+                {
+                    continue;
+                }
+
+                var added = Added(name);
+                md.AppendLine(Invariant($"| {c} | {path} | {Num(m.ProxyCpuUsPerRequest, "F0")} | {Ratio((m.ProxyCpuUsPerRequest ?? double.NaN) / (passthrough?.ProxyCpuUsPerRequest ?? double.NaN))} | {Ratio((m.ProxyCpuUsPerRequest ?? double.NaN) / (openAI?.ProxyCpuUsPerRequest ?? double.NaN))} | {Num(added, "+0.000;-0.000")} | {Num(added - Added($"claude-passthrough-anthropic-c{c}"), "+0.000;-0.000")} |"));
+            }
+        }
+
+        Measurement? Inflight(string name)
+        {
+            var runs = measurements.Where(m => m.Case == name && m.Target == Target.Inflight).ToList();
+            return runs.Count == 0 ? null : Combine(runs);
+        }
+
+        double Added(string name)
+        {
+            var direct = measurements.Where(m => m.Case == name && m.Target == Target.Direct).ToList();
+            return Inflight(name) is { } m && direct.Count > 0 ? m.P50Ms - Combine(direct).P50Ms : double.NaN;
+        }
     }
 
     /// <summary>Median of each figure over the repetitions of one case and target; errors add up.</summary>

@@ -21,6 +21,9 @@ public sealed class LoadDriverSmokeTests
         Assert.Contains(cases, c => c.Key == "plain-anthropic-c32");
         Assert.Contains(cases, c => c.Key == "stream-openai-c32");
         Assert.Contains(cases, c => c.Key == "stream-openai-paced-c8");
+        Assert.Contains(cases, c => c.Key == "claude-translated-warm-c16");
+        Assert.Contains(cases, c => c.Key == "claude-translated-cold-c1");
+        Assert.Contains(cases, c => c.Key == "claude-passthrough-anthropic-c16");
         foreach (var group in cases)
         {
             Assert.Contains(group, m => m.Target == Target.Direct && m.Requests > 0);
@@ -30,6 +33,8 @@ public sealed class LoadDriverSmokeTests
         var held = Assert.Single(report.Held);
         Assert.Equal(held.Requested, held.Held);
         Assert.Contains("| plain-openai-c32 | inflight |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains("| 16 | translated-cold |", report.Markdown, StringComparison.Ordinal);
+        Assert.Contains(report.Notes, n => n.StartsWith("Gateway token-count cache at the end", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Inflight.Configuration;
 using Inflight.Protocols;
+using Inflight.Protocols.Translation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ internal static class GatewayExtensions
         builder.Services.AddSingleton<UpstreamClients>();
         builder.Services.AddSingleton<ModelRouter>();
         builder.Services.AddSingleton<GatewayForwarder>();
+        builder.Services.AddSingleton<ModelCatalog>();
         return builder;
     }
 
@@ -25,7 +27,10 @@ internal static class GatewayExtensions
 
         var openAI = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.OpenAI, acceptSessionCookie: false);
         openAI.MapPost("/chat/completions", PostChatCompletions);
-        openAI.MapGet("/models", ModelsEndpoint.GetAsync);
+
+        var either = endpoints.MapGroup("/v1").RequireProxyKey(ErrorFormat.ByClient, acceptSessionCookie: false);
+        either.MapGet("/models", ModelsEndpoint.ListAsync);
+        either.MapGet("/models/{**modelId}", ModelsEndpoint.GetAsync);
 
         // Anything else under /v1 gets a 404 an SDK can parse, naming what does exist.
         endpoints.MapFallback("/v1/{**path}", NotFoundAsync);
@@ -37,7 +42,7 @@ internal static class GatewayExtensions
         var format = context.Request.Path.StartsWithSegments("/v1/messages") || context.Request.Headers.ContainsKey("anthropic-version")
             ? ApiFormat.Anthropic
             : ApiFormat.OpenAI;
-        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models.";
+        var message = $"{context.Request.Method} {context.Request.Path} is not an Inflight endpoint. Available: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models, GET /v1/models/{{id}}.";
         return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
@@ -45,7 +50,7 @@ internal static class GatewayExtensions
     {
         var gateway = options.Value;
         return TypedResults.Json(
-            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, HistoryHealth.Of(history)),
+            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats, HistoryHealth.Of(history)),
             GatewayJsonContext.Default.HealthStatus);
     }
 
@@ -56,4 +61,8 @@ internal static class GatewayExtensions
         => forwarder.ForwardAsync(context, GatewayEndpoint.ChatCompletions);
 }
 
-internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, HistoryHealth History);
+/// <summary>
+/// <c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count;
+/// <c>history</c> shows the history store (written, pending, dropped, last error).
+/// </summary>
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, TokenCountCacheStats TokenCountCache, HistoryHealth History);

@@ -105,7 +105,7 @@ internal sealed partial class UpstreamRelay(
             return;
         }
 
-        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false);
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: false, HeaderNames());
         if (body.Length == 0)
         {
             await ClientErrors.WriteAsync(context, clientFormat, status, $"The upstream provider answered {status} with an empty body.");
@@ -130,7 +130,7 @@ internal sealed partial class UpstreamRelay(
         var status = (int)response.StatusCode;
 
         context.Response.StatusCode = status;
-        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: transform.IsIdentity);
+        ResponseHeaderCopier.Copy(response, context.Response, keepContentLength: transform.IsIdentity, HeaderNames());
         if (transform.ContentType is { } contentType)
         {
             context.Response.ContentType = contentType;
@@ -292,6 +292,10 @@ internal sealed partial class UpstreamRelay(
             await output.FlushAsync(cancellationToken);
         }
     }
+
+    /// <summary>A translated answer's headers take the client's names; a passed-through one keeps the provider's.</summary>
+    private HeaderTranslation? HeaderNames()
+        => clientFormat == upstreamFormat ? null : new HeaderTranslation(upstreamFormat, clientFormat, timeProvider.GetUtcNow());
 
     /// <summary>Ends a response that already started: an error event for streams, an aborted connection otherwise.</summary>
     private async Task FailMidStreamAsync(string errorType, int status, string message)

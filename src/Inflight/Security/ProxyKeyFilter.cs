@@ -35,6 +35,8 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
 
         var body = format switch
         {
+            ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
+            ErrorFormat.ByClient => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
             ErrorFormat.Anthropic => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
             ErrorFormat.OpenAI => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
             _ => JsonBody,

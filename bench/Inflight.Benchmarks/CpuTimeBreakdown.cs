@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace Inflight.Benchmarks;
+
+/// <summary>
+/// <c>--cpu ClassName</c>: runs one benchmark class's methods in a plain loop and reports the process CPU time
+/// per operation (median of 5 rounds) and the bytes allocated. On a shared machine BenchmarkDotNet's wall-clock
+/// means include the time other processes held the cores; CPU time does not, so the breakdown stays comparable.
+/// </summary>
+internal static class CpuTimeBreakdown
+{
+    private const int Rounds = 5;
+    private static readonly TimeSpan s_round = TimeSpan.FromMilliseconds(200);
+
+    public static void Run(string className, TextWriter output)
+    {
+        var type = typeof(CpuTimeBreakdown).Assembly.GetTypes().Single(t => t.Name == className);
+        var instance = Activator.CreateInstance(type)!;
+        type.GetMethods().SingleOrDefault(m => m.GetCustomAttribute<GlobalSetupAttribute>() is not null)?.Invoke(instance, null);
+        output.WriteLine($"### {className}: process CPU time per operation (median of {Rounds} rounds), allocated bytes per operation");
+        output.WriteLine();
+        output.WriteLine("| method | CPU µs/op | allocated B/op |");
+        output.WriteLine("|---|--:|--:|");
+        foreach (var method in type.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null))
+        {
+            var perInvoke = method.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke;
+            // A compiled call discards the result without boxing it, so the allocation figure is the method's own.
+            var run = Expression.Lambda<Action>(Expression.Call(Expression.Constant(instance), method)).Compile();
+            var (cpu, allocated) = Measure(run);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {method.Name} | {cpu / perInvoke:F2} | {allocated / perInvoke:F0} |"));
+        }
+    }
+
+    private static (double CpuMicroseconds, double AllocatedBytes) Measure(Action operation)
+    {
+        // Warm up (tiered JIT) and size a round to about 200 ms.
+        var start = Environment.CpuUsage.TotalTime;
+        var warmups = 0;
+        while (warmups < 50 || Environment.CpuUsage.TotalTime - start < TimeSpan.FromMilliseconds(300))
+        {
+            operation();
+            warmups++;
+        }
+
+        var perOperation = (Environment.CpuUsage.TotalTime - start) / warmups;
+        var count = (int)Math.Clamp(s_round.Ticks / (double)Math.Max(perOperation.Ticks, 1), 10, 1_000_000);
+        var samples = new double[Rounds];
+        double allocated = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            var bytes = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = Environment.CpuUsage.TotalTime;
+            for (var i = 0; i < count; i++)
+            {
+                operation();
+            }
+
+            samples[round] = (Environment.CpuUsage.TotalTime - cpu).TotalMicroseconds / count;
+            allocated = (GC.GetAllocatedBytesForCurrentThread() - bytes) / (double)count;
+        }
+
+        Array.Sort(samples);
+        return (samples[Rounds / 2], allocated);
+    }
+}
