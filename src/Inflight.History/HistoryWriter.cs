@@ -68,12 +68,21 @@ public sealed partial class HistoryWriter : IRequestObserver
 
     /// <summary>
     /// Stops taking entries and writes what is queued; gives up (counting the rest as dropped) when
-    /// <paramref name="cancellationToken"/> fires, e.g. at the host's shutdown timeout.
+    /// <paramref name="cancellationToken"/> fires, e.g. at the host's shutdown timeout, or at once when
+    /// the store is failing.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
         await using var registration = cancellationToken.Register(_stopping.Cancel).ConfigureAwait(false);
+
+        // A store that is failing now will not come back within a shutdown: stop retrying at once
+        // rather than hold the shutdown until its timeout.
+        if (LastError is not null)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         if (_writeLoop is not null)
         {
             await _writeLoop.ConfigureAwait(false);

@@ -48,6 +48,49 @@ public sealed class HistoryWriterTests
         Assert.Equal(3, writer.Dropped);
     }
 
+    [Fact]
+    public async Task StopAsync_StoreFailing_GivesUpAtOnceAndCountsTheQueueAsDropped()
+    {
+        var store = new FailingStore();
+        var writer = new HistoryWriter(store, new HistoryWriterOptions(), TimeProvider.System, new ListLogger());
+        writer.Start();
+        writer.OnFinished(null!, Entries.Make("r0", 0));
+        await store.FirstFailure.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        while (writer.LastError is null)
+        {
+            // The writer records the error right after the store throws; yield until it has.
+            await Task.Yield();
+        }
+
+        await writer.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, writer.Dropped);
+        Assert.Contains("database down", writer.LastError, StringComparison.Ordinal);
+    }
+
+    private sealed class FailingStore : IRequestStore
+    {
+        public TaskCompletionSource FirstFailure { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task MigrateAsync(CancellationToken cancellationToken)
+        {
+            FirstFailure.TrySetResult();
+            throw new InvalidOperationException("database down");
+        }
+
+        public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, CancellationToken cancellationToken) => throw new InvalidOperationException("database down");
+
+        public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<int> PruneAsync(double endedBefore, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<IReadOnlyList<StoredRequest>> ReadLogsAsync(StoredLogQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     /// <summary>A store whose migration waits until released: the database is "slow".</summary>
     private sealed class StalledStore : IRequestStore
     {

@@ -36,13 +36,22 @@ internal sealed partial class HistoryService(
 
         if (Store is SqliteRequestStore sqlite)
         {
-            var directory = Path.GetDirectoryName(settings.Location.Display["sqlite:".Length..]);
-            if (!string.IsNullOrEmpty(directory))
+            // A path that cannot be written is reported, not fatal: the writer keeps retrying and the
+            // gateway keeps serving, as for a database that is down.
+            try
             {
-                Directory.CreateDirectory(directory);
-            }
+                var directory = Path.GetDirectoryName(settings.Location.Display["sqlite:".Length..]);
+                if (!string.IsNullOrEmpty(directory))
+                {
+                    Directory.CreateDirectory(directory);
+                }
 
-            await sqlite.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
+                await sqlite.UseWriteAheadLogAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+            {
+                LogSqliteUnavailable(logger, settings.Location.Display, ex.Message);
+            }
         }
 
         var writer = new HistoryWriter(Store, new HistoryWriterOptions { RetentionDays = settings.RetentionDays }, timeProvider, writerLogger);
@@ -73,6 +82,9 @@ internal sealed partial class HistoryService(
 
     [LoggerMessage(1, LogLevel.Information, "History: keeping finished requests in {Store} for {Days} days.")]
     private static partial void LogOpened(ILogger logger, string store, int days);
+
+    [LoggerMessage(3, LogLevel.Warning, "History: cannot open {Store} yet ({Error}); requests are queued and retried.")]
+    private static partial void LogSqliteUnavailable(ILogger logger, string store, string error);
 
     [LoggerMessage(2, LogLevel.Warning, "History: {Count} finished requests were dropped (store slow or down) and are not in the history.")]
     private static partial void LogDroppedTotal(ILogger logger, long count);

@@ -121,6 +121,22 @@ public sealed class GatewayHistoryTests : IDisposable
     }
 
     [Fact]
+    public async Task GetHealth_SqlitePathUnwritable_GatewayServesAndHealthShowsTheError()
+    {
+        var blocker = Path.Combine(_directory.FullName, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a directory", TestContext.Current.CancellationToken);
+        await using var factory = MetricsHost.Create(("INFLIGHT_DATABASE_URL", "sqlite:" + Path.Combine(blocker, "inflight.db")));
+        using var client = factory.CreateClient();
+        factory.Tracker().Start(MetricsHost.Start("history_unwritable", "m")).Complete();
+
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/health", TestContext.Current.CancellationToken));
+
+        var history = json.RootElement.GetProperty("history");
+        Assert.False(history.GetProperty("ready").GetBoolean());
+        Assert.Equal(0, history.GetProperty("written").GetInt64());
+    }
+
+    [Fact]
     public async Task GetHealth_TestDefault_HistoryIsNone()
     {
         await using var factory = MetricsHost.Create();
