@@ -22,7 +22,7 @@ public sealed record ActiveRequestSnapshot
     public double StartTime { get; init; }
     public double DurationMs { get; init; }
 
-    /// <summary>"waiting" before the first upstream byte, "streaming" after.</summary>
+    /// <summary>"waiting" before the first upstream byte, "streaming" after, "stalled" while the upstream is silent for <c>VDM_STALL_SECONDS</c>.</summary>
     public required string Phase { get; init; }
     public double? TtftMs { get; init; }
     public long InputTokens { get; init; }
@@ -42,4 +42,19 @@ public sealed record ActiveRequestSnapshot
 
     /// <summary>What translation dropped or mapped (e.g. <c>"dropped: context_management"</c>); empty when nothing changed.</summary>
     public IReadOnlyList<string> TranslationNotes { get; init; } = [];
+
+    /// <summary>The calling client parsed from its user-agent and SDK headers; <c>unknown</c> when none matched.</summary>
+    public string ClientName { get; init; } = ClientNames.Unknown;
+    public string? ClientVersion { get; init; }
+    public string? SessionId { get; init; }
+    public string? UserId { get; init; }
+
+    /// <summary>The label of the proxy key used (<c>PROXY_API_KEYS</c>); null without labelled keys.</summary>
+    public string? KeyLabel { get; init; }
+
+    /// <summary>Milliseconds since the last upstream byte (since the start before the first one).</summary>
+    public double IdleMs { get; init; }
+
+    /// <summary>Output tokens per second since the first upstream byte.</summary>
+    public double TokensPerSecond { get; init; }
 }

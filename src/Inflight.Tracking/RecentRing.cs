@@ -27,6 +27,22 @@ internal sealed class RecentRing<T>(int capacity)
         }
     }
 
+    /// <summary>The newest item that matches, or null.</summary>
+    public T? FindNewest(Func<T, bool> match)
+    {
+        var index = _next;
+        for (var i = 0; i < _count; i++)
+        {
+            index = index == 0 ? _items.Length - 1 : index - 1;
+            if (match(_items[index]))
+            {
+                return _items[index];
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Up to <paramref name="limit"/> items, newest first.</summary>
     public T[] ToArrayNewestFirst(int limit)
     {

@@ -46,6 +46,32 @@ public sealed record RequestLogEntry
 
     /// <summary>What translation dropped or mapped (e.g. <c>"dropped: context_management"</c>); empty when nothing changed.</summary>
     public IReadOnlyList<string> TranslationNotes { get; init; } = [];
+
+    /// <summary>The calling client parsed from its user-agent and SDK headers; <c>unknown</c> when none matched.</summary>
+    public string ClientName { get; init; } = ClientNames.Unknown;
+    public string? ClientVersion { get; init; }
+    public string? SessionId { get; init; }
+    public string? UserId { get; init; }
+
+    /// <summary>The label of the proxy key used (<c>PROXY_API_KEYS</c>); null without labelled keys.</summary>
+    public string? KeyLabel { get; init; }
+
+    /// <summary>Who cancelled the request through the metrics API; null unless <c>error_type</c> is <c>cancelled</c> by an operator.</summary>
+    public string? CancelledBy { get; init; }
+
+    /// <summary>The caller's address; set on rejected-key entries only.</summary>
+    public string? ClientAddress { get; init; }
+
+    /// <summary>The caller's user-agent (at most 256 characters); set on rejected-key entries only.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>When each step happened; shown by the request detail endpoint, not in the logs.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public RequestTimeline? Timeline { get; init; }
+
+    /// <summary>The upstream's HTTP status; shown by the request detail endpoint.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int? UpstreamStatus { get; init; }
 }
 
 /// <summary>Values of <see cref="RequestLogEntry.Status"/>.</summary>

@@ -7,4 +7,7 @@ public static class RequestPhase
 
     /// <summary>The upstream has started answering.</summary>
     public const string Streaming = "streaming";
+
+    /// <summary>No upstream byte for <c>VDM_STALL_SECONDS</c>, before the first byte or between chunks.</summary>
+    public const string Stalled = "stalled";
 }

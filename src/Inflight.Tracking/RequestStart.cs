@@ -35,4 +35,21 @@ public sealed record RequestStart
 
     /// <summary>Estimated input tokens, shown until the provider reports the real count.</summary>
     public long? EstimatedInputTokens { get; init; }
+
+    /// <summary>When the gateway received the request (a <see cref="TimeProvider"/> timestamp); the start when null.</summary>
+    public long? ReceivedTimestamp { get; init; }
+
+    /// <summary>The calling client (<c>claude-cli</c>, <c>codex_cli_rs</c>, <c>openai-python</c>, <c>curl</c>, <c>unknown</c>, ...).</summary>
+    public string? ClientName { get; init; }
+
+    public string? ClientVersion { get; init; }
+
+    /// <summary>The client's session (Claude Code's <c>x-claude-code-session-id</c>, Codex's <c>session_id</c>).</summary>
+    public string? SessionId { get; init; }
+
+    /// <summary>The end user the client named (<c>metadata.user_id</c> / <c>user</c>).</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The label of the proxy key the client used (<c>PROXY_API_KEYS</c>), or null.</summary>
+    public string? KeyLabel { get; init; }
 }

@@ -24,6 +24,11 @@ public sealed class RequestTracker
     private long _version;
     private long _sequence;
     private int _activeCount;
+    private long _stalledRequests;
+    private long _stalledRecovered;
+    private readonly Breakdown _byClient = new();
+    private readonly Breakdown _byKey = new();
+    private readonly Dictionary<string, long> _authFailures = new(StringComparer.Ordinal);
 
     // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
     private TaskCompletionSource? _changed;
@@ -37,6 +42,7 @@ public sealed class RequestTracker
         ArgumentOutOfRangeException.ThrowIfNegative(Options.RecentErrorsCapacity, nameof(options));
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
         _observers = observers?.ToArray() ?? [];
     }
 
@@ -66,6 +72,110 @@ public sealed class RequestTracker
         return request;
     }
 
+    /// <summary>The active request with this id, or null.</summary>
+    public TrackedRequest? FindActive(string requestId) => _active.TryGetValue(requestId, out var request) ? request : null;
+
+    /// <summary>The newest finished request with this id still in the recent-requests ring, or null.</summary>
+    public RequestLogEntry? FindRecent(string requestId)
+    {
+        lock (_finalizeLock)
+        {
+            return _recentRequests.FindNewest(entry => string.Equals(entry.RequestId, requestId, StringComparison.Ordinal))
+                ?? _recentErrors.FindNewest(entry => string.Equals(entry.RequestId, requestId, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Cancels an active request on behalf of <paramref name="by"/>: its upstream call is aborted and the gateway
+    /// finalizes it as <see cref="ErrorTypes.Cancelled"/>. Completes with the final entry; null when the id is not
+    /// active (unknown, finished, or already being cancelled).
+    /// </summary>
+    public async Task<RequestLogEntry?> CancelAsync(string requestId, string by, TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        if (FindActive(requestId) is not { } request || !request.RequestCancel(by))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await request.WhenFinishedAsync().WaitAsync(wait, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The request's owner did not react in time: finalize it here so the operator still gets an answer.
+            request.Fail(ErrorTypes.Cancelled, $"Cancelled by {by}.", 499);
+            return await request.WhenFinishedAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Records a call refused for a missing or wrong key: counted per <paramref name="route"/> and listed in recent
+    /// errors with the caller's address and user-agent (never the key). Returns the id the refusal carries.
+    /// </summary>
+    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason)
+    {
+        var requestId = NewRequestId();
+        var now = EpochSeconds();
+        var entry = new RequestLogEntry
+        {
+            RequestId = requestId,
+            Provider = "-",
+            Model = "-",
+            RequestedModel = "-",
+            QualifiedModel = "-",
+            Status = RequestStatus.Error,
+            StatusCode = 401,
+            ErrorType = ErrorTypes.AuthError,
+            ErrorMessage = $"Rejected key on {route}: {reason}",
+            StartTime = now,
+            EndTime = now,
+            ClientFormat = "-",
+            UpstreamFormat = "-",
+            ClientAddress = clientAddress,
+            UserAgent = userAgent,
+        };
+        lock (_finalizeLock)
+        {
+            // Route patterns are a fixed set (the mapped endpoints), so this stays small.
+            _authFailures[route] = _authFailures.GetValueOrDefault(route) + 1;
+            _recentErrors.Add(entry);
+        }
+
+        NotifyChanged();
+        return requestId;
+    }
+
+    /// <summary>Requests that went <c>stalled</c> since start, and how many of those later got bytes again.</summary>
+    public (long Stalled, long Recovered) StallCounts => (Interlocked.Read(ref _stalledRequests), Interlocked.Read(ref _stalledRecovered));
+
+    /// <summary>
+    /// Marks every active request silent for the stall threshold as stalled. No timer of its own: every reader
+    /// (snapshots, the SSE stream's refresh each interval while requests are active, totals) runs the check, and
+    /// a request's next upstream byte or its end settles a stall nobody looked at.
+    /// </summary>
+    public void ScanForStalls()
+    {
+        if (Options.StallThreshold <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var now = TimeProvider.GetTimestamp();
+        foreach (var (_, request) in _active)
+        {
+            request.CheckStall(now);
+        }
+    }
+
+    internal void OnStallEntered() => Interlocked.Increment(ref _stalledRequests);
+
+    internal void OnStallRecovered()
+    {
+        Interlocked.Increment(ref _stalledRecovered);
+        NotifyChanged();
+    }
+
     /// <summary>The active requests, newest first.</summary>
     public IReadOnlyList<ActiveRequestSnapshot> GetActiveRequests()
     {
@@ -77,6 +187,11 @@ public sealed class RequestTracker
 
         requests.Sort(static (a, b) => b.Sequence.CompareTo(a.Sequence));
         var now = TimeProvider.GetTimestamp();
+        foreach (var request in requests)
+        {
+            request.CheckStall(now);
+        }
+
         var list = new ActiveRequestSnapshot[requests.Count];
         for (var i = 0; i < list.Length; i++)
         {
@@ -125,7 +240,25 @@ public sealed class RequestTracker
             }
         }
 
-        return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds());
+        ScanForStalls();
+        var (stalled, recovered) = StallCounts;
+        IReadOnlyDictionary<string, BreakdownTotals> byClient, byKey;
+        AuthFailureTotals authFailures;
+        lock (_finalizeLock)
+        {
+            byClient = _byClient.Snapshot();
+            byKey = _byKey.Snapshot();
+            authFailures = new AuthFailureTotals(_authFailures.Values.Sum(), new SortedDictionary<string, long>(_authFailures, StringComparer.Ordinal));
+        }
+
+        return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds()) with
+        {
+            StalledRequests = stalled,
+            StalledRecovered = recovered,
+            ByClient = byClient,
+            ByKey = byKey,
+            AuthFailures = authFailures,
+        };
     }
 
     /// <summary>Recently finished requests (successes and failures), newest first, at most <paramref name="limit"/>.</summary>
@@ -197,6 +330,8 @@ public sealed class RequestTracker
         {
             _active.TryRemove(request.RequestId, out _);
             _totals.Record(start.Provider, start.ResolvedModel, request.QualifiedModel, start.IsStreaming, figures, errorType is not null);
+            _byClient.Add(entry.ClientName, figures, errorType is not null);
+            _byKey.Add(start.KeyLabel ?? "none", figures, errorType is not null);
             _recentRequests.Add(entry);
             if (errorType is not null)
             {
@@ -206,6 +341,7 @@ public sealed class RequestTracker
             Interlocked.Decrement(ref _activeCount);
         }
 
+        request.OnLogEntry(entry);
         NotifyChanged();
         foreach (var observer in _observers)
         {
@@ -214,6 +350,9 @@ public sealed class RequestTracker
     }
 
     private double EpochSeconds() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
+
+    /// <summary>A fresh request id, for a caller that must show it before it starts tracking (set it as <see cref="RequestStart.RequestId"/>).</summary>
+    public string NewRequestId() => NewRequestId(Interlocked.Increment(ref _sequence));
 
     private string NewRequestId(long sequence)
         => "req_" + TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)

@@ -59,4 +59,19 @@ public sealed record RunningTotalsSnapshot
 
     /// <summary>Epoch seconds when the snapshot was taken.</summary>
     public double Timestamp { get; init; }
+
+    /// <summary>Requests that went <c>stalled</c> since start (all traffic, not filtered).</summary>
+    public long StalledRequests { get; init; }
+
+    /// <summary>Of <see cref="StalledRequests"/>, how many got upstream bytes again.</summary>
+    public long StalledRecovered { get; init; }
+
+    /// <summary>Finished requests per client name (all traffic, not filtered).</summary>
+    public IReadOnlyDictionary<string, BreakdownTotals> ByClient { get; init; } = new Dictionary<string, BreakdownTotals>();
+
+    /// <summary>Finished requests per proxy key label; <c>none</c> when no key was used (all traffic, not filtered).</summary>
+    public IReadOnlyDictionary<string, BreakdownTotals> ByKey { get; init; } = new Dictionary<string, BreakdownTotals>();
+
+    /// <summary>Calls refused for a missing or wrong key.</summary>
+    public AuthFailureTotals AuthFailures { get; init; } = new(0, new Dictionary<string, long>());
 }

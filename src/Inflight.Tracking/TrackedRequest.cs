@@ -21,6 +21,17 @@ public sealed class TrackedRequest : IDisposable
     private long _cacheReadTokens;
     private long _cacheCreationTokens;
     private int _toolCalls;
+    private long _upstreamHeadersTimestamp;
+    private int _upstreamStatus;
+
+    // Written on every upstream read without the gate (a plain volatile store: the progress path stays allocation- and lock-free).
+    private long _lastByteTimestamp;
+    private int _stalled;
+
+    // Created on first use: the gateway links it into the upstream call so a cancel aborts it at once.
+    private CancellationTokenSource? _abort;
+    private TaskCompletionSource<RequestLogEntry>? _finished;
+    private RequestLogEntry? _finalEntry;
 
     // Copy-on-write: a snapshot shares the array it read; an add replaces it under the gate.
     private string[] _translationNotes = [];
@@ -53,6 +64,143 @@ public sealed class TrackedRequest : IDisposable
     internal double StartEpochSeconds { get; }
 
     public bool IsFinalized => Volatile.Read(ref _finalized) != 0;
+
+    /// <summary>Who cancelled the request through the metrics API (a key label or "dashboard session"); null otherwise.</summary>
+    public string? CancelledBy { get; private set; }
+
+    /// <summary>Fires when an operator cancels the request; the gateway links it into the upstream call.</summary>
+    public CancellationToken AbortToken
+    {
+        get
+        {
+            var abort = Volatile.Read(ref _abort);
+            if (abort is null)
+            {
+                var fresh = new CancellationTokenSource();
+                abort = Interlocked.CompareExchange(ref _abort, fresh, null) ?? fresh;
+                if (!ReferenceEquals(abort, fresh))
+                {
+                    fresh.Dispose();
+                }
+            }
+
+            return abort.Token;
+        }
+    }
+
+    /// <summary>True once an operator asked to cancel this request.</summary>
+    public bool IsCancelRequested => CancelledBy is not null;
+
+    /// <summary>Upstream answered with headers: records the time and the upstream status.</summary>
+    public void MarkUpstreamHeaders(int statusCode)
+    {
+        var now = _tracker.TimeProvider.GetTimestamp();
+        lock (_gate)
+        {
+            if (IsFinalized)
+            {
+                return;
+            }
+
+            _upstreamHeadersTimestamp = now == 0 ? 1 : now;
+            _upstreamStatus = statusCode;
+        }
+
+        _tracker.NotifyChanged();
+    }
+
+    /// <summary>
+    /// Upstream bytes arrived (call on every read): fixes <c>last_chunk_at</c> and <c>idle_ms</c>, and ends a stall.
+    /// Lock-free and allocation-free.
+    /// </summary>
+    public void MarkBytes()
+    {
+        var now = _tracker.TimeProvider.GetTimestamp();
+        var previous = Interlocked.Exchange(ref _lastByteTimestamp, now == 0 ? 1 : now);
+        if (IsFinalized)
+        {
+            return;
+        }
+
+        // A silence nobody looked at still counts: the gap before these bytes settles it.
+        var threshold = _tracker.Options.StallThreshold;
+        if (threshold > TimeSpan.Zero && Volatile.Read(ref _stalled) == 0
+            && _tracker.TimeProvider.GetElapsedTime(previous == 0 ? StartTimestamp : previous, now) >= threshold
+            && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0)
+        {
+            _tracker.OnStallEntered();
+        }
+
+        if (Volatile.Read(ref _stalled) != 0 && Interlocked.Exchange(ref _stalled, 0) != 0)
+        {
+            _tracker.OnStallRecovered();
+        }
+    }
+
+    /// <summary>Enters the stall (counted once) when the upstream has been silent for the threshold.</summary>
+    internal void CheckStall(long nowTimestamp)
+    {
+        var threshold = _tracker.Options.StallThreshold;
+        if (threshold > TimeSpan.Zero && !IsStalled && IdleTime(nowTimestamp) >= threshold && TryEnterStall())
+        {
+            _tracker.OnStallEntered();
+        }
+    }
+
+    /// <summary>True while the request counts as stalled.</summary>
+    public bool IsStalled => Volatile.Read(ref _stalled) != 0;
+
+    /// <summary>How long since the last upstream byte (since the start before the first one).</summary>
+    internal TimeSpan IdleTime(long nowTimestamp)
+    {
+        var last = Volatile.Read(ref _lastByteTimestamp);
+        return _tracker.TimeProvider.GetElapsedTime(last == 0 ? StartTimestamp : last, nowTimestamp);
+    }
+
+    /// <summary>Marks the request stalled; true when it was not already (the tracker counts it once per stall).</summary>
+    private bool TryEnterStall() => !IsFinalized && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0;
+
+    /// <summary>
+    /// Asks the gateway to abort this request (the upstream call is cancelled at once). False when it already
+    /// finished or another cancel came first.
+    /// </summary>
+    internal bool RequestCancel(string by)
+    {
+        lock (_gate)
+        {
+            if (IsFinalized || CancelledBy is not null)
+            {
+                return false;
+            }
+
+            CancelledBy = by;
+            var finished = new TaskCompletionSource<RequestLogEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _finished, finished);
+        }
+
+        _ = AbortToken;
+        _abort!.Cancel();
+        return true;
+    }
+
+    /// <summary>Completes with the final log entry once the request is finalized (after a cancel).</summary>
+    internal Task<RequestLogEntry> WhenFinishedAsync()
+    {
+        var finished = Volatile.Read(ref _finished);
+        if (Volatile.Read(ref _finalEntry) is { } entry)
+        {
+            return Task.FromResult(entry);
+        }
+
+        return finished?.Task ?? Task.FromException<RequestLogEntry>(new InvalidOperationException("No cancel is pending."));
+    }
+
+    internal void OnLogEntry(RequestLogEntry entry)
+    {
+        Volatile.Write(ref _finalEntry, entry);
+        Volatile.Read(ref _finished)?.TrySetResult(entry);
+        _abort?.Dispose();
+    }
 
     /// <summary>The first upstream byte arrived: phase becomes "streaming" and TTFT is fixed.</summary>
     public void MarkFirstByte()
@@ -202,6 +350,16 @@ public sealed class TrackedRequest : IDisposable
         }
 
         var now = _tracker.TimeProvider.GetTimestamp();
+        if (!IsStalled)
+        {
+            // Ended in a silence as long as the threshold (a timeout, a cancel of a stuck request): that was a stall.
+            var threshold = _tracker.Options.StallThreshold;
+            if (threshold > TimeSpan.Zero && IdleTime(now) >= threshold && Interlocked.CompareExchange(ref _stalled, 1, 0) == 0)
+            {
+                _tracker.OnStallEntered();
+            }
+        }
+
         RequestFigures figures;
         lock (_gate)
         {
@@ -247,6 +405,9 @@ public sealed class TrackedRequest : IDisposable
         }
     }
 
+    /// <summary>The request as the metrics API shows it right now.</summary>
+    public ActiveRequestSnapshot ToSnapshot() => ToSnapshot(_tracker.TimeProvider.GetTimestamp());
+
     internal ActiveRequestSnapshot ToSnapshot(long nowTimestamp)
     {
         var figures = ReadFigures(nowTimestamp);
@@ -262,7 +423,9 @@ public sealed class TrackedRequest : IDisposable
             IsStreaming = start.IsStreaming,
             StartTime = StartEpochSeconds,
             DurationMs = figures.Duration.TotalMilliseconds,
-            Phase = figures.Ttft is null ? RequestPhase.Waiting : RequestPhase.Streaming,
+            Phase = IsStalled ? RequestPhase.Stalled : figures.Ttft is null ? RequestPhase.Waiting : RequestPhase.Streaming,
+            IdleMs = IdleTime(nowTimestamp).TotalMilliseconds,
+            TokensPerSecond = TokensPerSecond(figures, nowTimestamp),
             TtftMs = figures.Ttft?.TotalMilliseconds,
             InputTokens = figures.InputTokens,
             OutputTokens = figures.OutputTokens,
@@ -277,6 +440,11 @@ public sealed class TrackedRequest : IDisposable
             ClientFormat = start.ClientFormat,
             UpstreamFormat = start.UpstreamFormat,
             TranslationNotes = ReadTranslationNotes(),
+            ClientName = start.ClientName ?? ClientNames.Unknown,
+            ClientVersion = start.ClientVersion,
+            SessionId = start.SessionId,
+            UserId = start.UserId,
+            KeyLabel = start.KeyLabel,
         };
     }
 
@@ -312,6 +480,65 @@ public sealed class TrackedRequest : IDisposable
             ClientFormat = start.ClientFormat,
             UpstreamFormat = start.UpstreamFormat,
             TranslationNotes = ReadTranslationNotes(),
+            ClientName = start.ClientName ?? ClientNames.Unknown,
+            ClientVersion = start.ClientVersion,
+            SessionId = start.SessionId,
+            UserId = start.UserId,
+            KeyLabel = start.KeyLabel,
+            CancelledBy = CancelledBy,
+            // On the same clock as the other steps (the wall-clock end time may differ by a rounding).
+            Timeline = BuildTimeline(Math.Round(StartEpochSeconds + figures.Duration.TotalSeconds, 3)),
+            UpstreamStatus = UpstreamStatus,
         };
+    }
+
+    /// <summary>The status the upstream answered with; null before its headers arrived.</summary>
+    public int? UpstreamStatus
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _upstreamStatus == 0 ? null : _upstreamStatus;
+            }
+        }
+    }
+
+    /// <summary>The timeline so far; <paramref name="finishedEpochSeconds"/> once the request ended.</summary>
+    public RequestTimeline BuildTimeline(double? finishedEpochSeconds = null)
+    {
+        long headers;
+        long firstByte;
+        lock (_gate)
+        {
+            headers = _upstreamHeadersTimestamp;
+            firstByte = _firstByteTimestamp;
+        }
+
+        var lastByte = Volatile.Read(ref _lastByteTimestamp);
+        return new RequestTimeline
+        {
+            ReceivedAt = EpochOf(Start.ReceivedTimestamp ?? StartTimestamp),
+            RoutedAt = Math.Round(StartEpochSeconds, 3),
+            UpstreamHeadersAt = headers == 0 ? null : EpochOf(headers),
+            FirstTokenAt = firstByte == 0 ? null : EpochOf(firstByte),
+            LastChunkAt = lastByte == 0 ? null : EpochOf(lastByte),
+            FinishedAt = finishedEpochSeconds,
+        };
+    }
+
+    private double EpochOf(long timestamp)
+        => Math.Round(StartEpochSeconds + _tracker.TimeProvider.GetElapsedTime(StartTimestamp, timestamp).TotalSeconds, 3);
+
+    /// <summary>Output tokens per second since the first upstream byte; 0 before it.</summary>
+    private double TokensPerSecond(in RequestFigures figures, long nowTimestamp)
+    {
+        if (figures.Ttft is not { } ttft)
+        {
+            return 0;
+        }
+
+        var streaming = figures.Duration - ttft;
+        return streaming <= TimeSpan.Zero ? 0 : Math.Round(figures.OutputTokens / streaming.TotalSeconds, 1);
     }
 }

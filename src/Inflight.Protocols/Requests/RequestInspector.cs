@@ -98,8 +98,23 @@ public static class RequestInspector
                 ToolResults = toolResults,
                 IncludeUsageRequested = includeUsage,
                 TextBytes = textBytes,
+                UserId = ReadUserId(format, root),
             };
         }
+    }
+
+    private static string? ReadUserId(ApiFormat format, JsonElement root)
+    {
+        var found = format == ApiFormat.Anthropic
+            ? root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("user_id", out var user) ? user : default
+            : root.TryGetProperty("user", out var openAIUser) ? openAIUser : default;
+        if (found.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var value = found.GetString();
+        return string.IsNullOrEmpty(value) ? null : value.Length <= 256 ? value : value[..256];
     }
 
     /// <summary>

@@ -21,4 +21,7 @@ public sealed record RequestSummary
 
     /// <summary>UTF-8 bytes of message, system and tool text: the basis of a cheap input-token estimate.</summary>
     public long TextBytes { get; init; }
+
+    /// <summary>The end user the client named: Anthropic <c>metadata.user_id</c>, OpenAI <c>user</c>; at most 256 characters.</summary>
+    public string? UserId { get; init; }
 }

@@ -25,6 +25,9 @@ internal sealed class GatewayOptions
     /// <summary>When set, every gateway and metrics call must carry it.</summary>
     public string? ProxyApiKey { get; set; }
 
+    /// <summary><c>PROXY_API_KEYS="alice:key1,ci:key2"</c>: more client keys, each with the label requests are attributed to.</summary>
+    public Dictionary<string, string> LabelledProxyKeys { get; } = new(StringComparer.Ordinal);
+
     public bool DemoMode { get; set; }
 
     /// <summary>Problems found while reading settings; reported all at once by the validator.</summary>

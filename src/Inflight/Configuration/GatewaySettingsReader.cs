@@ -54,6 +54,7 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.StreamPingInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "STREAM_PING_INTERVAL", 10, errors));
         options.MaxRequestBytes = SettingParsers.ReadPositiveLong(configuration, "MAX_REQUEST_BYTES", 32L * 1024 * 1024, errors);
         options.ProxyApiKey = string.IsNullOrEmpty(configuration["PROXY_API_KEY"]) ? null : configuration["PROXY_API_KEY"];
+        ReadLabelledKeys(options, configuration["PROXY_API_KEYS"], errors);
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
 
         ReadProviders(options, errors);
@@ -88,6 +89,48 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         if (options.Providers.Count == 0)
         {
             errors.Add("No provider is configured: set {NAME}_API_KEY (for example OPENAI_API_KEY or ANTHROPIC_API_KEY), or run with --demo.");
+        }
+    }
+
+    /// <summary><c>PROXY_API_KEYS</c>: comma-separated <c>label:key</c> pairs; labels and keys unique. Errors never echo a key.</summary>
+    private static void ReadLabelledKeys(GatewayOptions options, string? raw, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return;
+        }
+
+        var index = 0;
+        foreach (var pair in raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            index++;
+            var colon = pair.IndexOf(':', StringComparison.Ordinal);
+            var label = colon < 0 ? "" : pair[..colon].Trim();
+            var key = colon < 0 ? "" : pair[(colon + 1)..].Trim();
+            if (label.Length == 0 || key.Length == 0)
+            {
+                errors.Add($"PROXY_API_KEYS entry {index} must be 'label:key' with both parts non-empty.");
+            }
+            else if (label.Length > 64 || !label.All(static c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            {
+                errors.Add($"PROXY_API_KEYS entry {index}: the label must be 1 to 64 letters, digits, '-', '_' or '.'.");
+            }
+            else if (label == ProxyKeyLabels.Default)
+            {
+                errors.Add($"PROXY_API_KEYS entry {index}: the label '{ProxyKeyLabels.Default}' is reserved for PROXY_API_KEY.");
+            }
+            else if (options.LabelledProxyKeys.ContainsKey(label))
+            {
+                errors.Add($"PROXY_API_KEYS names the label '{label}' twice.");
+            }
+            else if (options.LabelledProxyKeys.ContainsValue(key) || key == options.ProxyApiKey)
+            {
+                errors.Add($"PROXY_API_KEYS entry {index} ('{label}') repeats a key already configured; each key must be unique.");
+            }
+            else
+            {
+                options.LabelledProxyKeys[label] = key;
+            }
         }
     }
 

@@ -24,11 +24,18 @@ internal sealed partial class GatewayForwarder(
 
     private readonly GatewayOptions _options = options.Value;
 
+    /// <summary>The response header that carries Inflight's own request id on every gateway answer.</summary>
+    public const string RequestIdHeader = "x-inflight-request-id";
+
     public async Task ForwardAsync(HttpContext context, GatewayEndpoint endpoint)
     {
+        // Before anything can fail: every answer, error or not, names the id the metrics endpoints know.
+        var received = timeProvider.GetTimestamp();
+        var requestId = tracker.NewRequestId();
+        context.Response.Headers[RequestIdHeader] = requestId;
         try
         {
-            await ForwardCoreAsync(context, endpoint);
+            await ForwardCoreAsync(context, endpoint, requestId, received);
         }
         catch (Exception ex) when (!context.RequestAborted.IsCancellationRequested)
         {
@@ -46,10 +53,10 @@ internal sealed partial class GatewayForwarder(
         }
     }
 
-    private async Task ForwardCoreAsync(HttpContext context, GatewayEndpoint endpoint)
+    private async Task ForwardCoreAsync(HttpContext context, GatewayEndpoint endpoint, string requestId, long received)
     {
         var clientFormat = endpoint.ClientFormat;
-        var body = await ReadBodyAsync(context, clientFormat);
+        var body = await ReadBodyAsync(context, clientFormat, requestId);
         if (body is null)
         {
             return;
@@ -63,7 +70,7 @@ internal sealed partial class GatewayForwarder(
         catch (RequestBodyException ex)
         {
             Log.BadRequest(logger, endpoint.Path, ex.Message);
-            RecordRejected("-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
+            RecordRejected(context, requestId, "-", "-", clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, 400);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status400BadRequest, ex.Message);
             return;
         }
@@ -71,7 +78,7 @@ internal sealed partial class GatewayForwarder(
         if (!router.TryResolve(summary.Model, out var route, out var routeError))
         {
             Log.UnknownProvider(logger, summary.Model);
-            RecordRejected("-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
+            RecordRejected(context, requestId, "-", summary.Model, clientFormat, body.Value.Length, ErrorTypes.BadRequest, routeError!, 404);
             await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status404NotFound, routeError!);
             return;
         }
@@ -108,7 +115,7 @@ internal sealed partial class GatewayForwarder(
             {
                 var status = ex is TranslationException te ? te.Status : StatusCodes.Status400BadRequest;
                 Log.BadRequest(logger, endpoint.Path, ex.Message);
-                RecordRejected(provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
+                RecordRejected(context, requestId, provider.Name, route.ResolvedModel, clientFormat, body.Value.Length, ErrorTypes.BadRequest, ex.Message, status);
                 await ClientErrors.WriteAsync(context, clientFormat, status, ex.Message);
                 return;
             }
@@ -118,8 +125,16 @@ internal sealed partial class GatewayForwarder(
             upstreamBody = default;
         }
 
+        var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var tracked = tracker.Start(new RequestStart
         {
+            RequestId = requestId,
+            ReceivedTimestamp = received,
+            ClientName = clientName,
+            ClientVersion = clientVersion,
+            SessionId = ClientAttribution.ParseSession(context.Request.Headers),
+            UserId = summary.UserId,
+            KeyLabel = ProxyKeyFilter.KeyLabelOf(context),
             Provider = provider.Name,
             RequestedModel = route.RequestedModel,
             ResolvedModel = route.ResolvedModel,
@@ -167,12 +182,12 @@ internal sealed partial class GatewayForwarder(
     }
 
     /// <summary>Reads the whole body within <c>MAX_REQUEST_BYTES</c>; null when an error was already written.</summary>
-    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, ApiFormat clientFormat)
+    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext context, ApiFormat clientFormat, string requestId)
     {
         var read = await RequestBodyReader.ReadAsync(context, _options.MaxRequestBytes);
         if (read.OversizeBytes is { } size)
         {
-            await RejectTooLargeAsync(context, clientFormat, size);
+            await RejectTooLargeAsync(context, clientFormat, size, requestId);
         }
         else if (read.Body is null)
         {
@@ -182,19 +197,25 @@ internal sealed partial class GatewayForwarder(
         return read.Body;
     }
 
-    private async Task RejectTooLargeAsync(HttpContext context, ApiFormat clientFormat, long size)
+    private async Task RejectTooLargeAsync(HttpContext context, ApiFormat clientFormat, long size, string requestId)
     {
         var message = RequestBodyReader.TooLargeMessage(_options.MaxRequestBytes);
         Log.BadRequest(logger, context.Request.Path, message);
-        RecordRejected("-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
+        RecordRejected(context, requestId, "-", "-", clientFormat, size, ErrorTypes.BadRequest, message, 413);
         await ClientErrors.WriteAsync(context, clientFormat, StatusCodes.Status413PayloadTooLarge, message);
     }
 
     /// <summary>Requests refused before reaching a provider still show up in the error log and totals.</summary>
-    private void RecordRejected(string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
+    private void RecordRejected(HttpContext context, string requestId, string provider, string model, ApiFormat clientFormat, long size, string errorType, string message, int status)
     {
+        var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var request = tracker.Start(new RequestStart
         {
+            RequestId = requestId,
+            ClientName = clientName,
+            ClientVersion = clientVersion,
+            SessionId = ClientAttribution.ParseSession(context.Request.Headers),
+            KeyLabel = ProxyKeyFilter.KeyLabelOf(context),
             Provider = provider,
             RequestedModel = model,
             ResolvedModel = model,

@@ -28,13 +28,19 @@ internal sealed partial class UpstreamRelay(
     private const int RelayBufferSize = 16 * 1024;
     private const int MaxErrorBodyBytes = 1024 * 1024;
 
+    /// <summary>
+    /// The status of a cancelled request (nginx's "client closed request"): a 4xx, so SDKs do not retry
+    /// what an operator stopped.
+    /// </summary>
+    public const int CancelledStatus = 499;
+
     public async Task RunAsync(HttpClient client, HttpRequestMessage request)
     {
         var clientAborted = context.RequestAborted;
 
         // One timer for the wait on headers and then on each chunk: REQUEST_TIMEOUT is an idle limit.
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, idle.Token, tracked.AbortToken);
         idle.CancelAfter(requestTimeout);
 
         HttpResponseMessage response;
@@ -46,6 +52,11 @@ internal sealed partial class UpstreamRelay(
         {
             tracked.Fail(ErrorTypes.ClientDisconnect, "The client disconnected before the upstream answered.");
             Log.ClientGone(logger, tracked.RequestId);
+            return;
+        }
+        catch (OperationCanceledException) when (tracked.IsCancelRequested)
+        {
+            await FailCancelledAsync();
             return;
         }
         catch (OperationCanceledException) when (idle.IsCancellationRequested)
@@ -67,6 +78,7 @@ internal sealed partial class UpstreamRelay(
 
         using (response)
         {
+            tracked.MarkUpstreamHeaders((int)response.StatusCode);
             if (!response.IsSuccessStatusCode)
             {
                 await RelayUpstreamErrorAsync(response, linked.Token);
@@ -159,6 +171,11 @@ internal sealed partial class UpstreamRelay(
             {
                 upstream = await response.Content.ReadAsStreamAsync(cancellationToken);
             }
+            catch (OperationCanceledException) when (tracked.IsCancelRequested)
+            {
+                await FailCancelledAsync();
+                return;
+            }
             catch (Exception ex) when (ex is IOException or HttpRequestException)
             {
                 await FailMidStreamAsync(ErrorTypes.StreamingError, StatusCodes.Status502BadGateway, $"The upstream stream broke: {ex.Message}");
@@ -185,6 +202,11 @@ internal sealed partial class UpstreamRelay(
                     Log.ClientGone(logger, tracked.RequestId);
                     return;
                 }
+                catch (OperationCanceledException) when (tracked.IsCancelRequested)
+                {
+                    await FailCancelledAsync();
+                    return;
+                }
                 catch (OperationCanceledException) when (idle.IsCancellationRequested)
                 {
                     Log.UpstreamTimeout(logger, tracked.RequestId, tracked.Start.Provider);
@@ -202,6 +224,8 @@ internal sealed partial class UpstreamRelay(
                 {
                     break;
                 }
+
+                tracked.MarkBytes();
 
                 if (first)
                 {
@@ -293,6 +317,13 @@ internal sealed partial class UpstreamRelay(
         }
     }
 
+    /// <summary>An operator cancelled the request: the upstream call is already aborted; tell the client in its format.</summary>
+    private Task FailCancelledAsync()
+    {
+        Log.Cancelled(logger, tracked.RequestId, tracked.CancelledBy ?? "-");
+        return FailMidStreamAsync(ErrorTypes.Cancelled, CancelledStatus, $"The request was cancelled by an operator of the gateway ({tracked.CancelledBy}).");
+    }
+
     /// <summary>A translated answer's headers take the client's names; a passed-through one keeps the provider's.</summary>
     private HeaderTranslation? HeaderNames()
         => clientFormat == upstreamFormat ? null : new HeaderTranslation(upstreamFormat, clientFormat, timeProvider.GetUtcNow());
@@ -365,6 +396,9 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(14, LogLevel.Warning, "Request {RequestId}: stream from {Provider} broke: {Reason}", EventName = "StreamBroken")]
         public static partial void StreamBroken(ILogger logger, string requestId, string provider, string reason);
+
+        [LoggerMessage(16, LogLevel.Warning, "Request {RequestId}: cancelled by {CancelledBy}; upstream request aborted", EventName = "Cancelled")]
+        public static partial void Cancelled(ILogger logger, string requestId, string cancelledBy);
 
         [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
         public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);

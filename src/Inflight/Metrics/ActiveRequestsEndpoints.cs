@@ -37,8 +37,13 @@ internal static class ActiveRequestsEndpoints
     /// Metrics off wins over stream off: the client gets the <c>disabled</c> event that tells it there is nothing
     /// to poll either. Stream off alone is a 503 so that clients fall back to polling the snapshot.
     /// </summary>
-    public static Results<ActiveRequestsStreamResult, JsonHttpResult<MetricsDisabledPayload>> StreamActiveRequests(IOptions<MetricsOptions> options)
+    public static Results<ActiveRequestsStreamResult, JsonHttpResult<MetricsDisabledPayload>, JsonHttpResult<MetricsErrorPayload>> StreamActiveRequests(IOptions<MetricsOptions> options, [Microsoft.AspNetCore.Mvc.FromQuery] string? mode)
     {
+        if (mode is not (null or "" or "update" or "delta"))
+        {
+            return MetricsQuery.BadRequest(MetricsErrorPayload.BadParameter("mode", $"mode must be update (the default) or delta; got '{(mode.Length > 32 ? mode[..32] : mode)}'."));
+        }
+
         var settings = options.Value;
         if (!settings.LogRequestMetrics)
         {

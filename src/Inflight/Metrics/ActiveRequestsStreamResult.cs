@@ -56,9 +56,16 @@ internal sealed partial class ActiveRequestsStreamResult : IResult
                 Log.Resumed(logger, lastEventId.ToString());
             }
 
-            var broadcaster = services.GetRequiredService<ActiveRequestsBroadcaster>();
             var options = services.GetRequiredService<IOptions<MetricsOptions>>().Value;
             var timeProvider = services.GetRequiredService<TimeProvider>();
+            if (string.Equals(httpContext.Request.Query["mode"], "delta", StringComparison.OrdinalIgnoreCase))
+            {
+                await body.FlushAsync(token);
+                await ActiveRequestsDeltaStream.PumpAsync(body, services.GetRequiredService<RequestTracker>(), options, timeProvider, token);
+                return;
+            }
+
+            var broadcaster = services.GetRequiredService<ActiveRequestsBroadcaster>();
             using var subscription = broadcaster.Subscribe();
             // PeriodicTimer rejects periods under 1 ms; the setting only has to be positive.
             using var heartbeat = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(1, options.SseHeartbeat.TotalMilliseconds)), timeProvider);

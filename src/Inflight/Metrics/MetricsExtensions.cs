@@ -1,3 +1,5 @@
+using Inflight.Tracking;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Inflight.Metrics;
@@ -12,6 +14,9 @@ internal static class MetricsExtensions
         builder.Services.AddOptions<MetricsOptions>().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, MetricsJsonContext.Default));
         builder.Services.AddActiveRequestsStream();
+
+        // The tracker's stall threshold comes from VDM_STALL_SECONDS unless a test registered its own options.
+        builder.Services.TryAddSingleton(sp => new TrackerOptions { StallThreshold = sp.GetRequiredService<IOptions<MetricsOptions>>().Value.StallThreshold });
         return builder;
     }
 
@@ -19,7 +24,7 @@ internal static class MetricsExtensions
     {
         // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
         var metrics = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
-        metrics.MapActiveRequests();
+        metrics.MapActiveRequests().MapRequestControls();
         metrics.MapRunningTotals().MapLogs();
         return endpoints;
     }

@@ -10,4 +10,7 @@ namespace Inflight.Metrics;
 [JsonSerializable(typeof(RunningTotalsSnapshot))]
 [JsonSerializable(typeof(LogsPayload))]
 [JsonSerializable(typeof(MetricsErrorPayload))]
+[JsonSerializable(typeof(RequestDetailPayload))]
+[JsonSerializable(typeof(ActiveRequestSnapshot))]
+[JsonSerializable(typeof(RequestLogEntry))]
 internal sealed partial class MetricsJsonContext : JsonSerializerContext;

@@ -15,5 +15,8 @@ internal sealed class MetricsOptions
     /// <summary><c>VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT</c> seconds (default 30): the gap between <c>: heartbeat</c> comments.</summary>
     public TimeSpan SseHeartbeat { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>VDM_STALL_SECONDS</c> (default 30; 0 off): no upstream byte for this long marks a request <c>stalled</c>.</summary>
+    public TimeSpan StallThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
     internal List<string> LoadErrors { get; } = [];
 }

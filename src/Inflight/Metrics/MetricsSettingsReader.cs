@@ -10,6 +10,7 @@ internal sealed class MetricsSettingsReader(IConfiguration configuration) : ICon
     public const string SseEnabledKey = "VDM_ACTIVE_REQUESTS_SSE_ENABLED";
     public const string SseIntervalKey = "VDM_ACTIVE_REQUESTS_SSE_INTERVAL";
     public const string SseHeartbeatKey = "VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT";
+    public const string StallSecondsKey = "VDM_STALL_SECONDS";
 
     public void Configure(MetricsOptions options)
     {
@@ -18,6 +19,16 @@ internal sealed class MetricsSettingsReader(IConfiguration configuration) : ICon
         options.SseEnabled = SettingParsers.ReadBool(configuration, SseEnabledKey, true, errors);
         options.SseInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, SseIntervalKey, 2.0, errors));
         options.SseHeartbeat = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, SseHeartbeatKey, 30.0, errors));
+        var stall = SettingParsers.ReadSeconds(configuration, StallSecondsKey, 30.0, errors, minExclusive: double.NegativeInfinity);
+        if (stall < 0)
+        {
+            errors.Add($"{StallSecondsKey} must be 0 (off) or a positive number of seconds; got {stall}.");
+        }
+        else
+        {
+            options.StallThreshold = TimeSpan.FromSeconds(stall);
+        }
+
         if (options.SseHeartbeat < options.SseInterval)
         {
             errors.Add($"{SseHeartbeatKey} ({options.SseHeartbeat.TotalSeconds}s) must be at least {SseIntervalKey} ({options.SseInterval.TotalSeconds}s).");

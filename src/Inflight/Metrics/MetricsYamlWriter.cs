@@ -28,6 +28,27 @@ internal static class MetricsYamlWriter
         WriteScalar(yaml, 0, "include_active", totals.IncludeActive);
         WriteScalar(yaml, 0, "active_request_count", totals.ActiveRequestCount);
         WriteScalar(yaml, 0, "timestamp", totals.Timestamp);
+        WriteScalar(yaml, 0, "stalled_requests", totals.StalledRequests);
+        WriteScalar(yaml, 0, "stalled_recovered", totals.StalledRecovered);
+        WriteBreakdown(yaml, "by_client", totals.ByClient);
+        WriteBreakdown(yaml, "by_key", totals.ByKey);
+        yaml.Append("auth_failures:\n");
+        WriteScalar(yaml, 1, "total", totals.AuthFailures.Total);
+        if (totals.AuthFailures.ByRoute.Count == 0)
+        {
+            yaml.Append(Indent).Append("by_route: {}\n");
+        }
+        else
+        {
+            yaml.Append(Indent).Append("by_route:\n");
+            foreach (var (route, count) in totals.AuthFailures.ByRoute)
+            {
+                AppendIndent(yaml, 2);
+                AppendQuoted(yaml, route);
+                yaml.Append(": ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
         return yaml.ToString();
     }
 
@@ -44,6 +65,27 @@ internal static class MetricsYamlWriter
         WriteString(yaml, 0, "message", payload.Message);
         WriteString(yaml, 0, "suggestion", payload.Suggestion);
         return yaml.ToString();
+    }
+
+    private static void WriteBreakdown(StringBuilder yaml, string key, IReadOnlyDictionary<string, BreakdownTotals> breakdown)
+    {
+        if (breakdown.Count == 0)
+        {
+            yaml.Append(key).Append(": {}\n");
+            return;
+        }
+
+        yaml.Append(key).Append(":\n");
+        foreach (var (name, totals) in breakdown)
+        {
+            yaml.Append(Indent);
+            AppendQuoted(yaml, name);
+            yaml.Append(":\n");
+            WriteScalar(yaml, 2, "total_requests", totals.TotalRequests);
+            WriteScalar(yaml, 2, "total_errors", totals.TotalErrors);
+            WriteScalar(yaml, 2, "input_tokens", totals.InputTokens);
+            WriteScalar(yaml, 2, "output_tokens", totals.OutputTokens);
+        }
     }
 
     private static void WriteNodes(StringBuilder yaml, string key, IReadOnlyDictionary<string, TotalsNode> nodes)

@@ -9,8 +9,25 @@ namespace Inflight.Security;
 /// </summary>
 internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCookie) : IEndpointFilter
 {
+    private const string KeyLabelItem = "inflight.key_label";
     private const string Message = "Missing or invalid API key. Send the key set in PROXY_API_KEY as 'x-api-key' or 'Authorization: Bearer'.";
     private static readonly byte[] JsonBody = System.Text.Encoding.UTF8.GetBytes("{\"error\":\"unauthorized\",\"message\":\"" + Message + "\"}");
+
+    /// <summary>The label of the key this request was let in with; null when no key is configured or a session cookie let it in.</summary>
+    public static string? KeyLabelOf(HttpContext context) => context.Items.TryGetValue(KeyLabelItem, out var label) ? label as string : null;
+
+    /// <summary>Counts the rejected call per route and lists it in recent errors with address and user-agent, never the key.</summary>
+    private static void RecordFailure(HttpContext http)
+    {
+        var tracker = http.RequestServices.GetRequiredService<Inflight.Tracking.RequestTracker>();
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        var requestId = tracker.RecordAuthFailure(
+            route,
+            http.Connection.RemoteIpAddress?.ToString(),
+            Inflight.Gateway.ClientAttribution.Bound(http.Request.Headers.UserAgent.ToString()),
+            ProxyKeyVerifier.ReadClientKey(http.Request) is null ? "No API key was sent." : "The API key sent is not a configured key.");
+        http.Response.Headers[Inflight.Gateway.GatewayForwarder.RequestIdHeader] = requestId;
+    }
 
     /// <summary>Middleware form, for endpoints that are a pipeline rather than a handler (the Prometheus scrape): 401 in JSON.</summary>
     public static Task RequireKeyAsync(HttpContext http, RequestDelegate next)
@@ -20,9 +37,29 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             return next(http);
         }
 
+        RecordFailure(http);
         http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.ContentType = "application/json";
         return http.Response.Body.WriteAsync(JsonBody).AsTask();
+    }
+
+    /// <summary>A configured key (its label is kept for the request), or where allowed a dashboard session; true when no key is configured.</summary>
+    private static bool IsAllowed(HttpContext http, bool acceptSessionCookie)
+    {
+        var verifier = http.RequestServices.GetRequiredService<ProxyKeyVerifier>();
+        if (!verifier.IsRequired)
+        {
+            return true;
+        }
+
+        if (verifier.Identify(ProxyKeyVerifier.ReadClientKey(http.Request)) is { } label)
+        {
+            http.Items[KeyLabelItem] = label;
+            return true;
+        }
+
+        return acceptSessionCookie
+            && http.RequestServices.GetRequiredService<DashboardSessionStore>().IsValid(http.Request.Cookies[DashboardSessionStore.CookieName]);
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -33,6 +70,7 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             return await next(context);
         }
 
+        RecordFailure(http);
         var body = format switch
         {
             ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
@@ -42,18 +80,6 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             _ => JsonBody,
         };
         return TypedResults.Text(System.Text.Encoding.UTF8.GetString(body), "application/json", statusCode: StatusCodes.Status401Unauthorized);
-    }
-
-    private static bool IsAllowed(HttpContext http, bool acceptSessionCookie)
-    {
-        var verifier = http.RequestServices.GetRequiredService<ProxyKeyVerifier>();
-        if (!verifier.IsRequired || verifier.Verify(ProxyKeyVerifier.ReadClientKey(http.Request)))
-        {
-            return true;
-        }
-
-        return acceptSessionCookie
-            && http.RequestServices.GetRequiredService<DashboardSessionStore>().IsValid(http.Request.Cookies[DashboardSessionStore.CookieName]);
     }
 }
 

@@ -53,4 +53,29 @@ public sealed class SettingsCheckTests
 
         Assert.StartsWith("VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT (1s) must be at least VDM_ACTIVE_REQUESTS_SSE_INTERVAL (5s)", failure, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Collect_BadProxyApiKeys_ReportsEachEntryWithoutTheKey()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["INFLIGHT_DEMO"] = "true",
+            ["PROXY_API_KEYS"] = "alice:k1,nokeyhere,alice:k2,bob:k1,default:k3",
+            ["VDM_STALL_SECONDS"] = "-1",
+        });
+        builder.AddInflightConfiguration([]);
+        builder.AddInflightMetrics();
+        builder.AddInflightDemo();
+        await using var app = builder.Build();
+
+        var failures = SettingsCheck.Collect(app.Services);
+
+        Assert.Contains(failures, f => f.StartsWith("PROXY_API_KEYS entry 2 must be 'label:key'", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("PROXY_API_KEYS names the label 'alice' twice", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("PROXY_API_KEYS entry 4 ('bob') repeats a key", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("'default' is reserved", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("VDM_STALL_SECONDS must be 0 (off) or a positive", StringComparison.Ordinal));
+        Assert.DoesNotContain(failures, f => f.Contains("k1", StringComparison.Ordinal) || f.Contains("k2", StringComparison.Ordinal));
+    }
 }

@@ -32,10 +32,10 @@ internal sealed class SseTestStream : IAsyncDisposable
     /// <summary>Completes when the server ends the stream.</summary>
     public Task Completion => _events.Reader.Completion;
 
-    public static async Task<SseTestStream> OpenAsync(HttpClient client, string? lastEventId = null)
+    public static async Task<SseTestStream> OpenAsync(HttpClient client, string? lastEventId = null, string path = MetricsTestHost.StreamPath)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var request = new HttpRequestMessage(HttpMethod.Get, MetricsTestHost.StreamPath);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (lastEventId is not null)
         {
             request.Headers.Add("Last-Event-ID", lastEventId);

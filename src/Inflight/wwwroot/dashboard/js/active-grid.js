@@ -5,6 +5,7 @@ import {
   formatDuration, formatLatency, formatNumber, shortId, stripProvider,
 } from './format.js';
 import { badge, copyText, el, providerBadge, syncRows } from './grid-util.js';
+import { cancelRequest } from './api.js';
 
 export class ActiveRequestsGrid {
   /**
@@ -12,8 +13,9 @@ export class ActiveRequestsGrid {
    * @param {object} agGrid the AG Grid global
    * @param {object} theme AG Grid theme object
    * @param {{ nowSeconds: () => number }} clock server-aligned epoch seconds
+   * @param {(id: string) => void} onRowClick opens the detail drawer
    */
-  constructor(element, agGrid, theme, clock) {
+  constructor(element, agGrid, theme, clock, onRowClick = () => {}) {
     this._clock = clock;
     this._rows = new Map();
     this._ready = false;
@@ -28,6 +30,11 @@ export class ActiveRequestsGrid {
       animateRows: true,
       suppressCellFocus: true,
       enableCellTextSelection: true,
+      includeHiddenColumnsInQuickFilter: true,
+      // Every column stays in the DOM: the cancel button at the far right must be reachable on a narrow screen.
+      suppressColumnVirtualisation: true,
+      rowClassRules: { 'row-stalled': (p) => p.data?.phase === 'stalled' },
+      onRowClicked: (p) => { if (p.data?.request_id) onRowClick(p.data.request_id); },
       onGridReady: () => {
         this._ready = true;
         for (const callback of this._onReady.splice(0)) callback();
@@ -59,6 +66,9 @@ export class ActiveRequestsGrid {
 
   get rowCount() { return this._rows.size; }
 
+  /** The quick filter: matches provider, model, client, key and phase (hidden columns included). */
+  setFilter(text) { this._api.setGridOption('quickFilterText', text); }
+
   /** Re-evaluates the duration column; only cells whose text changes are repainted. */
   tick() {
     if (this._rows.size > 0) this._api.refreshCells({ columns: ['duration'] });
@@ -76,6 +86,8 @@ export class ActiveRequestsGrid {
       flex: 1,
     });
     return [
+      // First, so the detail drawer (on the right) never covers it.
+      { colId: 'cancel', headerName: '', cellRenderer: cancelCell, minWidth: 90, maxWidth: 100, flex: 0.6, sortable: false, getQuickFilterText: () => '', hide: narrow },
       { colId: 'provider', field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 120, flex: 1, hide: narrow },
       {
         colId: 'model',
@@ -147,6 +159,39 @@ export class ActiveRequestsGrid {
         flex: 0.6,
         hide: narrow,
       },
+      {
+        colId: 'tps',
+        field: 'tokens_per_second',
+        headerName: 'tokens/s',
+        headerTooltip: 'Output tokens per second since the first byte',
+        valueFormatter: (p) => (p.value ? formatNumber(Math.round(p.value)) : '—'),
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        minWidth: 90,
+        flex: 0.7,
+        hide: narrow,
+      },
+      {
+        colId: 'idle',
+        field: 'idle_ms',
+        headerName: 'Idle',
+        headerTooltip: 'Time since the last upstream byte',
+        valueFormatter: (p) => formatDuration(p.value ?? 0),
+        type: 'rightAligned',
+        cellClass: ['num', 'ag-right-aligned-cell'],
+        minWidth: 80,
+        flex: 0.7,
+        hide: narrow,
+      },
+      {
+        colId: 'client',
+        headerName: 'Client',
+        valueGetter: (p) => [p.data?.client_name, p.data?.client_version].filter(Boolean).join(' '),
+        minWidth: 120,
+        flex: 1,
+        hide: narrow,
+      },
+      { colId: 'key', field: 'key_label', headerName: 'Key', valueFormatter: (p) => p.value ?? '—', minWidth: 80, flex: 0.7, hide: narrow },
       { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false, hide: narrow },
     ];
   }
@@ -178,16 +223,38 @@ function modelCell(params) {
 function compactModelCell(params) {
   const row = params.data;
   if (!row) return '';
-  const streaming = row.phase === 'streaming';
-  const node = el('span', `model compact ${streaming ? 'phase-streaming' : 'phase-waiting'}`);
-  node.title = `${streaming ? 'Streaming' : 'Waiting'} · ${row.qualified_model ?? ''}`;
+  const phase = ['streaming', 'stalled'].includes(row.phase) ? row.phase : 'waiting';
+  const node = el('span', `model compact phase-${phase}`);
+  node.title = `${phase[0].toUpperCase()}${phase.slice(1)} · ${row.qualified_model ?? ''}`;
   node.append(el('span', 'badge-dot'), el('span', 'model-resolved', row.resolved_model || row.model || ''));
   return node;
 }
 
 function phaseCell(params) {
-  const phase = params.value || 'waiting';
-  return badge(phase === 'streaming' ? 'Streaming' : 'Waiting', `phase-${phase === 'streaming' ? 'streaming' : 'waiting'}`);
+  const phase = ['streaming', 'stalled'].includes(params.value) ? params.value : 'waiting';
+  return badge(`${phase[0].toUpperCase()}${phase.slice(1)}`, `phase-${phase}`);
+}
+
+/** Cancel with a confirmation; the row leaves the grid when the request ends. */
+function cancelCell(params) {
+  const id = params.data?.request_id;
+  if (!id) return '';
+  const button = el('button', 'button button-ghost cancel', 'Cancel');
+  button.type = 'button';
+  button.setAttribute('aria-label', `Cancel request ${id}`);
+  button.addEventListener('click', async (event) => {
+    event.stopPropagation();
+    if (!window.confirm(`Cancel request ${id}? The client gets an error and the upstream call is aborted.`)) return;
+    button.disabled = true;
+    try {
+      await cancelRequest(id);
+      button.textContent = 'Cancelled';
+    } catch {
+      button.textContent = 'Failed';
+      button.disabled = false;
+    }
+  });
+  return button;
 }
 
 export function requestIdCell(params) {

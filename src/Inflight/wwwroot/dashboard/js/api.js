@@ -39,6 +39,21 @@ async function readJson(response) {
   return body;
 }
 
+/** Detail of one request (active or recent). */
+export function getRequestDetail(id, { signal } = {}) {
+  return getJson(`../metrics/active-requests/${encodeURIComponent(id)}`, { signal });
+}
+
+/** Cancels an active request; the custom header is the CSRF defence the server asks of cookie sessions. */
+export async function cancelRequest(id) {
+  const response = await fetch(`../metrics/active-requests/${encodeURIComponent(id)}/cancel`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'x-inflight-csrf': '1' },
+    cache: 'no-store',
+  });
+  return readJson(response);
+}
+
 export function getSession() {
   return getJson(endpoints.session);
 }

@@ -5,6 +5,7 @@
 import { endpoints, getJson, getSession, signIn, signOut, UnauthorizedError } from './api.js';
 import { ActiveRequestsFeed, FeedState } from './stream.js';
 import { ActiveRequestsGrid } from './active-grid.js';
+import { RequestDrawer } from './drawer.js';
 import { TotalsView } from './totals.js';
 import { LogsView } from './logs.js';
 import { createGridTheme, followColourScheme } from './theme.js';
@@ -66,7 +67,10 @@ function startDashboard() {
 
   if (!app.grid) {
     const theme = createGridTheme(window.agGrid);
-    app.grid = new ActiveRequestsGrid($('active-grid'), window.agGrid, theme, clock);
+    app.grid = new ActiveRequestsGrid($('active-grid'), window.agGrid, theme, clock, (id) => app.drawer.open(id));
+    app.drawer = new RequestDrawer($('drawer'), $('drawer-body'), $('drawer-title'));
+    $('drawer-close').addEventListener('click', () => app.drawer.close());
+    $('active-filter').addEventListener('input', (event) => app.grid.setFilter(event.target.value));
     app.totals = new TotalsView({ agGrid: window.agGrid, theme, Chart: window.Chart });
     app.logs = new LogsView({ agGrid: window.agGrid, theme });
     app.grid.whenReady(scheduleFlush);
@@ -128,7 +132,11 @@ function flush() {
   $('active-count').textContent = formatNumber(count);
   $('fig-active').textContent = payload.disabled ? '—' : formatNumber(count);
   const streaming = active.filter((r) => r?.phase === 'streaming').length;
-  $('fig-active-sub').textContent = count > 0 ? `${formatNumber(streaming)} streaming · ${formatNumber(count - streaming)} waiting` : 'in flight';
+  const stalled = active.filter((r) => r?.phase === 'stalled').length;
+  $('fig-active-sub').textContent = count > 0
+    ? `${formatNumber(streaming)} streaming · ${formatNumber(count - streaming - stalled)} waiting${stalled ? ` · ${formatNumber(stalled)} stalled` : ''}`
+    : 'in flight';
+  $('fig-active-sub').classList.toggle('stalled', stalled > 0);
   if (finished.length > 0) scheduleTotalsRefresh();
 }
 

@@ -1,0 +1,71 @@
+using Inflight.Tracking;
+
+namespace Inflight.Metrics;
+
+/// <summary>
+/// <c>GET /metrics/active-requests/{request_id}</c>: the record (an active snapshot while the request runs, its
+/// log entry once it finished) plus its timeline, the upstream status, translation notes and who sent it.
+/// </summary>
+internal sealed record RequestDetailPayload
+{
+    public required string RequestId { get; init; }
+
+    /// <summary>"active" or "finished".</summary>
+    public required string State { get; init; }
+
+    /// <summary>An <see cref="ActiveRequestSnapshot"/> or a <see cref="RequestLogEntry"/>.</summary>
+    public required object Record { get; init; }
+    public required RequestTimeline Timeline { get; init; }
+    public int? UpstreamStatus { get; init; }
+    public required IReadOnlyList<string> TranslationNotes { get; init; }
+    public required string ClientName { get; init; }
+    public string? ClientVersion { get; init; }
+    public string? SessionId { get; init; }
+    public string? UserId { get; init; }
+    public string? KeyLabel { get; init; }
+    public string? CancelledBy { get; init; }
+
+    public static RequestDetailPayload? Find(RequestTracker tracker, string requestId)
+    {
+        if (tracker.FindActive(requestId) is { } active)
+        {
+            var snapshot = active.ToSnapshot();
+            if (!active.IsFinalized)
+            {
+                return new RequestDetailPayload
+                {
+                    RequestId = requestId,
+                    State = "active",
+                    Record = snapshot,
+                    Timeline = active.BuildTimeline(),
+                    UpstreamStatus = active.UpstreamStatus,
+                    TranslationNotes = snapshot.TranslationNotes,
+                    ClientName = snapshot.ClientName,
+                    ClientVersion = snapshot.ClientVersion,
+                    SessionId = snapshot.SessionId,
+                    UserId = snapshot.UserId,
+                    KeyLabel = snapshot.KeyLabel,
+                    CancelledBy = active.CancelledBy,
+                };
+            }
+        }
+
+        return tracker.FindRecent(requestId) is { } entry ? ForFinished(entry) : null;
+    }
+
+    public static RequestDetailPayload ForFinished(RequestLogEntry entry) => new()
+    {
+        RequestId = entry.RequestId,
+        State = "finished",
+        Record = entry,
+        Timeline = entry.Timeline ?? new RequestTimeline { ReceivedAt = entry.StartTime, RoutedAt = entry.StartTime, FinishedAt = entry.EndTime },
+        UpstreamStatus = entry.UpstreamStatus,
+        TranslationNotes = entry.TranslationNotes,
+        ClientName = entry.ClientName,
+        ClientVersion = entry.ClientVersion,
+        SessionId = entry.SessionId,
+        UserId = entry.UserId,
+        KeyLabel = entry.KeyLabel,
+        CancelledBy = entry.CancelledBy,
+    };
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Inflight.Tests.Metrics;
+
+public sealed class ActiveRequestsDeltaStreamTests
+{
+    private const string DeltaPath = MetricsTestHost.StreamPath + "?mode=delta";
+
+    // Fields that move with the clock alone; two snapshots taken apart always differ in them.
+    private static readonly string[] s_clockFields = ["duration_ms", "idle_ms", "tokens_per_second"];
+
+    [Fact]
+    public async Task DeltaStream_DeltasReplayedOntoFirstSnapshot_GiveLaterSnapshot()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+        var existing = host.StartRequest("model-a");
+        var ending = host.StartRequest("model-b");
+        await using var stream = await SseTestStream.OpenAsync(client, path: DeltaPath);
+        var first = await stream.NextAsync();
+        Assert.Equal("snapshot", first.EventType);
+        var state = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var record in JsonNode.Parse(first.Data)!["active_requests"]!.AsArray())
+        {
+            state[(string)record!["request_id"]!] = record.AsObject();
+        }
+
+        Assert.Equal(2, state.Count);
+        existing.MarkFirstByte();
+        existing.AddEstimatedOutputTokens(40);
+        ending.Fail("upstream_timeout", "slow", 504);
+        using var started = host.StartRequest("model-c");
+        started.AddToolCalls(2);
+
+        var ids = new List<long> { long.Parse(first.EventId!, System.Globalization.CultureInfo.InvariantCulture) };
+        var ended = new List<JsonObject>();
+        var updates = new List<JsonObject>();
+        while (!SameRequests(state, Current(host)))
+        {
+            var item = await stream.NextAsync();
+            ids.Add(long.Parse(item.EventId!, System.Globalization.CultureInfo.InvariantCulture));
+            var data = JsonNode.Parse(item.Data)!.AsObject();
+            var id = (string)data["request_id"]!;
+            switch (item.EventType)
+            {
+                case "request-start":
+                    state.Add(id, data);
+                    break;
+                case "request-update":
+                    updates.Add(data);
+                    foreach (var (name, value) in data)
+                    {
+                        state[id][name] = value?.DeepClone();
+                    }
+
+                    break;
+                case "request-end":
+                    ended.Add(data);
+                    Assert.True(state.Remove(id));
+                    break;
+                default:
+                    Assert.Fail("unexpected event " + item.EventType);
+                    break;
+            }
+        }
+
+        var end = Assert.Single(ended);
+        Assert.Equal(ending.RequestId, (string)end["request_id"]!);
+        Assert.Equal("error", (string)end["status"]!);
+        Assert.Equal("upstream_timeout", (string)end["error_type"]!);
+        Assert.Contains(updates, u => (string)u["request_id"]! == existing.RequestId && (long)u["output_tokens"]! == 40 && (string)u["phase"]! == "streaming");
+        Assert.All(updates, u => Assert.False(u.ContainsKey("provider"), "an update carries only changed fields"));
+        Assert.Equal(ids.Order().ToList(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+
+        // A fresh connection's snapshot is the state the deltas built.
+        await using var later = await SseTestStream.OpenAsync(client, lastEventId: ids[^1].ToString(System.Globalization.CultureInfo.InvariantCulture), path: DeltaPath);
+        var resumed = await later.NextAsync();
+        Assert.Equal("snapshot", resumed.EventType);
+        Assert.True(long.Parse(resumed.EventId!, System.Globalization.CultureInfo.InvariantCulture) > ids[^1]);
+        var fresh = JsonNode.Parse(resumed.Data)!["active_requests"]!.AsArray().ToDictionary(r => (string)r!["request_id"]!, r => r!.AsObject());
+        Assert.True(SameRequests(state, fresh));
+        existing.Dispose();
+    }
+
+    [Fact]
+    public async Task DeltaStream_UnknownMode_Returns400()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+
+        using var response = await client.GetAsync(MetricsTestHost.StreamPath + "?mode=full", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    private static Dictionary<string, JsonObject> Current(MetricsTestHost host)
+        => host.Tracker.GetActiveRequests().ToDictionary(r => r.RequestId, r => System.Text.Json.JsonSerializer.SerializeToNode(r, Inflight.Metrics.MetricsJsonContext.Default.ActiveRequestSnapshot)!.AsObject());
+
+    private static bool SameRequests(Dictionary<string, JsonObject> a, Dictionary<string, JsonObject> b)
+        => a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var other) && WithoutClock(pair.Value).ToJsonString() == WithoutClock(other).ToJsonString());
+
+    private static JsonObject WithoutClock(JsonObject record)
+    {
+        var copy = record.DeepClone().AsObject();
+        foreach (var field in s_clockFields)
+        {
+            copy.Remove(field);
+        }
+
+        return copy;
+    }
+}
