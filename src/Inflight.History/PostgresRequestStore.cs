@@ -22,6 +22,7 @@ public sealed class PostgresRequestStore(string connectionString) : SqlRequestSt
             "CREATE INDEX inflight_requests_end_time ON inflight_requests (end_time)",
             "CREATE INDEX inflight_requests_start_time ON inflight_requests (start_time)",
         ],
+        ClientAttributionColumns,
     ];
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);

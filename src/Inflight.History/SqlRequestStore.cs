@@ -14,7 +14,22 @@ public abstract class SqlRequestStore : IRequestStore
     protected const string Columns =
         "request_id, provider, model, requested_model, qualified_model, is_streaming, status, status_code, error_type, error_message, "
         + "start_time, end_time, duration_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
-        + "tokens_estimated, tool_uses, tool_results, tool_calls, request_size, message_count, client_format, upstream_format, translation_notes";
+        + "tokens_estimated, tool_uses, tool_results, tool_calls, request_size, message_count, client_format, upstream_format, translation_notes, "
+        + "client_name, client_version, session_id, user_id, key_label, cancelled_by, client_address, user_agent, upstream_status";
+
+    /// <summary>Schema version 2 (both dialects): who sent the request.</summary>
+    protected static readonly string[] ClientAttributionColumns =
+    [
+        "ALTER TABLE inflight_requests ADD COLUMN client_name TEXT NOT NULL DEFAULT 'unknown'",
+        "ALTER TABLE inflight_requests ADD COLUMN client_version TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN session_id TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN user_id TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN key_label TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN cancelled_by TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN client_address TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN user_agent TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN upstream_status INTEGER",
+    ];
 
     private static readonly string[] ColumnNames = Columns.Split(", ");
     private static readonly string InsertSql =
@@ -261,6 +276,7 @@ public abstract class SqlRequestStore : IRequestStore
         e.StartTime, e.EndTime, e.DurationMs, e.TtftMs, e.InputTokens, e.OutputTokens, e.CacheReadTokens, e.CacheCreationTokens,
         e.TokensEstimated ? 1 : 0, e.ToolUses, e.ToolResults, e.ToolCalls, e.RequestSize, e.MessageCount, e.ClientFormat, e.UpstreamFormat,
         string.Join('\n', e.TranslationNotes),
+        e.ClientName, e.ClientVersion, e.SessionId, e.UserId, e.KeyLabel, e.CancelledBy, e.ClientAddress, e.UserAgent, e.UpstreamStatus,
     ];
 
     private static RequestLogEntry ReadEntry(DbDataReader r, int o)
@@ -298,6 +314,15 @@ public abstract class SqlRequestStore : IRequestStore
             ClientFormat = r.GetString(o + 24),
             UpstreamFormat = r.GetString(o + 25),
             TranslationNotes = notes.Length == 0 ? [] : notes.Split('\n'),
+            ClientName = r.GetString(o + 27),
+            ClientVersion = NullableString(28),
+            SessionId = NullableString(29),
+            UserId = NullableString(30),
+            KeyLabel = NullableString(31),
+            CancelledBy = NullableString(32),
+            ClientAddress = NullableString(33),
+            UserAgent = NullableString(34),
+            UpstreamStatus = r.IsDBNull(o + 35) ? null : (int)L(35),
         };
     }
 }

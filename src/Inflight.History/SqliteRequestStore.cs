@@ -19,6 +19,7 @@ public sealed class SqliteRequestStore(string connectionString) : SqlRequestStor
             "CREATE INDEX inflight_requests_end_time ON inflight_requests (end_time)",
             "CREATE INDEX inflight_requests_start_time ON inflight_requests (start_time)",
         ],
+        ClientAttributionColumns,
     ];
 
     protected override IReadOnlyList<string[]> Migrations => Schema;

@@ -35,6 +35,13 @@ internal static class Entries
             ClientFormat = "anthropic",
             UpstreamFormat = "openai",
             TranslationNotes = streaming ? ["dropped: context_management", "mapped: thinking"] : [],
+            ClientName = streaming ? "claude-code" : ClientNames.Unknown,
+            ClientVersion = streaming ? "2.1.332" : null,
+            SessionId = streaming ? "session-" + id : null,
+            KeyLabel = streaming ? "team-a" : null,
+            ClientAddress = "127.0.0.1",
+            UserAgent = "test-agent/1.0",
+            UpstreamStatus = errorType is null ? 200 : 502,
         };
 
     /// <summary>Value equality including the notes list (records compare lists by reference).</summary>

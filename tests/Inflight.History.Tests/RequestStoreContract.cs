@@ -32,7 +32,7 @@ public abstract class RequestStoreContract
         {
             await store.MigrateAsync(TestContext.Current.CancellationToken);
 
-            Assert.Equal(1, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(2, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
         }
     }
 

@@ -1,16 +1,12 @@
 using Inflight.Tracking;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace Inflight.Telemetry;
 
 internal static class TelemetryExtensions
 {
     public const string PrometheusPath = "/metrics/prometheus";
-    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
-    public const string OtlpMetricsEndpointKey = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
-    public const string OtlpTracesEndpointKey = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
 
     public static WebApplicationBuilder AddInflightTelemetry(this WebApplicationBuilder builder)
     {
@@ -18,31 +14,14 @@ internal static class TelemetryExtensions
         builder.Services.AddSingleton<GenAiMetrics>();
         builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiMetrics>());
         builder.Services.AddSingleton<ActiveRequestsGauge>();
-        builder.Services.AddSingleton<IRequestObserver, GenAiTracing>();
 
-        // OTLP export is on when the standard variables name an endpoint; the exporter reads the rest
-        // (OTEL_EXPORTER_OTLP_PROTOCOL, _HEADERS, _TIMEOUT, OTEL_SERVICE_NAME, ...) itself.
-        var configuration = builder.Configuration;
-        var otlpMetrics = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpMetricsEndpointKey);
-        var otlpTraces = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpTracesEndpointKey);
-        var telemetry = builder.Services.AddOpenTelemetry()
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("inflight"))
-            .WithMetrics(metrics =>
-            {
-                metrics.AddMeter(GenAiMetrics.MeterName)
+            .WithMetrics(metrics => metrics
+                .AddMeter(GenAiMetrics.MeterName)
 
-                    // Every scrape sees the latest figures (the exporter caches 300 ms by default).
-                    .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (otlpMetrics)
-                {
-                    metrics.AddOtlpExporter();
-                }
-            });
-        if (otlpTraces)
-        {
-            telemetry.WithTracing(tracing => tracing.AddSource(GenAiTracing.SourceName).AddOtlpExporter());
-        }
-
+                // Every scrape sees the latest figures (the exporter caches 300 ms by default).
+                .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
         return builder;
     }
 
@@ -57,6 +36,4 @@ internal static class TelemetryExtensions
             optionsName: null);
         return app;
     }
-
-    private static bool HasValue(IConfiguration configuration, string key) => !string.IsNullOrWhiteSpace(configuration[key]);
 }
