@@ -16,6 +16,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/Inflight/Inflight.csproj src/Inflight/
 COPY src/Inflight.Protocols/Inflight.Protocols.csproj src/Inflight.Protocols/
 COPY src/Inflight.Tracking/Inflight.Tracking.csproj src/Inflight.Tracking/
+COPY src/Inflight.History/Inflight.History.csproj src/Inflight.History/
 RUN dotnet restore src/Inflight/Inflight.csproj
 
 COPY src/ src/

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need first (Debian's Chromium for the
-# dashboard's browser tests, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh
-# machine needs nothing else.
+# dashboard's browser tests, Debian's promtool for the Prometheus scrape, Debian's PostgreSQL for the
+# history store, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh machine
+# needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,6 +16,25 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+# Installs Debian package $2 (for $3) unless $1 says it is there; needs root and apt-get.
+install_debian_package() {
+  if eval "$1" >/dev/null 2>&1; then
+    return
+  fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing Debian's $2 for $3..."
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  else
+    echo "$2 is missing and cannot be installed here (needs root and apt-get); $3 need it." >&2
+    exit 1
+  fi
+}
+
+# promtool lints the /metrics/prometheus scrape; PostgreSQL runs the history store suite in a temp cluster.
+install_debian_package "command -v promtool" prometheus "the Prometheus endpoint tests"
+install_debian_package "ls /usr/lib/postgresql/*/bin/initdb || command -v initdb" postgresql "the history store tests"
 
 # The real CLIs the acceptance tests drive (Claude Code, Codex), pinned by tools/clients/package-lock.json.
 # Installed into tools/clients/node_modules (git-ignored); reinstalled when the lock file changes.

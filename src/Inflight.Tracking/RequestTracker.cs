@@ -20,6 +20,7 @@ public sealed class RequestTracker
     private readonly RunningTotals _totals;
     private readonly RecentRing<RequestLogEntry> _recentRequests;
     private readonly RecentRing<RequestLogEntry> _recentErrors;
+    private readonly IRequestObserver[] _observers;
     private long _version;
     private long _sequence;
     private int _activeCount;
@@ -32,7 +33,7 @@ public sealed class RequestTracker
     // Null unless someone waits: a change with no waiter costs one interlocked increment and one read.
     private TaskCompletionSource? _changed;
 
-    public RequestTracker(TimeProvider timeProvider, TrackerOptions? options = null)
+    public RequestTracker(TimeProvider timeProvider, TrackerOptions? options = null, IEnumerable<IRequestObserver>? observers = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         TimeProvider = timeProvider;
@@ -46,6 +47,7 @@ public sealed class RequestTracker
         _recentRequests = new RecentRing<RequestLogEntry>(Options.RecentRequestsCapacity);
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
+        _observers = observers?.ToArray() ?? [];
     }
 
     /// <summary>The model under which a provider's totals gather models beyond <see cref="TrackerOptions.MaxModelsPerProvider"/>.</summary>
@@ -350,6 +352,10 @@ public sealed class RequestTracker
 
         request.OnLogEntry(entry);
         NotifyChanged();
+        foreach (var observer in _observers)
+        {
+            observer.OnFinished(request, entry);
+        }
     }
 
     private double EpochSeconds() => TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;

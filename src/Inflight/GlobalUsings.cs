@@ -4,3 +4,5 @@ global using Inflight.Gateway;
 global using Inflight.Hosting;
 global using Inflight.Metrics;
 global using Inflight.Security;
+global using Inflight.Telemetry;
+global using Inflight.HistoryHosting;

@@ -10,6 +10,8 @@ builder.Services.AddInflightTracking();
 builder.AddInflightSecurity();
 builder.AddInflightGateway();
 builder.AddInflightMetrics();
+builder.AddInflightTelemetry();
+builder.AddInflightHistory();
 builder.AddInflightDemo();
 builder.AddInflightDashboard();
 
@@ -18,6 +20,7 @@ var app = builder.Build();
 app.UseInflightSecurity();
 app.MapInflightGateway();
 app.MapInflightMetrics();
+app.MapInflightTelemetry();
 app.MapInflightDashboard();
 
 return await app.RunInflightAsync();

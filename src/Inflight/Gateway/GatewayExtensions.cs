@@ -64,10 +64,12 @@ internal static class GatewayExtensions
         return ClientErrors.WriteAsync(context, format, StatusCodes.Status404NotFound, message);
     }
 
-    public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options)
+    public static JsonHttpResult<HealthStatus> GetHealth(IOptions<GatewayOptions> options, HistoryService history)
     {
         var gateway = options.Value;
-        return TypedResults.Json(new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats), GatewayJsonContext.Default.HealthStatus);
+        return TypedResults.Json(
+            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats, HistoryHealth.Of(history)),
+            GatewayJsonContext.Default.HealthStatus);
     }
 
     public static Task PostMessages(HttpContext context, GatewayForwarder forwarder)
@@ -80,5 +82,8 @@ internal static class GatewayExtensions
         => forwarder.ForwardAsync(context, GatewayEndpoint.Responses);
 }
 
-/// <summary><c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count.</summary>
-internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, TokenCountCacheStats TokenCountCache);
+/// <summary>
+/// <c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count;
+/// <c>history</c> shows the history store (written, pending, dropped, last error).
+/// </summary>
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, TokenCountCacheStats TokenCountCache, HistoryHealth History);

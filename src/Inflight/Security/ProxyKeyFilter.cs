@@ -10,6 +10,8 @@ namespace Inflight.Security;
 internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCookie) : IEndpointFilter
 {
     private const string KeyLabelItem = "inflight.key_label";
+    private const string Message = "Missing or invalid API key. Send the key set in PROXY_API_KEY as 'x-api-key' or 'Authorization: Bearer'.";
+    private static readonly byte[] JsonBody = System.Text.Encoding.UTF8.GetBytes("{\"error\":\"unauthorized\",\"message\":\"" + Message + "\"}");
 
     /// <summary>The label of the key this request was let in with; null when no key is configured or a session cookie let it in.</summary>
     public static string? KeyLabelOf(HttpContext context) => context.Items.TryGetValue(KeyLabelItem, out var label) ? label as string : null;
@@ -27,36 +29,55 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
         http.Response.Headers[Inflight.Gateway.GatewayForwarder.RequestIdHeader] = requestId;
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>Middleware form, for endpoints that are a pipeline rather than a handler (the Prometheus scrape): 401 in JSON.</summary>
+    public static Task RequireKeyAsync(HttpContext http, RequestDelegate next)
     {
-        var http = context.HttpContext;
+        if (IsAllowed(http, acceptSessionCookie: true))
+        {
+            return next(http);
+        }
+
+        RecordFailure(http);
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.ContentType = "application/json";
+        return http.Response.Body.WriteAsync(JsonBody).AsTask();
+    }
+
+    /// <summary>A configured key (its label is kept for the request), or where allowed a dashboard session; true when no key is configured.</summary>
+    private static bool IsAllowed(HttpContext http, bool acceptSessionCookie)
+    {
         var verifier = http.RequestServices.GetRequiredService<ProxyKeyVerifier>();
         if (!verifier.IsRequired)
         {
-            return await next(context);
+            return true;
         }
 
         if (verifier.Identify(ProxyKeyVerifier.ReadClientKey(http.Request)) is { } label)
         {
             http.Items[KeyLabelItem] = label;
-            return await next(context);
+            return true;
         }
 
-        if (acceptSessionCookie
-            && http.RequestServices.GetRequiredService<DashboardSessionStore>().IsValid(http.Request.Cookies[DashboardSessionStore.CookieName]))
+        return acceptSessionCookie
+            && http.RequestServices.GetRequiredService<DashboardSessionStore>().IsValid(http.Request.Cookies[DashboardSessionStore.CookieName]);
+    }
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (IsAllowed(http, acceptSessionCookie))
         {
             return await next(context);
         }
 
         RecordFailure(http);
-        const string Message = "Missing or invalid API key. Send the key set in PROXY_API_KEY as 'x-api-key' or 'Authorization: Bearer'.";
         var body = format switch
         {
             ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
             ErrorFormat.ByClient => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
             ErrorFormat.Anthropic => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
             ErrorFormat.OpenAI => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
-            _ => System.Text.Encoding.UTF8.GetBytes("{\"error\":\"unauthorized\",\"message\":\"" + Message + "\"}"),
+            _ => JsonBody,
         };
         return TypedResults.Text(System.Text.Encoding.UTF8.GetString(body), "application/json", statusCode: StatusCodes.Status401Unauthorized);
     }

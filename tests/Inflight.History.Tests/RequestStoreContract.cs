@@ -1,0 +1,195 @@
+using Inflight.Tracking;
+
+namespace Inflight.History.Tests;
+
+/// <summary>The behaviour every <see cref="IRequestStore"/> must have; run against SQLite and PostgreSQL alike.</summary>
+public abstract class RequestStoreContract
+{
+    private const double T0 = 1_780_000_000;
+
+    /// <summary>A location (URL) of a new, empty database.</summary>
+    protected abstract Task<string> NewDatabaseUrlAsync();
+
+    private static IRequestStore Open(string url)
+    {
+        Assert.True(StoreLocation.TryParse(url, out var location, out var error), error);
+        return HistoryStores.Create(location)!;
+    }
+
+    private async Task<(string Url, IRequestStore Store)> NewStoreAsync()
+    {
+        var url = await NewDatabaseUrlAsync();
+        var store = Open(url);
+        await store.MigrateAsync(TestContext.Current.CancellationToken);
+        return (url, store);
+    }
+
+    [Fact]
+    public async Task Migrate_FreshDatabaseTwice_ReachesNewestVersionOnce()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            await store.MigrateAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(2, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Write_Batch_ReadsBackEveryFieldNewestFirst()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            RequestLogEntry[] written = [Entries.Make("a", T0), Entries.Make("b", T0 + 1, errorType: ErrorTypes.Timeout, streaming: false), Entries.Make("c", T0 + 2)];
+            await store.WriteAsync(written, TestContext.Current.CancellationToken);
+
+            var read = await store.ReadLogsAsync(new StoredLogQuery(), TestContext.Current.CancellationToken);
+
+            Assert.Equal(written.Reverse().Select(Entries.Json), read.Select(r => Entries.Json(r.Entry)));
+        }
+    }
+
+    [Fact]
+    public async Task ReadLogs_FiltersAndCursor_ReturnOnlyMatchingPage()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var batch = new List<RequestLogEntry>();
+            for (var i = 0; i < 10; i++)
+            {
+                batch.Add(Entries.Make("r" + i, T0 + i, provider: i % 2 == 0 ? "openai" : "anthropic", model: i % 2 == 0 ? "gpt-4o" : "claude", errorType: i % 3 == 0 ? ErrorTypes.UpstreamHttpError : null));
+            }
+
+            await store.WriteAsync(batch, TestContext.Current.CancellationToken);
+            var ct = TestContext.Current.CancellationToken;
+
+            var firstPage = await store.ReadLogsAsync(new StoredLogQuery { Limit = 3 }, ct);
+            var secondPage = await store.ReadLogsAsync(new StoredLogQuery { Limit = 3, BeforeId = firstPage[^1].Id }, ct);
+            var anthropic = await store.ReadLogsAsync(new StoredLogQuery { Provider = "anthropic" }, ct);
+            var byRequestedModel = await store.ReadLogsAsync(new StoredLogQuery { Model = "openai:gpt-4o" }, ct);
+            var errors = await store.ReadLogsAsync(new StoredLogQuery { Status = RequestStatus.Error }, ct);
+            var byType = await store.ReadLogsAsync(new StoredLogQuery { ErrorType = ErrorTypes.UpstreamHttpError, Provider = "openai" }, ct);
+
+            Assert.Equal(["r9", "r8", "r7"], firstPage.Select(r => r.Entry.RequestId));
+            Assert.Equal(["r6", "r5", "r4"], secondPage.Select(r => r.Entry.RequestId));
+            Assert.Equal(["r9", "r7", "r5", "r3", "r1"], anthropic.Select(r => r.Entry.RequestId));
+            Assert.Equal(["r8", "r6", "r4", "r2", "r0"], byRequestedModel.Select(r => r.Entry.RequestId));
+            Assert.Equal(["r9", "r6", "r3", "r0"], errors.Select(r => r.Entry.RequestId));
+            Assert.Equal(["r6", "r0"], byType.Select(r => r.Entry.RequestId));
+        }
+    }
+
+    [Fact]
+    public async Task ReadTotals_Range_SumsPerModelFromFirstStoredRequest()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            await store.WriteAsync(
+                [
+                    Entries.Make("old", T0 - 100, input: 1000),
+                    Entries.Make("a", T0, input: 10, output: 1),
+                    Entries.Make("b", T0 + 5, input: 20, output: 2, errorType: ErrorTypes.Timeout),
+                    Entries.Make("c", T0 + 6, provider: "anthropic", model: "claude", input: 30, output: 3),
+                ],
+                TestContext.Current.CancellationToken);
+
+            var all = await store.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken);
+            var range = await store.ReadTotalsAsync(T0, T0 + 6, TestContext.Current.CancellationToken);
+
+            Assert.Equal(T0 - 100, all.FirstStartTime);
+            Assert.Equal(1060, all.Models.Sum(m => m.InputTokens));
+            Assert.Equal(T0, range.FirstStartTime);
+            var model = Assert.Single(range.Models);
+            Assert.Equal(("openai", "gpt-4o", true, 2L, 1L, 30L, 3L), (model.Provider, model.Model, model.IsStreaming, model.Requests, model.Errors, model.InputTokens, model.OutputTokens));
+            Assert.Equal(14, model.CacheReadTokens);
+            Assert.Equal(3000.5, model.DurationMsSum, 6);
+        }
+    }
+
+    [Fact]
+    public async Task Prune_Cutoff_DeletesOnlyRequestsThatEndedBefore()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            await store.WriteAsync([Entries.Make("old", T0 - 1000), Entries.Make("new", T0)], TestContext.Current.CancellationToken);
+
+            var pruned = await store.PruneAsync(T0 - 10, TestContext.Current.CancellationToken);
+
+            Assert.Equal(1, pruned);
+            Assert.Equal(["new"], (await store.ReadLogsAsync(new StoredLogQuery(), TestContext.Current.CancellationToken)).Select(r => r.Entry.RequestId));
+        }
+    }
+
+    [Fact]
+    public async Task Reopen_AfterRestart_TotalsAndLogsAreTheSame()
+    {
+        var (url, store) = await NewStoreAsync();
+        IReadOnlyList<StoredRequest> logsBefore;
+        StoredTotals totalsBefore;
+        await using (store)
+        {
+            await store.WriteAsync([Entries.Make("a", T0), Entries.Make("b", T0 + 1, errorType: ErrorTypes.Timeout)], TestContext.Current.CancellationToken);
+            logsBefore = await store.ReadLogsAsync(new StoredLogQuery(), TestContext.Current.CancellationToken);
+            totalsBefore = await store.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken);
+        }
+
+        await using var reopened = Open(url);
+        await reopened.MigrateAsync(TestContext.Current.CancellationToken);
+
+        var logsAfter = await reopened.ReadLogsAsync(new StoredLogQuery(), TestContext.Current.CancellationToken);
+        var totalsAfter = await reopened.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken);
+        Assert.Equal(logsBefore.Select(r => (r.Id, Entries.Json(r.Entry))), logsAfter.Select(r => (r.Id, Entries.Json(r.Entry))));
+        Assert.Equal(totalsBefore.FirstStartTime, totalsAfter.FirstStartTime);
+        Assert.Equal(totalsBefore.Models, totalsAfter.Models);
+    }
+
+    [Fact]
+    public async Task Writer_StopAfterQueueing_FlushesEverythingToTheStore()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var writer = new HistoryWriter(store, new HistoryWriterOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            writer.Start();
+
+            // Recent requests: the writer's retention pruning (30 days) must keep them.
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            for (var i = 0; i < 1200; i++)
+            {
+                writer.OnFinished(null!, Entries.Make("w" + i, now - i));
+            }
+
+            await writer.StopAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(1200, writer.Written);
+            Assert.Equal(0, writer.Dropped);
+            var totals = await store.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken);
+            Assert.Equal(1200, totals.Models.Sum(m => m.Requests));
+        }
+    }
+}
+
+public sealed class SqliteRequestStoreTests : RequestStoreContract, IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("inflight-sqlite-");
+    private int _files;
+
+    protected override Task<string> NewDatabaseUrlAsync()
+        => Task.FromResult("sqlite:" + Path.Combine(_directory.FullName, $"history-{Interlocked.Increment(ref _files)}.db"));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Delete(recursive: true);
+    }
+}
+
+public sealed class PostgresRequestStoreTests(TempPostgres postgres) : RequestStoreContract, IClassFixture<TempPostgres>
+{
+    protected override Task<string> NewDatabaseUrlAsync() => postgres.CreateDatabaseAsync();
+}
