@@ -27,8 +27,9 @@ internal static class TelemetryExtensions
 
     public static WebApplication MapInflightTelemetry(this WebApplication app)
     {
-        // The gauge registers its instrument when created; it reads the tracker only when scraped.
-        _ = app.Services.GetRequiredService<ActiveRequestsGauge>();
+        // The gauge registers its instrument when created; it reads the tracker only when scraped. Created once the
+        // host has started, so that invalid settings are reported by the start-up check first, one line each.
+        app.Lifetime.ApplicationStarted.Register(static services => _ = ((IServiceProvider)services!).GetRequiredService<ActiveRequestsGauge>(), app.Services);
         app.MapPrometheusScrapingEndpoint(
             PrometheusPath,
             meterProvider: null,
