@@ -157,6 +157,7 @@ public static class RequestInspector
             throw new RequestBodyException("'input' must be a string or an array of input items.");
         }
 
+        var index = 0;
         foreach (var item in input.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object)
@@ -164,6 +165,7 @@ public static class RequestInspector
                 throw new RequestBodyException("Each entry of 'input' must be an object.");
             }
 
+            CheckResponsesItem(item, index++);
             if (item.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
             {
                 var raw = JsonMarshal.GetRawUtf8Value(type).Trim((byte)'"');
@@ -181,6 +183,45 @@ public static class RequestInspector
         }
 
         return input.GetArrayLength();
+    }
+
+    /// <summary>
+    /// The same shapes on every path (pass-through and translation): an item's <c>type</c> is a string, a
+    /// message's <c>role</c> is one of the Responses roles, and each content part's <c>type</c> is a string.
+    /// </summary>
+    private static void CheckResponsesItem(JsonElement item, int index)
+    {
+        var hasType = item.TryGetProperty("type", out var type);
+        if (hasType && type.ValueKind != JsonValueKind.String)
+        {
+            throw new RequestBodyException($"input[{index}].type: must be a string.");
+        }
+
+        var isMessage = !hasType || type.ValueEquals("message"u8);
+        if (!isMessage)
+        {
+            return;
+        }
+
+        if (!item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
+            || !(role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8) || role.ValueEquals("developer"u8)))
+        {
+            throw new RequestBodyException($"input[{index}].role: must be 'user', 'assistant', 'system' or 'developer'.");
+        }
+
+        if (item.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        {
+            var part = 0;
+            foreach (var block in content.EnumerateArray())
+            {
+                if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type", out var partType) && partType.ValueKind != JsonValueKind.String)
+                {
+                    throw new RequestBodyException($"input[{index}].content[{part}].type: must be a string.");
+                }
+
+                part++;
+            }
+        }
     }
 
     /// <summary>

@@ -23,15 +23,29 @@ public sealed class MalformedInputCorpusTests
         { "/v1/messages/count_tokens", "openai" },
         { "/v1/chat/completions", "openai" },
         { "/v1/chat/completions", "anthropic" },
+        { "/v1/responses", "responses" },
+        { "/v1/responses", "openai" },
+        { "/v1/responses", "anthropic" },
     };
 
     [Theory]
     [MemberData(nameof(Routes))]
     public async Task Post_MalformedCorpus_Every4xxInClientFormatNothingUpstreamGatewayHealthy(string path, string upstreamFormat)
     {
-        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, upstreamFormat == "anthropic" ? ProviderRecordings.AnthropicMessage : ProviderRecordings.OpenAICompletion));
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, upstreamFormat switch
+        {
+            "anthropic" => ProviderRecordings.AnthropicMessage,
+            "responses" => ResponsesObject,
+            _ => ProviderRecordings.OpenAICompletion,
+        }));
         await using var app = GatewayApp.StartWithUpstream(upstream, upstreamFormat);
-        var corpus = Corpus(path == "/v1/chat/completions" ? "openai" : "anthropic");
+        var clientFormat = path switch
+        {
+            "/v1/chat/completions" => "openai",
+            "/v1/responses" => "responses",
+            _ => "anthropic",
+        };
+        var corpus = Corpus(clientFormat);
         var failures = new List<string>();
 
         foreach (var (name, bytes) in corpus)
@@ -59,10 +73,19 @@ public sealed class MalformedInputCorpusTests
         // Healthy after: the health check answers and a good request still goes through.
         using var health = await app.Client.GetAsync("/health", Ct);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        var good = path == "/v1/chat/completions" ? ProviderRecordings.OpenAIRequest : ProviderRecordings.AnthropicRequest;
+        var good = clientFormat switch
+        {
+            "openai" => ProviderRecordings.OpenAIRequest,
+            "responses" => ResponsesRequest,
+            _ => ProviderRecordings.AnthropicRequest,
+        };
         using var ok = await app.Client.PostAsync(path, new StringContent(good, Encoding.UTF8, "application/json"), Ct);
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
+
+    private const string ResponsesRequest = """{"model":"m","input":[{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]}],"store":false}""";
+
+    private const string ResponsesObject = """{"id":"resp_1","object":"response","created_at":1,"status":"completed","model":"m","output":[{"type":"message","id":"msg_1","status":"completed","role":"assistant","content":[{"type":"output_text","text":"hello","annotations":[]}]}],"usage":{"input_tokens":1,"output_tokens":1,"total_tokens":2}}""";
 
     private static bool IsClientFormatError(string path, string body)
     {
@@ -89,8 +112,11 @@ public sealed class MalformedInputCorpusTests
         void AddBytes(string name, byte[] bytes) => list.Add((name, bytes));
 
         var maxTokens = clientFormat == "anthropic" ? "\"max_tokens\":16," : "";
-        string Body(string model = "\"m\"", string messages = """[{"role":"user","content":"hi"}]""") => $$"""{"model":{{model}},{{maxTokens}}"messages":{{messages}}}""";
-        string Message(string role = "\"user\"", string content = "\"hi\"") => $$"""[{"role":{{role}},"content":{{content}}}]""";
+        var responses = clientFormat == "responses";
+        var messagesKey = responses ? "input" : "messages";
+        var itemType = responses ? "\"type\":\"message\"," : "";
+        string Body(string model = "\"m\"", string? messages = null) => $$"""{"model":{{model}},{{maxTokens}}"{{messagesKey}}":{{messages ?? Message()}}}""";
+        string Message(string role = "\"user\"", string content = "\"hi\"") => $$"""[{{{itemType}}"role":{{role}},"content":{{content}}}]""";
         var valid = Body();
 
         // Syntax.
@@ -129,9 +155,9 @@ public sealed class MalformedInputCorpusTests
         Add("structure: nesting 300 deep", Body(messages: Message(content: new string('[', 300) + new string(']', 300))));
         Add("structure: duplicate model", "{\"model\":\"a\",\"model\":\"b\"," + valid[1..]);
         Add("structure: duplicate stream", "{\"stream\":true,\"stream\":false," + valid[1..]);
-        Add("structure: duplicate messages", "{\"messages\":[]," + valid[1..]);
-        Add("structure: duplicate role", Body(messages: """[{"role":"user","role":"assistant","content":"hi"}]"""));
-        Add("structure: duplicate content", Body(messages: """[{"role":"user","content":"a","content":"b"}]"""));
+        Add("structure: duplicate messages", "{\"" + messagesKey + "\":[]," + valid[1..]);
+        Add("structure: duplicate role", Body(messages: $$"""[{{{itemType}}"role":"user","role":"assistant","content":"hi"}]"""));
+        Add("structure: duplicate content", Body(messages: $$"""[{{{itemType}}"role":"user","content":"a","content":"b"}]"""));
         Add("structure: duplicate nested key", Body(messages: Message(content: """[{"type":"text","text":"a","text":"b"}]""")));
 
         // The model.
@@ -142,17 +168,23 @@ public sealed class MalformedInputCorpusTests
             ("surrogate in the middle", "\"a\\ud800b\""), ("reversed pair", "\"\\udc00\\ud800\""),
         })
         {
-            Add("model: " + name, name == "missing" ? "{" + maxTokens + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}" : Body(model));
+            Add("model: " + name, name == "missing" ? "{" + maxTokens + "\"" + messagesKey + "\":" + Message() + "}" : Body(model));
         }
 
         // The messages.
         foreach (var (name, messages) in new[]
         {
-            ("null", "null"), ("string", "\"hi\""), ("number", "1"), ("object", "{\"role\":\"user\"}"), ("array of numbers", "[1,2]"),
+            ("null", "null"), ("number", "1"), ("object", "{\"role\":\"user\"}"), ("array of numbers", "[1,2]"),
             ("array of strings", "[\"hi\"]"), ("array of null", "[null]"), ("array of arrays", "[[]]"), ("array of true", "[true]"),
         })
         {
             Add("messages: " + name, Body(messages: messages));
+        }
+
+        if (!responses)
+        {
+            // A Responses 'input' may be a plain string (one user message).
+            Add("messages: string", Body(messages: "\"hi\""));
         }
 
         Add("messages: missing", "{" + maxTokens + "\"model\":\"m\"}");
