@@ -70,19 +70,12 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
                 else if (reader.ValueTextEquals("message"u8))
                 {
                     reader.Read();
-                    usage = ReadMessageUsage(ref reader) ?? usage;
+                    usage = UsageJson.ReadNestedUsage(ref reader, ApiFormat.Anthropic) ?? usage;
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        usage = UsageJson.ReadAnthropic(ref reader);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    usage = UsageJson.ReadUsageValue(ref reader, ApiFormat.Anthropic) ?? usage;
                 }
                 else
                 {
@@ -166,37 +159,5 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
         }
 
         return units;
-    }
-
-    private static UsageReport? ReadMessageUsage(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        UsageReport? usage = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("usage"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    usage = UsageJson.ReadAnthropic(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
-            }
-        }
-
-        return usage;
     }
 }

@@ -65,14 +65,7 @@ public sealed class OpenAIStreamAccountant : ISseEventHandler
                 else if (reader.ValueTextEquals("usage"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        usage = UsageJson.ReadOpenAI(ref reader);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    usage = UsageJson.ReadUsageValue(ref reader, ApiFormat.OpenAI) ?? usage;
                 }
                 else
                 {

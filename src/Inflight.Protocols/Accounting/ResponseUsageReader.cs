@@ -33,19 +33,7 @@ public static class ResponseUsageReader
                 if (reader.ValueTextEquals("usage"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        usage = format switch
-                        {
-                            ApiFormat.Anthropic => UsageJson.ReadAnthropic(ref reader),
-                            ApiFormat.Responses => UsageJson.ReadResponses(ref reader),
-                            _ => UsageJson.ReadOpenAI(ref reader),
-                        };
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    usage = UsageJson.ReadUsageValue(ref reader, format) ?? usage;
                 }
                 else if (format == ApiFormat.Anthropic && reader.ValueTextEquals("content"u8))
                 {

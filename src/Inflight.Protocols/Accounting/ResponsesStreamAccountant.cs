@@ -70,7 +70,7 @@ public sealed class ResponsesStreamAccountant : ISseEventHandler
                 else if (reader.ValueTextEquals("response"u8))
                 {
                     reader.Read();
-                    usage = ReadResponseUsage(ref reader) ?? usage;
+                    usage = UsageJson.ReadNestedUsage(ref reader, ApiFormat.Responses) ?? usage;
                 }
                 else
                 {
@@ -143,37 +143,5 @@ public sealed class ResponsesStreamAccountant : ISseEventHandler
         }
 
         return isCall;
-    }
-
-    private static UsageReport? ReadResponseUsage(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        UsageReport? usage = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("usage"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    usage = UsageJson.ReadResponses(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-            else
-            {
-                JsonFields.SkipValue(ref reader);
-            }
-        }
-
-        return usage;
     }
 }

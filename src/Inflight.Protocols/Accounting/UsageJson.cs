@@ -6,6 +6,55 @@ namespace Inflight.Protocols.Accounting;
 internal static class UsageJson
 {
     /// <summary>
+    /// The value of a <c>usage</c> property in <paramref name="format"/>'s shape, the reader on that value;
+    /// null (the value skipped) when it is not an object.
+    /// </summary>
+    public static UsageReport? ReadUsageValue(ref Utf8JsonReader reader, ApiFormat format)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        return format switch
+        {
+            ApiFormat.Anthropic => ReadAnthropic(ref reader),
+            ApiFormat.Responses => ReadResponses(ref reader),
+            _ => ReadOpenAI(ref reader),
+        };
+    }
+
+    /// <summary>
+    /// The <c>usage</c> inside an object that holds one (Anthropic's <c>message_start.message</c>, a
+    /// Responses event's <c>response</c>), the reader on that object; null when there is none.
+    /// </summary>
+    public static UsageReport? ReadNestedUsage(ref Utf8JsonReader reader, ApiFormat format)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        UsageReport? usage = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                usage = ReadUsageValue(ref reader, format);
+            }
+            else
+            {
+                JsonFields.SkipValue(ref reader);
+            }
+        }
+
+        return usage;
+    }
+
+    /// <summary>
     /// Anthropic <c>usage</c> (Messages API reference, "Usage"): <c>input_tokens</c> already excludes
     /// cache reads and writes, so the fields map one to one. Nested objects (<c>cache_creation</c>,
     /// <c>server_tool_use</c>) are skipped. The reader is on the object's start and ends on its end.
