@@ -120,8 +120,9 @@ public sealed class RequestTracker
     /// <summary>
     /// Records a call refused for a missing or wrong key: counted per <paramref name="route"/> and listed in recent
     /// errors with the caller's address and user-agent (never the key). Returns the id the refusal carries.
+    /// <paramref name="statusCode"/> is 401, or 429 once the caller's address has sent too many wrong keys.
     /// </summary>
-    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason)
+    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason, int statusCode = 401)
     {
         var requestId = NewRequestId();
         var now = EpochSeconds();
@@ -133,7 +134,7 @@ public sealed class RequestTracker
             RequestedModel = "-",
             QualifiedModel = "-",
             Status = RequestStatus.Error,
-            StatusCode = 401,
+            StatusCode = statusCode,
             ErrorType = ErrorTypes.AuthError,
             ErrorMessage = $"Rejected key on {route}: {reason}",
             StartTime = now,

@@ -10,6 +10,7 @@ internal static class SecurityExtensions
     public static WebApplicationBuilder AddInflightSecurity(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ProxyKeyVerifier>();
+        builder.Services.AddSingleton<KeyFailureLimiter>();
         builder.Services.AddSingleton<DashboardSessionStore>();
         builder.Services.AddSingleton<SecretRedactor>();
 
