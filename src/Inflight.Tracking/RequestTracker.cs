@@ -120,9 +120,8 @@ public sealed class RequestTracker
     /// <summary>
     /// Records a call refused for a missing or wrong key: counted per <paramref name="route"/> and listed in recent
     /// errors with the caller's address and user-agent (never the key). Returns the id the refusal carries.
-    /// <paramref name="statusCode"/> is 401, or 429 once the caller's address has sent too many wrong keys.
     /// </summary>
-    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason, int statusCode = 401)
+    public string RecordAuthFailure(string route, string? clientAddress, string? userAgent, string reason)
     {
         var requestId = NewRequestId();
         var now = EpochSeconds();
@@ -134,7 +133,7 @@ public sealed class RequestTracker
             RequestedModel = "-",
             QualifiedModel = "-",
             Status = RequestStatus.Error,
-            StatusCode = statusCode,
+            StatusCode = 401,
             ErrorType = ErrorTypes.AuthError,
             ErrorMessage = $"Rejected key on {route}: {reason}",
             StartTime = now,
@@ -153,6 +152,20 @@ public sealed class RequestTracker
 
         NotifyChanged();
         return requestId;
+    }
+
+    /// <summary>
+    /// Counts a call refused with 429 because its address sent too many wrong keys, without listing it: a guesser
+    /// must not push the operator's real errors out of the recent-errors ring (its first refusals are listed).
+    /// </summary>
+    public void CountThrottledAuthFailure(string route)
+    {
+        lock (_finalizeLock)
+        {
+            _authFailures[route] = _authFailures.GetValueOrDefault(route) + 1;
+        }
+
+        NotifyChanged();
     }
 
     /// <summary>Requests that went <c>stalled</c> since start, and how many of those later got bytes again.</summary>

@@ -102,6 +102,7 @@ public sealed class SignInApiTests
         Assert.Equal("rate_limited", json.RootElement.GetProperty("error").GetString());
         var failures = host.Tracker.GetRunningTotals().AuthFailures;
         Assert.Equal(4, failures.ByRoute["/dashboard/api/session"]);
+        Assert.Equal(3, host.Tracker.GetRecentErrors().Count(e => e.StatusCode == 401));
     }
 
     [Fact]

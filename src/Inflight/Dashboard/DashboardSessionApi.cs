@@ -62,19 +62,18 @@ internal static partial class DashboardSessionApi
         {
             var client = context.Connection.RemoteIpAddress;
             var clientName = client?.ToString() ?? "unknown";
-            var withinLimit = limiter.TryRecordFailure(client, out var retryAfter);
-            var status = withinLimit ? StatusCodes.Status401Unauthorized : StatusCodes.Status429TooManyRequests;
-            tracker.RecordAuthFailure(SessionRoute, clientName, Gateway.ClientAttribution.Bound(context.Request.Headers.UserAgent.ToString()), "The dashboard sign-in key is not a configured key.", status);
-            if (withinLimit)
+            if (limiter.TryRecordFailure(client, out var retryAfter))
             {
+                tracker.RecordAuthFailure(SessionRoute, clientName, Gateway.ClientAttribution.Bound(context.Request.Headers.UserAgent.ToString()), "The dashboard sign-in key is not a configured key.");
                 Log.SignInFailed(logger, clientName);
-                return Error(status, "unauthorized", "That key is not the one set in PROXY_API_KEY.");
+                return Error(StatusCodes.Status401Unauthorized, "unauthorized", "That key is not the one set in PROXY_API_KEY.");
             }
 
+            // Counted, not listed or logged: a guesser must not flood the log and the recent errors.
+            tracker.CountThrottledAuthFailure(SessionRoute);
             var seconds = KeyFailureLimiter.RetryAfterSeconds(retryAfter);
             context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-            Log.SignInThrottled(logger, clientName, seconds);
-            return Error(status, "rate_limited", $"Too many wrong keys from this address; try again in {seconds} s. The right key is not affected.");
+            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys from this address; try again in {seconds} s. The right key is not affected.");
         }
 
         var existing = context.Request.Cookies[DashboardSessionStore.CookieName];
@@ -115,8 +114,5 @@ internal static partial class DashboardSessionApi
     {
         [LoggerMessage(1, LogLevel.Warning, "Dashboard sign-in with a wrong key from {Client}", EventName = "SignInFailed")]
         public static partial void SignInFailed(ILogger logger, string client);
-
-        [LoggerMessage(2, LogLevel.Warning, "Dashboard sign-in with a wrong key from {Client} refused with 429 for {RetryAfterSeconds} s after too many wrong keys", EventName = "SignInThrottled")]
-        public static partial void SignInThrottled(ILogger logger, string client, int retryAfterSeconds);
     }
 }

@@ -20,7 +20,7 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
     /// <summary>
     /// Refuses a request whose key check failed: 401, or 429 with <c>Retry-After</c> once its address has used up
     /// <c>AUTH_FAILURE_LIMIT</c> (see <see cref="KeyFailureLimiter"/> for why the limiter is asked only now). Either way
-    /// the refusal is counted per route and listed in recent errors with address and user-agent, never the key.
+    /// the refusal is counted per route; a 401 is also listed in recent errors with address and user-agent, never the key.
     /// </summary>
     private static (int Status, string Message) Refuse(HttpContext http)
     {
@@ -37,12 +37,17 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
 
         var tracker = http.RequestServices.GetRequiredService<Inflight.Tracking.RequestTracker>();
         var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            tracker.CountThrottledAuthFailure(route);
+            return (status, message);
+        }
+
         var requestId = tracker.RecordAuthFailure(
             route,
             http.Connection.RemoteIpAddress?.ToString(),
             Inflight.Gateway.ClientAttribution.Bound(http.Request.Headers.UserAgent.ToString()),
-            ProxyKeyVerifier.ReadClientKey(http.Request) is null ? "No API key was sent." : "The API key sent is not a configured key.",
-            status);
+            ProxyKeyVerifier.ReadClientKey(http.Request) is null ? "No API key was sent." : "The API key sent is not a configured key.");
         http.Response.Headers[Inflight.Gateway.GatewayForwarder.RequestIdHeader] = requestId;
         return (status, message);
     }

@@ -50,6 +50,7 @@ public sealed class KeyFailureThrottleTests
         Assert.Empty(upstream.Requests);
         var failures = app.Tracker.GetRunningTotals().AuthFailures;
         Assert.Equal(Limit + Guesses, failures.Total);
+        Assert.Equal(Limit, app.Tracker.GetRecentErrors().Count);
     }
 
     [Theory]
