@@ -25,7 +25,7 @@ namespace Inflight.Security;
 /// <para>
 /// The address is <see cref="ConnectionInfo.RemoteIpAddress"/>, which reflects <c>X-Forwarded-For</c> only from
 /// <c>TRUSTED_PROXIES</c>. IPv6 clients are grouped by /64, the block one host usually holds. Buckets that have been
-/// full for a few seconds are dropped by the partitioned limiter, so memory follows the addresses failing right now.
+/// full again for ten seconds are dropped by the partitioned limiter, so memory follows the addresses failing right now.
 /// </para>
 /// </remarks>
 internal sealed class KeyFailureLimiter : IDisposable
