@@ -1,12 +1,17 @@
 using Inflight.Tracking;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Inflight.Telemetry;
 
 internal static class TelemetryExtensions
 {
     public const string PrometheusPath = "/metrics/prometheus";
+    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string OtlpMetricsEndpointKey = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
+    public const string OtlpTracesEndpointKey = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+    public const string ServiceNameKey = "OTEL_SERVICE_NAME";
 
     public static WebApplicationBuilder AddInflightTelemetry(this WebApplicationBuilder builder)
     {
@@ -14,14 +19,36 @@ internal static class TelemetryExtensions
         builder.Services.AddSingleton<GenAiMetrics>();
         builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiMetrics>());
         builder.Services.AddSingleton<ActiveRequestsGauge>();
+        builder.Services.AddSingleton<GenAiTracing>();
+        builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiTracing>());
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("inflight"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(GenAiMetrics.MeterName)
+        // OTLP export is on when the standard variables name an endpoint. The exporter and the SDK read the
+        // others themselves from the configuration (OTEL_EXPORTER_OTLP_PROTOCOL, _HEADERS, _TIMEOUT,
+        // OTEL_METRIC_EXPORT_INTERVAL, OTEL_BSP_SCHEDULE_DELAY, OTEL_RESOURCE_ATTRIBUTES, ...).
+        var configuration = builder.Configuration;
+        var otlpMetrics = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpMetricsEndpointKey);
+        var otlpTraces = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpTracesEndpointKey);
+        var serviceName = HasValue(configuration, ServiceNameKey) ? configuration[ServiceNameKey]!.Trim() : "inflight";
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GenAiMetrics.MeterName)
 
-                // Every scrape sees the latest figures (the exporter caches 300 ms by default).
-                .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
+                    // Every scrape sees the latest figures (the exporter caches 300 ms by default).
+                    .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (otlpMetrics)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+
+        // Without an endpoint no tracer exists, so no listener: starting a span costs one check.
+        if (otlpTraces)
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource(GenAiTracing.SourceName).AddOtlpExporter());
+        }
+
         return builder;
     }
 
@@ -37,4 +64,6 @@ internal static class TelemetryExtensions
             optionsName: null);
         return app;
     }
+
+    private static bool HasValue(IConfiguration configuration, string key) => !string.IsNullOrWhiteSpace(configuration[key]);
 }
