@@ -143,8 +143,10 @@ public sealed class OtlpExportTests
         Assert.Equal(parentSpanId, span.ParentSpanId);
         Assert.Equal(new object[] { "length" }, span.Attributes["gen_ai.response.finish_reasons"]);
 
-        // The upstream call carries the span as its parent, so the provider's own traces join too.
-        Assert.StartsWith($"00-{traceId}-", upstream.Requests.Single().Headers["traceparent"], StringComparison.Ordinal);
+        // The upstream call continues the same trace from within the gateway's span, so a provider's own traces join too.
+        var upstreamParent = upstream.Requests.Single().Headers["traceparent"];
+        Assert.StartsWith($"00-{traceId}-", upstreamParent, StringComparison.Ordinal);
+        Assert.DoesNotContain(parentSpanId, upstreamParent, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using System.Text;
 namespace Inflight.Tests.Telemetry;
 
 /// <summary>A span as an OTLP collector receives it.</summary>
-internal sealed record ReceivedSpan(string Name, int Kind, string TraceId, string ParentSpanId, int StatusCode, IReadOnlyDictionary<string, object?> Attributes)
+internal sealed record ReceivedSpan(string Name, int Kind, string TraceId, string SpanId, string ParentSpanId, int StatusCode, IReadOnlyDictionary<string, object?> Attributes)
 {
     public const int ClientKind = 3;
     public const int ErrorStatus = 2;
@@ -35,6 +35,7 @@ internal static class OtlpProtobuf
                         Text(fields, 5),
                         (int)Varint(span, 6),
                         Hex(fields, 1),
+                        Hex(fields, 2),
                         Hex(fields, 4),
                         status,
                         Attributes(span, 9)));
