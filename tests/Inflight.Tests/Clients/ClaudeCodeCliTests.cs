@@ -124,10 +124,15 @@ public sealed class ClaudeCodeCliTests
     [InlineData("openai", "anthropic/claude-sonnet-4.5", "openai/gpt-4.1")]
     public async Task ClaudeP_GatewayModelDiscovery_OffersGatewayModels(string format, string claudeModel, string otherModel)
     {
-        await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel] }.HandleAsync);
+        // Claude Code starts discovery without awaiting it and exits once it has its answer; holding the
+        // answer until the cache file exists keeps a fast machine from ending the run before discovery does.
+        var home = ClaudeCodeCli.NewHome();
+        var cacheFile = Path.Combine(home.FullName, ".claude", "cache", "gateway-models.json");
+        var provider = new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel], BeforeAnswer = () => WaitForFileAsync(cacheFile) };
+        await using var upstream = await FakeUpstream.StartAsync(provider.HandleAsync);
         await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
-        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" });
+        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" }, home);
 
         Assert.Contains(upstream.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal));
         // Claude Code keeps the gateway's list (the models whose id names Claude) for its /model picker.
@@ -136,6 +141,16 @@ public sealed class ClaudeCodeCliTests
         Assert.Equal(["fake:" + claudeModel], offered);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(ClaudeCodeProvider.PlainAnswer, run.Stdout);
+    }
+
+    /// <summary>Returns once <paramref name="path"/> exists, or after 30 s (the test's assertions then say what is missing).</summary>
+    private static async Task WaitForFileAsync(string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(path) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>The gateway settings docs/claude-code.md describes: a proxy key, and for an OpenAI-format provider the aliases.</summary>
