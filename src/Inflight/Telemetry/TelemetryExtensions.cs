@@ -1,4 +1,5 @@
 using Inflight.Tracking;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -8,9 +9,6 @@ namespace Inflight.Telemetry;
 internal static class TelemetryExtensions
 {
     public const string PrometheusPath = "/metrics/prometheus";
-    public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
-    public const string OtlpMetricsEndpointKey = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
-    public const string OtlpTracesEndpointKey = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
     public const string ServiceNameKey = "OTEL_SERVICE_NAME";
 
     public static WebApplicationBuilder AddInflightTelemetry(this WebApplicationBuilder builder)
@@ -22,12 +20,19 @@ internal static class TelemetryExtensions
         builder.Services.AddSingleton<GenAiTracing>();
         builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiTracing>());
 
+        builder.Services.AddSingleton<OtlpSettingsCheck>();
+        builder.Services.AddSingleton<IConfigureOptions<OtlpSettingsOptions>>(sp => sp.GetRequiredService<OtlpSettingsCheck>());
+        builder.Services.AddSingleton<IValidateOptions<OtlpSettingsOptions>>(sp => sp.GetRequiredService<OtlpSettingsCheck>());
+        builder.Services.AddOptions<OtlpSettingsOptions>().ValidateOnStart();
+
         // OTLP export is on when the standard variables name an endpoint. The exporter and the SDK read the
         // others themselves from the configuration (OTEL_EXPORTER_OTLP_PROTOCOL, _HEADERS, _TIMEOUT,
-        // OTEL_METRIC_EXPORT_INTERVAL, OTEL_BSP_SCHEDULE_DELAY, OTEL_RESOURCE_ATTRIBUTES, ...).
+        // OTEL_METRIC_EXPORT_INTERVAL, OTEL_BSP_SCHEDULE_DELAY, OTEL_RESOURCE_ATTRIBUTES, ...); a signal's own
+        // endpoint, protocol and headers are applied here. Malformed values are reported by the start-up check.
         var configuration = builder.Configuration;
-        var otlpMetrics = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpMetricsEndpointKey);
-        var otlpTraces = HasValue(configuration, OtlpEndpointKey) || HasValue(configuration, OtlpTracesEndpointKey);
+        var ignored = new List<string>();
+        var otlpMetrics = OtlpSignalSettings.Read(configuration, OtlpSignalSettings.Metrics, ignored);
+        var otlpTraces = OtlpSignalSettings.Read(configuration, OtlpSignalSettings.Traces, ignored);
         var serviceName = HasValue(configuration, ServiceNameKey) ? configuration[ServiceNameKey]!.Trim() : "inflight";
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
@@ -37,16 +42,16 @@ internal static class TelemetryExtensions
 
                     // Every scrape sees the latest figures (the exporter caches 300 ms by default).
                     .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
-                if (otlpMetrics)
+                if (otlpMetrics.Enabled)
                 {
-                    metrics.AddOtlpExporter();
+                    metrics.AddOtlpExporter(otlpMetrics.Apply);
                 }
             });
 
         // Without an endpoint no tracer exists, so no listener: starting a span costs one check.
-        if (otlpTraces)
+        if (otlpTraces.Enabled)
         {
-            telemetry.WithTracing(tracing => tracing.AddSource(GenAiTracing.SourceName).AddOtlpExporter());
+            telemetry.WithTracing(tracing => tracing.AddSource(GenAiTracing.SourceName).AddOtlpExporter(otlpTraces.Apply));
         }
 
         return builder;

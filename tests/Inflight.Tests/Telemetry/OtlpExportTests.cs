@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using Inflight.Testing;
 using Inflight.Tests.Infrastructure;
+using Inflight.Tests.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 
 namespace Inflight.Tests.Telemetry;
@@ -206,6 +208,46 @@ public sealed class OtlpExportTests
         var duration = await collector.WaitForDataPointAsync("gen_ai.client.operation.duration", a => Equals(a.GetValueOrDefault("gen_ai.request.model"), model));
 
         Assert.Equal("rate_limit", duration.Attributes["error.type"]);
+    }
+
+    [Fact]
+    public async Task Request_OnlyTracesEndpointSet_SpansAreExportedThere()
+    {
+        var model = UniqueModel("signal");
+        await using var collector = await OtlpReceiver.StartAsync();
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, $$$"""
+            {"id":"chatcmpl-4","object":"chat.completion","model":"{{{model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1}}
+            """));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new()
+        {
+            // A signal's own endpoint is used as it is: the path is part of it.
+            ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = collector.BaseUrl + "v1/traces",
+            ["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"] = "http/protobuf",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+        });
+
+        using var response = await app.Client.PostAsync("/v1/chat/completions", Json($$$"""{"model":"{{{model}}}","messages":[{"role":"user","content":"hi"}]}"""), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var span = await collector.WaitForSpanAsync("chat " + model);
+
+        Assert.Equal(ReceivedSpan.ClientKind, span.Kind);
+        Assert.Equal("chatcmpl-4", span.Attributes["gen_ai.response.id"]);
+    }
+
+    [Theory]
+    [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4317")]
+    [InlineData("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://127.0.0.1/v1/traces")]
+    [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json")]
+    [InlineData("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "udp")]
+    public async Task Start_MalformedOtlpSetting_FailsNamingIt(string key, string value)
+    {
+        await using var factory = MetricsHost.Create((key, value));
+
+        var error = Assert.Throws<OptionsValidationException>(() => factory.Server);
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains(value, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
