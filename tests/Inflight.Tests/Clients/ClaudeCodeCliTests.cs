@@ -132,9 +132,16 @@ public sealed class ClaudeCodeCliTests
         await using var upstream = await FakeUpstream.StartAsync(provider.HandleAsync);
         await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
-        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" }, home);
+        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string>
+        {
+            ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1",
+            // Its default of 3 s is shorter than a loaded CI machine may need for the first request of a new host.
+            ["CLAUDE_CODE_GATEWAY_MODEL_DISCOVERY_TIMEOUT_MS"] = "60000",
+        }, home);
 
-        Assert.Contains(upstream.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal));
+        Assert.True(
+            upstream.Requests.Any(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal)),
+            $"the provider saw no GET /v1/models, only: {string.Join(", ", upstream.Requests.Select(r => r.Method + " " + r.PathAndQuery))}; {run}");
         // Claude Code keeps the gateway's list (the models whose id names Claude) for its /model picker.
         Assert.True(run.CacheFiles.TryGetValue(Path.Combine(".claude", "cache", "gateway-models.json"), out var cache), $"no gateway-models.json; {run}");
         var offered = JsonNode.Parse(cache)!["models"]!.AsArray().Select(m => (string?)m!["id"]);
