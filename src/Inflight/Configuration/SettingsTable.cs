@@ -40,6 +40,7 @@ internal static class SettingsTable
         new("`INFLIGHT_CONFIG`", "unset", "a JSON settings file with these same names; without it, `inflight.json` next to the binary is read if present"),
         new("`INFLIGHT_DATABASE_URL`", "`sqlite:inflight.db` (in the working directory)", "where finished requests are kept: `sqlite:path`, `postgres://user:pass@host:port/db` or `none` (see [History](#history))"),
         new("`INFLIGHT_HISTORY_DAYS`", "`30`", "days of history kept; older requests are pruned in the background"),
+        new("`OTEL_EXPORTER_OTLP_ENDPOINT`", "unset", "when set (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` / `_METRICS_ENDPOINT`), a `chat {model}` span per request and the GenAI metrics are exported over OTLP; the other standard `OTEL_*` variables apply (see [Prometheus and OpenTelemetry](#prometheus-and-opentelemetry))"),
         new("`INFLIGHT_DEMO` / `--demo`", "`false`", "adds the built-in `demo` provider and starts the traffic generator"),
         new("`DEMO_ERROR_RATE`", "`0.03`", "share of demo requests answered with a 5xx (500/529 or 500/503 by format)"),
         new("`DEMO_RATE_LIMIT_RATE`", "`0.03`", "share answered with 429 and `retry-after`"),
