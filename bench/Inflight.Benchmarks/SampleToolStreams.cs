@@ -9,7 +9,7 @@ internal static class SampleToolStreams
 {
     public const int Events = 20;
 
-    private static readonly string[] s_text = ["I'll", " look at", " the failing", " test", " first", ".\\n\\n", "Running", " it now:"];
+    private static readonly string[] s_text = ["I'll", " look at", " the failing", " test", " first", ".\\n\\n", "Running", " it", " now:"];
 
     private static readonly string[] s_arguments = ["{\\\"command\\\":", " \\\"dotnet", " test --project", " tests/App.Tests", " --filter Parser\\\",", " \\\"timeout\\\": 120000}"];
 
