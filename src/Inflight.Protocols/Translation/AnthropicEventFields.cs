@@ -18,6 +18,14 @@ internal struct AnthropicEventFields
     public Range Delta;
     public Range Usage;
 
+    // The fields of a "delta" object, read in the same pass (the hot path: one per text or argument fragment).
+    public Range DeltaType;
+    public Range DeltaText;
+    public Range DeltaPartialJson;
+    public Range DeltaThinking;
+    public Range DeltaSignature;
+    public Range DeltaStopReason;
+
     /// <summary>Finds the fields; false when <paramref name="data"/> is not one well-formed JSON value.</summary>
     public static bool TryRead(ReadOnlySpan<byte> data, out AnthropicEventFields e)
     {
@@ -49,7 +57,8 @@ internal struct AnthropicEventFields
                     }
                     else if (reader.ValueTextEquals("delta"u8))
                     {
-                        e.Delta = RawJson.ReadValueRange(ref reader);
+                        reader.Read();
+                        e.ReadDelta(ref reader);
                     }
                     else if (reader.ValueTextEquals("content_block"u8))
                     {
@@ -78,5 +87,52 @@ internal struct AnthropicEventFields
         {
             return false;
         }
+    }
+
+    private void ReadDelta(ref Utf8JsonReader reader)
+    {
+        var start = (int)reader.TokenStartIndex;
+        DeltaType = DeltaText = DeltaPartialJson = DeltaThinking = DeltaSignature = DeltaStopReason = default;
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("type"u8))
+                {
+                    DeltaType = RawJson.ReadValueRange(ref reader);
+                }
+                else if (reader.ValueTextEquals("text"u8))
+                {
+                    DeltaText = RawJson.ReadValueRange(ref reader);
+                }
+                else if (reader.ValueTextEquals("partial_json"u8))
+                {
+                    DeltaPartialJson = RawJson.ReadValueRange(ref reader);
+                }
+                else if (reader.ValueTextEquals("thinking"u8))
+                {
+                    DeltaThinking = RawJson.ReadValueRange(ref reader);
+                }
+                else if (reader.ValueTextEquals("signature"u8))
+                {
+                    DeltaSignature = RawJson.ReadValueRange(ref reader);
+                }
+                else if (reader.ValueTextEquals("stop_reason"u8))
+                {
+                    DeltaStopReason = RawJson.ReadValueRange(ref reader);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        else
+        {
+            reader.Skip();
+        }
+
+        Delta = start..(int)reader.BytesConsumed;
     }
 }

@@ -85,7 +85,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
             EnsureStarted();
             if (RawJson.IsObject(data[e.Delta]))
             {
-                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data[e.Delta]);
+                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data, in e);
             }
             else
             {
@@ -118,7 +118,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         {
             EnsureStarted();
             ReadUsage(data[e.Usage]);
-            if (RawJson.GetString(RawJson.Property(data[e.Delta], "stop_reason"u8), StopReasons.AnthropicStopReasons) is { } stop)
+            if (RawJson.GetString(data[e.DeltaStopReason], StopReasons.AnthropicStopReasons) is { } stop)
             {
                 WriteFinish(StopReasons.ToOpenAI(stop));
             }
@@ -223,12 +223,12 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         EndChunk(null);
     }
 
-    private void OnBlockDelta(int index, ReadOnlySpan<byte> delta)
+    private void OnBlockDelta(int index, ReadOnlySpan<byte> data, in AnthropicEventFields e)
     {
-        var type = RawJson.Property(delta, "type"u8);
+        var type = data[e.DeltaType];
         if (RawJson.StringEquals(type, "text_delta"u8))
         {
-            var text = RawJson.Property(delta, "text"u8);
+            var text = data[e.DeltaText];
             if (RawJson.IsString(text))
             {
                 WriteContent(text);
@@ -242,7 +242,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         {
             if (ToolFor(index) is var tool and >= 0)
             {
-                var raw = RawJson.Property(delta, "partial_json"u8);
+                var raw = data[e.DeltaPartialJson];
                 if (!RawJson.IsString(raw))
                 {
                     _ctx.Drop("malformed upstream stream event");
@@ -257,7 +257,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         else if (RawJson.StringEquals(type, "thinking_delta"u8))
         {
             // Reasoning reaches OpenAI clients as delta.reasoning_content, as OpenRouter and DeepSeek stream it.
-            var thinking = RawJson.Property(delta, "thinking"u8);
+            var thinking = data[e.DeltaThinking];
             if (RawJson.IsString(thinking))
             {
                 WriteReasoning(thinking);

@@ -84,7 +84,7 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
             EnsureStarted(null, null);
             if (RawJson.IsObject(data[e.Delta]))
             {
-                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data[e.Delta]);
+                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data, in e);
             }
             else
             {
@@ -117,7 +117,7 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
         {
             EnsureStarted(null, null);
             ReadUsage(data[e.Usage]);
-            if (RawJson.GetString(RawJson.Property(data[e.Delta], "stop_reason"u8), StopReasons.AnthropicStopReasons) is { } stop)
+            if (RawJson.GetString(data[e.DeltaStopReason], StopReasons.AnthropicStopReasons) is { } stop)
             {
                 _stopReason = stop;
             }
@@ -185,30 +185,30 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
         }
     }
 
-    private void OnBlockDelta(int index, ReadOnlySpan<byte> delta)
+    private void OnBlockDelta(int index, ReadOnlySpan<byte> data, in AnthropicEventFields e)
     {
-        var type = RawJson.Property(delta, "type"u8);
+        var type = data[e.DeltaType];
         if (RawJson.StringEquals(type, "text_delta"u8))
         {
-            AppendString(RawJson.Property(delta, "text"u8), ResponsesItemKind.Message);
+            AppendString(data[e.DeltaText], ResponsesItemKind.Message);
         }
         else if (RawJson.StringEquals(type, "input_json_delta"u8))
         {
             if (IsOpen(index))
             {
-                AppendString(RawJson.Property(delta, "partial_json"u8), ResponsesItemKind.FunctionCall);
+                AppendString(data[e.DeltaPartialJson], ResponsesItemKind.FunctionCall);
             }
         }
         else if (RawJson.StringEquals(type, "thinking_delta"u8))
         {
             if (IsOpen(index))
             {
-                AppendString(RawJson.Property(delta, "thinking"u8), ResponsesItemKind.Reasoning);
+                AppendString(data[e.DeltaThinking], ResponsesItemKind.Reasoning);
             }
         }
         else if (RawJson.StringEquals(type, "signature_delta"u8))
         {
-            var signature = RawJson.Property(delta, "signature"u8);
+            var signature = data[e.DeltaSignature];
             if (IsOpen(index) && RawJson.IsString(signature))
             {
                 _signature.Append(RawJson.GetChars(signature, ref _chars));

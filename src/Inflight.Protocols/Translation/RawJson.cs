@@ -24,6 +24,13 @@ internal static class RawJson
             return false;
         }
 
+        // Without escapes the token is the value between quotes: compare the bytes.
+        var value = raw[1..^1];
+        if (!value.Contains((byte)'\\'))
+        {
+            return value.SequenceEqual(utf8);
+        }
+
         var reader = Open(raw);
         return reader.ValueTextEquals(utf8);
     }
