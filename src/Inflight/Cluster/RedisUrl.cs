@@ -25,13 +25,13 @@ internal static class RedisUrl
         var path = uri.AbsolutePath.Trim('/');
         if (path.Length > 0 && (!int.TryParse(path, NumberStyles.None, CultureInfo.InvariantCulture, out database) || database > 15))
         {
-            error = "the path must be a database number from 0 to 15 (redis://host:6379/0)";
+            error = "must name a database number from 0 to 15 in its path (redis://host:6379/0)";
             return false;
         }
 
         if (uri.Query.Length > 0 || uri.Fragment.Length > 0)
         {
-            error = "takes no query or fragment; the forms are redis://[user:password@]host[:port][/db] and rediss://…";
+            error = "must not have a query or fragment; the forms are redis://[user:password@]host[:port][/db] and rediss://…";
             return false;
         }
 
