@@ -106,8 +106,12 @@ internal sealed partial class ClusterPublisher : BackgroundService
 
                 if (_resync)
                 {
-                    // After a start or an outage: rebuild the hash from the tracker; the round below republishes every request.
-                    await db.KeyDeleteAsync(ClusterKeys.Active(_options.ReplicaId));
+                    // After a start or an outage: rebuild the hash from the tracker; the round below republishes every
+                    // request. Membership and the heartbeat come first, so a reader bootstrapping in between reads the hash.
+                    await Task.WhenAll(
+                        db.KeyDeleteAsync(ClusterKeys.Active(_options.ReplicaId)),
+                        db.SetAddAsync(ClusterKeys.Replicas, _options.ReplicaId),
+                        db.StringSetAsync(ClusterKeys.Alive(_options.ReplicaId), Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), _options.LivenessTtl));
                     _published.Clear();
                     _lastBeat = 0;
                     _resync = false;
