@@ -49,6 +49,7 @@ internal sealed partial class ClusterView : BackgroundService
     private long _version;
     private long _lost;
     private long _lastLiveness;
+    private long _lastTotalsRead;
     private string? _partialReason = "connecting to Redis";
 
     public ClusterView(ClusterConnection connection, ClusterPublisher publisher, RequestTracker tracker, TimeProvider time, ILogger<ClusterView> logger)
@@ -430,6 +431,7 @@ internal sealed partial class ClusterView : BackgroundService
         var ids = members.ToList();
         var alive = await Task.WhenAll(ids.Select(m => db.StringGetAsync(ClusterKeys.Alive(m))));
         var dead = new List<string>();
+        var membershipChanged = false;
         lock (_gate)
         {
             for (var i = 0; i < ids.Count; i++)
@@ -439,6 +441,7 @@ internal sealed partial class ClusterView : BackgroundService
                     dead.Add(ids[i]);
                     if (_replicas.Remove(ids[i], out var gone))
                     {
+                        membershipChanged = true;
                         MarkLost(gone);
                         Log.ReplicaLost(_logger, gone.Id, gone.Records.Count);
                     }
@@ -449,6 +452,7 @@ internal sealed partial class ClusterView : BackgroundService
                 }
                 else
                 {
+                    membershipChanged = true;
                     _replicas[ids[i]] = new RemoteReplica(ids[i], (long)alive[i], _time.GetUtcNow());
                 }
             }
@@ -459,6 +463,18 @@ internal sealed partial class ClusterView : BackgroundService
             await ClaimLostAsync(db, id);
         }
 
+        if (_lastTotalsRead != 0 && _time.GetElapsedTime(_lastTotalsRead) < _options.Heartbeat / 2)
+        {
+            if (membershipChanged)
+            {
+                Changed();
+            }
+
+            return;
+        }
+
+        // Every boot of every replica leaves one field here, so it is read at most twice a beat, not every poll.
+        _lastTotalsRead = _time.GetTimestamp();
         var totals = await db.HashGetAllAsync(ClusterKeys.Totals);
         var others = new List<RunningTotalsSnapshot>(totals.Length);
         foreach (var field in totals)
@@ -472,8 +488,10 @@ internal sealed partial class ClusterView : BackgroundService
 
         Volatile.Write(ref _otherTotals, others);
         var lost = await db.StringGetAsync(ClusterKeys.Lost);
-        Interlocked.Exchange(ref _lost, lost.IsNull ? 0 : (long)lost);
-        Changed();
+        if (Interlocked.Exchange(ref _lost, lost.IsNull ? 0 : (long)lost) != (lost.IsNull ? 0 : (long)lost) || membershipChanged)
+        {
+            Changed();
+        }
     }
 
     /// <summary>The first reader to claim a dead replica's hash records its requests' figures as lost totals (errors).</summary>

@@ -66,10 +66,11 @@ public sealed class ClusterTests(ITestOutputHelper output)
         using var cancel = await c.Client.PostAsync($"metrics/active-requests/{requestId}/cancel", null, Ct);
         var body = JsonNode.Parse(await cancel.Content.ReadAsStringAsync(Ct))!;
 
+        // 202 with the final entry once A acknowledged; on a machine too loaded for A to answer within the
+        // cancel's wait, 202 with cancel_requested (the flag stays and A acts on its next beat).
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
-        Assert.Equal("cancelled", body["error_type"]?.GetValue<string>());
         Assert.Equal("a", body["replica"]?.GetValue<string>());
-        Assert.Contains("via replica c", body["cancelled_by"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(body["status"]?.GetValue<string>() == "cancel_requested" ? null : "cancelled", body["error_type"]?.GetValue<string>());
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(Ct).WaitAsync(s_deadline, Ct);
@@ -78,13 +79,14 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         var logs = await PollAsync(() => a.GetJsonAsync("metrics/logs"), l => Entry(l, requestId) is not null, "A's logs list the cancelled request");
         Assert.Equal("cancelled", Entry(logs, requestId)!["error_type"]!.GetValue<string>());
+        Assert.Contains("via replica c", Entry(logs, requestId)!["cancelled_by"]!.GetValue<string>(), StringComparison.Ordinal);
         await PollAsync(() => Task.FromResult(cluster.Upstream.AbortedStreams), n => n == 1, "the upstream call was aborted");
     }
 
     [Fact]
     public async Task Sigkill_ReplicaA_ItsRequestsTurnReplicaLostOnB()
     {
-        const double heartbeat = 1;
+        const double heartbeat = 1.5;
         await using var cluster = await TestCluster.StartAsync(heartbeat);
         var (a, b) = (cluster.Replicas[0], cluster.Replicas[1]);
         var (requestId, response) = await StartStreamAsync(a);

@@ -1,6 +1,9 @@
 namespace Inflight.Tests.Cluster;
 
-/// <summary>A Redis, the slow upstream and three replicas a, b and c; all stopped and removed on dispose.</summary>
+/// <summary>
+/// A Redis, the slow upstream and three replicas a, b and c; all stopped and removed on dispose. The heartbeat is
+/// 3 s unless a test needs another: on a loaded machine a replica must not miss three beats by accident.
+/// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
     private TestCluster(TempRedis redis, SlowUpstream upstream, IReadOnlyList<ClusterReplica> replicas)
@@ -16,7 +19,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<ClusterReplica> Replicas { get; }
 
-    public static async Task<TestCluster> StartAsync(double heartbeatSeconds = 2)
+    public static async Task<TestCluster> StartAsync(double heartbeatSeconds = 3)
     {
         var redis = await TempRedis.StartNewAsync();
         var upstream = await SlowUpstream.StartAsync();
