@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the tests need first (Debian's Chromium for the
 # dashboard's browser tests, Debian's promtool for the Prometheus scrape, Debian's PostgreSQL for the
-# history store, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh machine
+# history store, Debian's redis-server for cluster mode, the pinned Claude Code and Codex CLIs) when it is missing, so a fresh machine
 # needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -35,6 +35,8 @@ install_debian_package() {
 # promtool lints the /metrics/prometheus scrape; PostgreSQL runs the history store suite in a temp cluster.
 install_debian_package "command -v promtool" prometheus "the Prometheus endpoint tests"
 install_debian_package "ls /usr/lib/postgresql/*/bin/initdb || command -v initdb" postgresql "the history store tests"
+# redis-server backs the cluster-mode tests (three replicas on one Redis).
+install_debian_package "command -v redis-server" redis-server "the cluster tests"
 
 # The real CLIs the acceptance tests drive (Claude Code, Codex), pinned by tools/clients/package-lock.json.
 # Installed into tools/clients/node_modules (git-ignored); reinstalled when the lock file changes.

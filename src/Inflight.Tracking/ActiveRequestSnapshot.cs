@@ -57,4 +57,8 @@ public sealed record ActiveRequestSnapshot
 
     /// <summary>Output tokens per second since the first upstream byte.</summary>
     public double TokensPerSecond { get; init; }
+
+    /// <summary>The replica that owns the request, in cluster mode (<c>REDIS_URL</c>); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Replica { get; init; }
 }

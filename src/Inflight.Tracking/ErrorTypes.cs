@@ -22,4 +22,7 @@ public static class ErrorTypes
 
     /// <summary>The gateway shut down before the request finished.</summary>
     public const string Shutdown = "shutdown";
+
+    /// <summary>In cluster mode: the replica that owned the request stopped sending heartbeats before it finished.</summary>
+    public const string ReplicaLost = "replica_lost";
 }

@@ -65,6 +65,10 @@ public sealed record RequestLogEntry
     /// <summary>The caller's user-agent (at most 256 characters); set on rejected-key entries only.</summary>
     public string? UserAgent { get; init; }
 
+    /// <summary>The replica that owned the request, in cluster mode (<c>REDIS_URL</c>); absent otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Replica { get; init; }
+
     /// <summary>When each step happened; shown by the request detail endpoint, not in the logs.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public RequestTimeline? Timeline { get; init; }

@@ -1,3 +1,4 @@
+global using Inflight.Cluster;
 global using Inflight.Dashboard;
 global using Inflight.Demo;
 global using Inflight.Gateway;

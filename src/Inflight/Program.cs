@@ -12,6 +12,7 @@ builder.AddInflightGateway();
 builder.AddInflightMetrics();
 builder.AddInflightTelemetry();
 builder.AddInflightHistory();
+builder.AddInflightCluster();
 builder.AddInflightDemo();
 builder.AddInflightDashboard();
 

@@ -15,6 +15,7 @@ internal static class SettingsCheck
         Check<GatewayOptions>(services, failures);
         Check<MetricsOptions>(services, failures);
         Check<DemoOptions>(services, failures);
+        Check<Cluster.ClusterOptions>(services, failures);
         return failures;
     }
 

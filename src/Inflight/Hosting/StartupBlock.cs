@@ -23,11 +23,19 @@ internal static class StartupBlock
     public static string Describe(WebApplication app)
     {
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-        return Describe(
+        var block = Describe(
             addresses,
             app.Services.GetRequiredService<IOptions<GatewayOptions>>().Value,
             app.Services.GetRequiredService<IOptions<DemoOptions>>().Value,
             app.Services.GetRequiredService<SettingsSources>());
+        if (app.Services.GetService<IOptions<Cluster.ClusterOptions>>()?.Value is { Enabled: true } cluster)
+        {
+            var text = new StringBuilder(block);
+            Line(text, "Cluster", $"replica {cluster.ReplicaId} on {cluster.RedisDisplay}, heartbeat {cluster.Heartbeat.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (docs/cluster.md)");
+            block = text.ToString();
+        }
+
+        return block;
     }
 
     internal static string Describe(IReadOnlyList<string> addresses, GatewayOptions gateway, DemoOptions demo, SettingsSources sources)

@@ -27,7 +27,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
 
     private const int WindowPerBuildCost = 10;
 
-    private readonly RequestTracker _tracker;
+    private readonly ActiveView _view;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _refreshInterval;
     private readonly TimeSpan _coalescingWindow;
@@ -42,14 +42,19 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
     private long _framesBuilt;
     private long _lastBuildTicks;
 
-    public ActiveRequestsBroadcaster(RequestTracker tracker, TimeProvider timeProvider, IOptions<MetricsOptions> options, ILogger<ActiveRequestsBroadcaster> logger)
-        : this(tracker, timeProvider, options.Value.SseInterval, DefaultCoalescingWindow, logger)
+    public ActiveRequestsBroadcaster(ActiveView view, TimeProvider timeProvider, IOptions<MetricsOptions> options, ILogger<ActiveRequestsBroadcaster> logger)
+        : this(view, timeProvider, options.Value.SseInterval, DefaultCoalescingWindow, logger)
     {
     }
 
     internal ActiveRequestsBroadcaster(RequestTracker tracker, TimeProvider timeProvider, TimeSpan refreshInterval, TimeSpan coalescingWindow, ILogger logger)
+        : this(new ActiveView(tracker, null, timeProvider), timeProvider, refreshInterval, coalescingWindow, logger)
     {
-        _tracker = tracker;
+    }
+
+    private ActiveRequestsBroadcaster(ActiveView view, TimeProvider timeProvider, TimeSpan refreshInterval, TimeSpan coalescingWindow, ILogger logger)
+    {
+        _view = view;
         _timeProvider = timeProvider;
         _refreshInterval = refreshInterval;
         _coalescingWindow = coalescingWindow;
@@ -92,7 +97,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
     {
         lock (_buildGate)
         {
-            var version = _tracker.Version;
+            var version = _view.Version;
             var latest = _latest;
             if (latest is not null && latest.TrackerVersion == version && !IsDueForRefresh(latest))
             {
@@ -102,7 +107,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
             // Version is read before the snapshot: a change racing with the build only makes the frame newer
             // than its label, and the publisher then builds once more — never the other way round.
             var started = _timeProvider.GetTimestamp();
-            var payload = ActiveRequestsPayload.Create(_tracker, _timeProvider);
+            var payload = _view.CreatePayload();
             var frame = SseFrame.Create("update", ++_frameSequence, version, _timeProvider.GetTimestamp(), _scratch, writer =>
             {
                 using var json = new Utf8JsonWriter(writer);
@@ -166,15 +171,15 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
     private async Task WaitForChangeOrRefreshAsync(CancellationToken cancellationToken)
     {
         var latest = Volatile.Read(ref _latest);
-        if (latest is null || latest.TrackerVersion != _tracker.Version)
+        if (latest is null || latest.TrackerVersion != _view.Version)
         {
             return;
         }
 
-        if (_tracker.ActiveCount == 0)
+        if (_view.ActiveCount == 0)
         {
             // Nothing ticks while idle; a start wakes us (and makes ActiveCount non-zero for the next round).
-            await _tracker.WaitForChangeAsync(latest.TrackerVersion, cancellationToken);
+            await _view.WaitForChangeAsync(latest.TrackerVersion, cancellationToken);
             return;
         }
 
@@ -185,7 +190,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
         }
 
         using var waitCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var change = _tracker.WaitForChangeAsync(latest.TrackerVersion, waitCts.Token).AsTask();
+        var change = _view.WaitForChangeAsync(latest.TrackerVersion, waitCts.Token).AsTask();
         var refresh = Task.Delay(untilRefresh, _timeProvider, waitCts.Token);
         await Task.WhenAny(change, refresh);
         await waitCts.CancelAsync();
@@ -220,7 +225,7 @@ internal sealed partial class ActiveRequestsBroadcaster : BackgroundService
     }
 
     private bool IsDueForRefresh(SseFrame frame)
-        => _tracker.ActiveCount > 0 && _timeProvider.GetElapsedTime(frame.BuiltAt) >= _refreshInterval;
+        => _view.ActiveCount > 0 && _timeProvider.GetElapsedTime(frame.BuiltAt) >= _refreshInterval;
 
     private void Unsubscribe(ActiveRequestsSubscription subscription)
     {

@@ -13,7 +13,7 @@ namespace Inflight.Metrics;
 /// type). Bytes per event follow the changed requests, not the number of active ones.
 /// </summary>
 /// <remarks>
-/// Each connection diffs the tracker's state against what it last sent, so a slow reader never gets a backlog:
+/// Each connection diffs the view's state against what it last sent, so a slow reader never gets a backlog:
 /// it gets the net change since its last write. Event ids come from one process-wide counter, so they only grow.
 /// </remarks>
 internal static class ActiveRequestsDeltaStream
@@ -23,30 +23,36 @@ internal static class ActiveRequestsDeltaStream
 
     private static long s_eventId;
 
-    public static async Task PumpAsync(Stream body, RequestTracker tracker, MetricsOptions options, TimeProvider timeProvider, CancellationToken token)
+    public static async Task PumpAsync(Stream body, ActiveView view, MetricsOptions options, TimeProvider timeProvider, CancellationToken token)
     {
         var sent = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        var version = tracker.Version;
+        var version = view.Version;
         var snapshot = new JsonArray();
-        foreach (var request in tracker.GetActiveRequests())
+        foreach (var request in view.GetActiveRequests())
         {
             var record = ToJson(request);
             sent[request.RequestId] = record;
             snapshot.Add(record.DeepClone());
         }
 
-        await WriteAsync(body, "snapshot", new JsonObject { ["active_requests"] = snapshot, ["timestamp"] = Now(timeProvider) }, token);
+        var first = new JsonObject { ["active_requests"] = snapshot, ["timestamp"] = Now(timeProvider) };
+        if (view.Cluster is { } cluster)
+        {
+            first["cluster"] = JsonSerializer.SerializeToNode(cluster.Status, MetricsJsonContext.Default.ClusterStatus);
+        }
+
+        await WriteAsync(body, "snapshot", first, token);
         var lastWrite = timeProvider.GetTimestamp();
         while (true)
         {
             // Wait for a change; while requests are active refresh at least every interval (durations tick).
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(token);
-            var timeout = tracker.ActiveCount > 0 ? options.SseInterval : options.SseHeartbeat;
+            var timeout = view.ActiveCount > 0 ? options.SseInterval : options.SseHeartbeat;
             wait.CancelAfter(timeout);
             var changed = false;
             try
             {
-                version = await tracker.WaitForChangeAsync(version, wait.Token);
+                version = await view.WaitForChangeAsync(version, wait.Token);
                 changed = true;
             }
             catch (OperationCanceledException) when (!token.IsCancellationRequested)
@@ -57,10 +63,10 @@ internal static class ActiveRequestsDeltaStream
             if (changed)
             {
                 await Task.Delay(s_coalesce, timeProvider, token);
-                version = tracker.Version;
+                version = view.Version;
             }
 
-            var wrote = await WriteChangesAsync(body, tracker, sent, timeProvider, token);
+            var wrote = await WriteChangesAsync(body, view, sent, timeProvider, token);
             if (wrote)
             {
                 lastWrite = timeProvider.GetTimestamp();
@@ -74,10 +80,10 @@ internal static class ActiveRequestsDeltaStream
         }
     }
 
-    private static async Task<bool> WriteChangesAsync(Stream body, RequestTracker tracker, Dictionary<string, JsonObject> sent, TimeProvider timeProvider, CancellationToken token)
+    private static async Task<bool> WriteChangesAsync(Stream body, ActiveView view, Dictionary<string, JsonObject> sent, TimeProvider timeProvider, CancellationToken token)
     {
         var wrote = false;
-        var current = tracker.GetActiveRequests();
+        var current = view.GetActiveRequests();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in current)
         {
@@ -111,7 +117,7 @@ internal static class ActiveRequestsDeltaStream
         foreach (var id in sent.Keys.Where(id => !seen.Contains(id)).ToList())
         {
             sent.Remove(id);
-            JsonNode final = tracker.FindRecent(id) is { } entry
+            JsonNode final = view.FindRecent(id) is { } entry
                 ? JsonSerializer.SerializeToNode(entry, MetricsJsonContext.Default.RequestLogEntry)!
                 : new JsonObject { ["request_id"] = id, ["status"] = "unknown" };
             await WriteAsync(body, "request-end", final, token);

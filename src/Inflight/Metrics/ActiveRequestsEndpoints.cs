@@ -10,6 +10,10 @@ internal static class ActiveRequestsEndpoints
     /// <summary>Registers the stream's single publisher as a singleton and runs it as a hosted service.</summary>
     public static IServiceCollection AddActiveRequestsStream(this IServiceCollection services)
     {
+        services.AddSingleton(static sp => new ActiveView(
+            sp.GetRequiredService<RequestTracker>(),
+            sp.GetService<Cluster.ClusterView>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ActiveRequestsBroadcaster>();
         services.AddHostedService(static sp => sp.GetRequiredService<ActiveRequestsBroadcaster>());
         return services;
@@ -23,14 +27,14 @@ internal static class ActiveRequestsEndpoints
     }
 
     public static Results<JsonHttpResult<ActiveRequestsPayload>, JsonHttpResult<MetricsDisabledPayload>> GetActiveRequests(
-        RequestTracker tracker, TimeProvider timeProvider, IOptions<MetricsOptions> options)
+        ActiveView view, IOptions<MetricsOptions> options)
     {
         if (!options.Value.LogRequestMetrics)
         {
             return TypedResults.Json(MetricsDisabledPayload.Instance, MetricsJsonContext.Default.MetricsDisabledPayload);
         }
 
-        return TypedResults.Json(ActiveRequestsPayload.Create(tracker, timeProvider), MetricsJsonContext.Default.ActiveRequestsPayload);
+        return TypedResults.Json(view.CreatePayload(), MetricsJsonContext.Default.ActiveRequestsPayload);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Inflight.Tracking;
 
 namespace Inflight.Metrics;
@@ -5,9 +6,13 @@ namespace Inflight.Metrics;
 /// <summary>The body of <c>GET /metrics/active-requests</c> and of every SSE <c>update</c> event.</summary>
 internal sealed record ActiveRequestsPayload(bool Disabled, IReadOnlyList<ActiveRequestSnapshot> ActiveRequests, double Timestamp)
 {
-    /// <summary>The tracker's active requests now (newest first), stamped in epoch seconds.</summary>
-    public static ActiveRequestsPayload Create(RequestTracker tracker, TimeProvider timeProvider)
-        => new(false, tracker.GetActiveRequests(), timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+    /// <summary>In cluster mode: every replica in the view, this one first; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ReplicaSummary>? Replicas { get; init; }
+
+    /// <summary>In cluster mode: whether the view is partial (Redis unreachable) and why; absent otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClusterStatus? Cluster { get; init; }
 }
 
 /// <summary>What the metrics endpoints answer when <c>LOG_REQUEST_METRICS=false</c>.</summary>

@@ -30,6 +30,7 @@ internal static class LogsEndpoint
     /// </summary>
     public static async Task<Results<JsonHttpResult<LogsPayload>, JsonHttpResult<MetricsDisabledPayload>, JsonHttpResult<MetricsErrorPayload>>> GetLogs(
         RequestTracker tracker,
+        ActiveView view,
         IOptions<MetricsOptions> options,
         HistoryHosting.HistoryService history,
         [FromQuery] string? limit,
@@ -103,6 +104,13 @@ internal static class LogsEndpoint
 
         IReadOnlyList<RequestLogEntry> recent = filtered ? [.. tracker.GetRecentRequests().Where(Matches).Take(count)] : tracker.GetRecentRequests(count);
         IReadOnlyList<RequestLogEntry> recentErrors = filtered ? [.. tracker.GetRecentErrors().Where(Matches).Take(count)] : tracker.GetRecentErrors(count);
+        if (view.Cluster is { } cluster)
+        {
+            // Cluster mode: every replica's finished requests, newest first, each naming its replica.
+            recent = [.. recent.Select(e => e with { Replica = cluster.ReplicaId }).Concat(cluster.GetRecent(errorsOnly: false)).Where(Matches).OrderByDescending(e => e.EndTime).Take(count)];
+            recentErrors = [.. recentErrors.Select(e => e with { Replica = cluster.ReplicaId }).Concat(cluster.GetRecent(errorsOnly: true)).Where(Matches).OrderByDescending(e => e.EndTime).Take(count)];
+        }
+
         return TypedResults.Json(new LogsPayload(false, recent, recentErrors, now, LogsPayload.MemorySource, null), MetricsJsonContext.Default.LogsPayload);
 
         bool Matches(RequestLogEntry e)

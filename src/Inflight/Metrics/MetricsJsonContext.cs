@@ -13,4 +13,5 @@ namespace Inflight.Metrics;
 [JsonSerializable(typeof(RequestDetailPayload))]
 [JsonSerializable(typeof(ActiveRequestSnapshot))]
 [JsonSerializable(typeof(RequestLogEntry))]
+[JsonSerializable(typeof(RemoteCancelPayload))]
 internal sealed partial class MetricsJsonContext : JsonSerializerContext;

@@ -16,6 +16,9 @@ internal static partial class RequestControlEndpoints
     /// <summary>How long a cancel waits for the request to end before it finalizes the request itself.</summary>
     private static readonly TimeSpan s_cancelWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long a cancel of another replica's request waits for the owner's acknowledgement (a few beats).</summary>
+    private static readonly TimeSpan s_remoteCancelWait = TimeSpan.FromSeconds(10);
+
     public static RouteGroupBuilder MapRequestControls(this RouteGroupBuilder metrics)
     {
         metrics.MapGet("/active-requests/{request_id}", GetRequest);
@@ -36,8 +39,8 @@ internal static partial class RequestControlEndpoints
             : NotFound(request_id, "is neither active nor in the recent-requests log");
     }
 
-    public static async Task<Results<JsonHttpResult<RequestLogEntry>, JsonHttpResult<MetricsErrorPayload>>> CancelRequestAsync(
-        string request_id, HttpContext context, RequestTracker tracker, ProxyKeyVerifier verifier, TimeProvider timeProvider, ILoggerFactory loggers)
+    public static async Task<Results<JsonHttpResult<RequestLogEntry>, JsonHttpResult<RemoteCancelPayload>, JsonHttpResult<MetricsErrorPayload>>> CancelRequestAsync(
+        string request_id, HttpContext context, RequestTracker tracker, ActiveView view, ProxyKeyVerifier verifier, TimeProvider timeProvider, ILoggerFactory loggers)
     {
         if (!IsSameOrigin(context.Request))
         {
@@ -53,6 +56,11 @@ internal static partial class RequestControlEndpoints
         var logger = loggers.CreateLogger("Inflight.Metrics.RequestControl");
         var at = timeProvider.GetUtcNow();
         var entry = await tracker.CancelAsync(request_id, by + " at " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture), s_cancelWait, context.RequestAborted);
+        if (entry is null && view.Cluster?.FindOwner(request_id) is { } owner)
+        {
+            return await CancelOnOwnerAsync(request_id, owner, by + " via replica " + view.Cluster.ReplicaId + " at " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture), view, timeProvider, logger, context.RequestAborted);
+        }
+
         if (entry is null)
         {
             return NotFound(request_id, "is not an active request (unknown, already finished or already being cancelled)");
@@ -60,6 +68,44 @@ internal static partial class RequestControlEndpoints
 
         Log.Cancelled(logger, request_id, by, at);
         return TypedResults.Json(entry, MetricsJsonContext.Default.RequestLogEntry, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    /// <summary>
+    /// Another replica holds the request: a durable flag tells its owner, which cancels it on its next beat (sooner
+    /// when pub/sub wakes it) and acknowledges with the request's end. Waits for that end like a local cancel does.
+    /// </summary>
+    private static async Task<Results<JsonHttpResult<RequestLogEntry>, JsonHttpResult<RemoteCancelPayload>, JsonHttpResult<MetricsErrorPayload>>> CancelOnOwnerAsync(
+        string requestId, string owner, string by, ActiveView view, TimeProvider timeProvider, ILogger logger, CancellationToken cancellationToken)
+    {
+        var cluster = view.Cluster!;
+        if (!await cluster.RequestCancelAsync(owner, requestId, by, cancellationToken))
+        {
+            return TypedResults.Json(
+                new MetricsErrorPayload("cluster_unavailable", $"Request '{Bounded(requestId)}' runs on replica '{owner}', and Redis cannot be reached to ask it to cancel.", null),
+                MetricsJsonContext.Default.MetricsErrorPayload,
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        Log.CancelForwarded(logger, requestId, owner, by);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(s_remoteCancelWait);
+        var version = cluster.Version;
+        try
+        {
+            while (cluster.FindOwner(requestId) is not null)
+            {
+                await cluster.WaitForChangeAsync(version, wait.Token);
+                version = cluster.Version;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not acknowledged yet: the flag stays (with its TTL) and the owner acts on its next beat.
+        }
+
+        return cluster.FindRecent(requestId) is { } entry
+            ? TypedResults.Json(entry, MetricsJsonContext.Default.RequestLogEntry, statusCode: StatusCodes.Status202Accepted)
+            : TypedResults.Json(new RemoteCancelPayload(requestId, owner, "cancel_requested", $"Replica '{owner}' was asked to cancel the request; it acts on its next heartbeat."), MetricsJsonContext.Default.RemoteCancelPayload, statusCode: StatusCodes.Status202Accepted);
     }
 
     private const string DashboardSession = "dashboard session";
@@ -103,5 +149,11 @@ internal static partial class RequestControlEndpoints
     {
         [LoggerMessage(1, LogLevel.Warning, "Request {RequestId} cancelled by {CancelledBy} at {At:u}", EventName = "RequestCancelled")]
         public static partial void Cancelled(ILogger logger, string requestId, string cancelledBy, DateTimeOffset at);
+
+        [LoggerMessage(2, LogLevel.Warning, "Request {RequestId} runs on replica {Owner}; asked it to cancel for {CancelledBy}", EventName = "RequestCancelForwarded")]
+        public static partial void CancelForwarded(ILogger logger, string requestId, string owner, string cancelledBy);
     }
 }
+
+/// <summary>The 202 of a cancel forwarded to another replica that has not acknowledged it yet.</summary>
+internal sealed record RemoteCancelPayload(string RequestId, string Replica, string Status, string Message);

@@ -25,6 +25,7 @@ internal static class RunningTotalsEndpoint
     public static Results<JsonHttpResult<RunningTotalsSnapshot>, JsonHttpResult<MetricsDisabledPayload>, ContentHttpResult, JsonHttpResult<MetricsErrorPayload>> GetRunningTotals(
         HttpRequest request,
         RequestTracker tracker,
+        ActiveView view,
         IOptions<MetricsOptions> options,
         [FromQuery] string? provider,
         [FromQuery] string? model,
@@ -48,6 +49,12 @@ internal static class RunningTotalsEndpoint
         }
 
         var totals = tracker.GetRunningTotals(NullIfBlank(provider), NullIfBlank(model), withActive);
+        if (view.Cluster is { } cluster)
+        {
+            // Cluster mode: this replica's totals plus every other replica's (see docs/cluster.md).
+            totals = Cluster.ClusterTotals.Sum(totals, cluster.GetOtherTotals(), cluster.GetRemoteActive(), NullIfBlank(provider), NullIfBlank(model), withActive);
+        }
+
         return json ? TypedResults.Json(totals, MetricsJsonContext.Default.RunningTotalsSnapshot) : Yaml(MetricsYamlWriter.Write(totals));
     }
 

@@ -52,6 +52,13 @@ export class ActiveRequestsGrid {
     this._api.setGridOption('columnDefs', this._columns(narrow));
   }
 
+  /** Cluster mode (the payload lists replicas): show which replica owns each request. */
+  showReplicas(visible) {
+    if (this._replicas === visible) return;
+    this._replicas = visible;
+    this._api.setColumnsVisible(['replica'], visible && !this._narrow);
+  }
+
   get ready() { return this._ready; }
 
   whenReady(callback) {
@@ -192,6 +199,7 @@ export class ActiveRequestsGrid {
         hide: narrow,
       },
       { colId: 'key', field: 'key_label', headerName: 'Key', valueFormatter: (p) => p.value ?? '—', minWidth: 80, flex: 0.7, hide: narrow },
+      { colId: 'replica', field: 'replica', headerName: 'Replica', valueFormatter: (p) => p.value ?? '—', minWidth: 90, flex: 0.8, hide: narrow || !this._replicas },
       { colId: 'request_id', field: 'request_id', headerName: 'Request', cellRenderer: requestIdCell, minWidth: 170, flex: 1.4, sortable: false, hide: narrow },
     ];
   }

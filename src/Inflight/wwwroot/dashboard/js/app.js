@@ -137,7 +137,21 @@ function flush() {
     ? `${formatNumber(streaming)} streaming · ${formatNumber(count - streaming - stalled)} waiting${stalled ? ` · ${formatNumber(stalled)} stalled` : ''}`
     : 'in flight';
   $('fig-active-sub').classList.toggle('stalled', stalled > 0);
+  showCluster(payload);
   if (finished.length > 0) scheduleTotalsRefresh();
+}
+
+/** Cluster mode: the replica column, and a notice while the view holds this replica's requests only. */
+function showCluster(payload) {
+  const replicas = Array.isArray(payload.replicas) ? payload.replicas : null;
+  app.grid.showReplicas(!!replicas);
+  const partial = $('cluster-partial');
+  const isPartial = !!payload.cluster?.partial;
+  partial.hidden = !isPartial;
+  if (isPartial) $('cluster-partial-text').textContent = `showing this replica's requests only: ${payload.cluster.reason ?? 'Redis is unavailable'}.`;
+  if (replicas && replicas.length > 0) {
+    $('fig-active-sub').textContent += ` · ${formatNumber(replicas.length)} replica${replicas.length === 1 ? '' : 's'}`;
+  }
 }
 
 /** Requests just finished: their figures are in the totals and logs now. Debounced so bursts cost one fetch. */

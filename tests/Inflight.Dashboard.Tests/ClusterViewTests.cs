@@ -1,0 +1,48 @@
+using System.Net;
+using System.Net.Sockets;
+using Inflight.Dashboard.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Inflight.Dashboard.Tests;
+
+/// <summary>Cluster mode on the dashboard, with a Redis that cannot be reached: the view is this replica's only.</summary>
+public sealed class ClusterViewTests(BrowserFixture browser)
+{
+    [Fact]
+    public async Task Dashboard_ClusterModeWithRedisUnreachable_ShowsPartialNoticeAndReplicaColumn()
+    {
+        await using var host = DashboardHost.Start(new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = $"redis://127.0.0.1:{ClosedLoopbackPort()}/0",
+            ["INFLIGHT_REPLICA_ID"] = "dash-1",
+        });
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+
+        await Expect(dashboard.Page.Locator("#cluster-partial")).ToBeVisibleAsync();
+        await Expect(dashboard.Page.Locator("#cluster-partial-text")).ToContainTextAsync("this replica's requests only");
+        await Expect(dashboard.ActiveGrid.Locator(".ag-header-cell[col-id='replica']")).ToBeVisibleAsync();
+        await Expect(dashboard.Page.Locator("#fig-active-sub")).ToContainTextAsync("1 replica");
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [Fact]
+    public async Task Dashboard_NoRedisUrl_HasNoReplicaColumnOrClusterNotice()
+    {
+        await using var host = DashboardHost.Start();
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+        await Expect(dashboard.Page.Locator("#cluster-partial")).ToBeHiddenAsync();
+        await Expect(dashboard.ActiveGrid.Locator(".ag-header-cell[col-id='replica']")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>A loopback port nothing listens on (taken, then released).</summary>
+    private static int ClosedLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
