@@ -154,7 +154,7 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         // As text, "12s" < "1m 40s" < "5s"; as numbers 5 s < 12 s < 100 s. req_b is sent twice.
         var rows = new[] { Row("req_a", now - 5), Row("req_b", now - 100), Row("req_c", now - 12), Row("req_b", now - 100) };
         var payload = JsonSerializer.Serialize(new Dictionary<string, object> { ["disabled"] = false, ["active_requests"] = rows, ["timestamp"] = now });
-        await dashboard.Page.RouteAsync("**/metrics/active-requests/stream", route => route.FulfillAsync(new()
+        await dashboard.Page.RouteAsync(url => url.Contains("/metrics/active-requests/stream", StringComparison.Ordinal), route => route.FulfillAsync(new()
         {
             Status = 200,
             ContentType = "text/event-stream",
@@ -191,6 +191,56 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         await Expect(duration).ToHaveTextAsync(SecondsText());
         await Expect(duration).Not.ToHaveTextAsync(await duration.InnerTextAsync());
         await Expect(dashboard.ActiveCell(id, "request_id")).ToContainTextAsync(id[^8..]);
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [Fact]
+    public async Task ActiveGrid_DeltaMode_FollowsStartProgressAndEndWithoutRedrawingTheRow()
+    {
+        await using var host = DashboardHost.Start();
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        var streamUrls = new List<string>();
+        dashboard.Page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/metrics/active-requests/stream", StringComparison.Ordinal))
+            {
+                lock (streamUrls)
+                {
+                    streamUrls.Add(request.Url);
+                }
+            }
+        };
+        await dashboard.OpenAsync();
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+        lock (streamUrls)
+        {
+            Assert.All(streamUrls, url => Assert.EndsWith("?mode=delta", url, StringComparison.Ordinal));
+            Assert.NotEmpty(streamUrls);
+        }
+
+        // Start: a request-start event adds the row.
+        using var tracked = Traffic.Start(host.Tracker, requestedModel: "sonnet");
+        var id = tracked.RequestId;
+        await Expect(dashboard.ActiveCell(id, "phase")).ToHaveTextAsync("Waiting");
+        await Expect(dashboard.ActiveCount).ToHaveTextAsync("1");
+        await dashboard.ActiveRow(id).EvaluateAsync("row => { row.dataset.probe = 'kept'; }");
+
+        // Progress: request-update events carry only the changed fields; the row is updated in place.
+        tracked.MarkFirstByte();
+        tracked.AddEstimatedOutputTokens(57);
+        await Expect(dashboard.ActiveCell(id, "phase")).ToHaveTextAsync("Streaming");
+        await Expect(dashboard.ActiveCell(id, "output")).ToHaveTextAsync("~57");
+        tracked.ReportUsage(inputTokens: 130, outputTokens: 64);
+        await Expect(dashboard.ActiveCell(id, "output")).ToHaveTextAsync("64");
+        await Expect(dashboard.ActiveCell(id, "input")).ToHaveTextAsync("130");
+        await Expect(dashboard.ActiveCell(id, "model")).ToHaveTextAsync("sonnet→demo-sonnet");
+        await Expect(dashboard.ActiveRow(id)).ToHaveAttributeAsync("data-probe", "kept");
+
+        // End: request-end removes it, and the totals pick it up.
+        tracked.Complete();
+        await Expect(dashboard.ActiveRow(id)).ToHaveCountAsync(0);
+        await Expect(dashboard.ActiveCount).ToHaveTextAsync("0");
+        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync("1");
         Assert.Empty(dashboard.Problems);
     }
 
