@@ -244,6 +244,42 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         Assert.Empty(dashboard.Problems);
     }
 
+    [Fact]
+    public async Task Overview_FinishedRequests_ShowP50AndP95AndRequestedToResolvedModel()
+    {
+        await using var host = DashboardHost.Start();
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+        await Expect(dashboard.Page.Locator("#fig-ttft-pct")).ToHaveTextAsync("streamed requests");
+
+        string streamedId;
+        using (var streamed = Traffic.Start(host.Tracker, requestedModel: "sonnet"))
+        {
+            streamedId = streamed.RequestId;
+            streamed.MarkFirstByte();
+            streamed.Complete();
+        }
+
+        using (var plain = Traffic.Start(host.Tracker, streaming: false))
+        {
+            plain.MarkFirstByte();
+            plain.Complete();
+        }
+
+        var totals = host.Tracker.GetRunningTotals().Summary;
+        Assert.Equal(1, totals.TtftCount);
+        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync("2");
+        await Expect(dashboard.Page.Locator("#fig-duration-pct")).ToHaveTextAsync(PercentilesText());
+        await Expect(dashboard.Page.Locator("#fig-ttft-pct")).ToHaveTextAsync(PercentilesText());
+        await Expect(dashboard.Page.Locator($"#recent-grid .ag-row[row-id='{streamedId}'] [col-id='model']").First)
+            .ToHaveTextAsync("sonnet→demo-sonnet");
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [GeneratedRegex(@"^p50 \S+( s| ms)? · p95 \S+( s| ms)?$")]
+    private static partial Regex PercentilesText();
+
     private static Dictionary<string, object?> Row(string id, double startTime) => new()
     {
         ["request_id"] = id,

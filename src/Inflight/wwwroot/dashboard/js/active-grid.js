@@ -243,7 +243,8 @@ export function elapsedMs(row, clock) {
   return row.duration_ms ?? 0;
 }
 
-function modelCell(params) {
+/** Requested → resolved model (just the model when they are the same); for active rows and log entries. */
+export function modelCell(params) {
   const row = params.data;
   if (!row) return '';
   const resolved = row.resolved_model || row.model || '';
