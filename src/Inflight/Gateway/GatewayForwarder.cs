@@ -20,6 +20,7 @@ internal sealed partial class GatewayForwarder(
     IOptions<GatewayOptions> options,
     SecretRedactor redactor,
     GatewayShutdown shutdown,
+    ContentCapture contentCapture,
     TimeProvider timeProvider,
     ILogger<GatewayForwarder> logger)
 {
@@ -198,7 +199,10 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, upstreamFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger)
+        {
+            ContentPeek = contentCapture.Begin(tracked, clientFormat, body.Value.Span),
+        };
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 
