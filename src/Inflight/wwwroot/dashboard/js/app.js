@@ -285,7 +285,7 @@ async function onSignIn(event) {
       return;
     }
     error.textContent = result.status === 429
-      ? `Too many wrong keys. Try again in ${result.retryAfter ?? 60} s.`
+      ? `Too many wrong keys came from this address: sign-in is paused for ${result.retryAfter ?? 60} s.`
       : result.status === 401 ? 'That key is not right.' : (result.message ?? `Sign-in failed (HTTP ${result.status}).`);
     error.hidden = false;
     input.select();
