@@ -259,7 +259,7 @@ public sealed class RequestTracker
                     models.Add(key, totals);
                 }
 
-                (start.IsStreaming ? totals.Streaming : totals.NonStreaming).Add(request.ReadFigures(now), isError: false);
+                (start.IsStreaming ? totals.Streaming : totals.NonStreaming).Add(request.ReadFigures(now), isError: false, start.IsStreaming);
             }
         }
 

@@ -28,7 +28,7 @@ internal sealed class RunningTotals(int maxModelsPerProvider)
             }
         }
 
-        (isStreaming ? totals.Streaming : totals.NonStreaming).Add(figures, isError);
+        (isStreaming ? totals.Streaming : totals.NonStreaming).Add(figures, isError, isStreaming);
     }
 
     /// <summary>The key a model's totals live under: its own, or its provider's 'other' bucket once the provider is full.</summary>
@@ -146,7 +146,15 @@ internal sealed class RunningTotals(int maxModelsPerProvider)
         private long _ttftCount;
         private long _ttftTicks;
 
-        public void Add(in RequestFigures figures, bool isError)
+        // Created on the first request: most model buckets see only one of streaming / non-streaming traffic.
+        private LatencyHistogram? _durations;
+        private LatencyHistogram? _ttfts;
+
+        /// <summary>
+        /// Adds one request. TTFT counts for streamed requests only: a non-streamed answer's first byte comes with
+        /// its whole body, so its "TTFT" is its duration and would drag the average towards it.
+        /// </summary>
+        public void Add(in RequestFigures figures, bool isError, bool streamed)
         {
             _requests++;
             _errors += isError ? 1 : 0;
@@ -158,10 +166,12 @@ internal sealed class RunningTotals(int maxModelsPerProvider)
             _toolResults += figures.ToolResults;
             _toolCalls += figures.ToolCalls;
             _durationTicks += figures.Duration.Ticks;
-            if (figures.Ttft is { } ttft)
+            (_durations ??= new()).Add(figures.Duration);
+            if (streamed && figures.Ttft is { } ttft)
             {
                 _ttftCount++;
                 _ttftTicks += ttft.Ticks;
+                (_ttfts ??= new()).Add(ttft);
             }
         }
 
@@ -179,6 +189,15 @@ internal sealed class RunningTotals(int maxModelsPerProvider)
             _durationTicks += other._durationTicks;
             _ttftCount += other._ttftCount;
             _ttftTicks += other._ttftTicks;
+            if (other._durations is not null)
+            {
+                (_durations ??= new()).AddFrom(other._durations);
+            }
+
+            if (other._ttfts is not null)
+            {
+                (_ttfts ??= new()).AddFrom(other._ttfts);
+            }
         }
 
         public UsageTotals ToUsage() => Fill(new UsageTotals());
@@ -202,6 +221,10 @@ internal sealed class RunningTotals(int maxModelsPerProvider)
                 TotalDurationMs = TimeSpan.FromTicks(_durationTicks).TotalMilliseconds,
                 TtftCount = _ttftCount,
                 TotalTtftMs = TimeSpan.FromTicks(_ttftTicks).TotalMilliseconds,
+                P50DurationMs = _durations?.Percentile(0.50),
+                P95DurationMs = _durations?.Percentile(0.95),
+                P50TtftMs = _ttfts?.Percentile(0.50),
+                P95TtftMs = _ttfts?.Percentile(0.95),
             };
     }
 }

@@ -19,13 +19,28 @@ public record UsageTotals
     public long ToolCalls { get; init; }
     public double TotalDurationMs { get; init; }
 
-    /// <summary>How many requests reached their first upstream byte (the TTFT average's denominator).</summary>
+    /// <summary>
+    /// How many streamed requests reached their first upstream byte (the TTFT average's denominator). Non-streamed
+    /// requests are left out of every TTFT figure: their first byte is their whole answer.
+    /// </summary>
     public long TtftCount { get; init; }
     public double TotalTtftMs { get; init; }
 
     public double AverageDurationMs => TotalRequests == 0 ? 0 : TotalDurationMs / TotalRequests;
 
     public double? AverageTtftMs => TtftCount == 0 ? null : TotalTtftMs / TtftCount;
+
+    /// <summary>Median duration (from a fixed-bucket histogram: within about 5%); null without requests.</summary>
+    public double? P50DurationMs { get; init; }
+
+    /// <summary>95th-percentile duration (histogram estimate); null without requests.</summary>
+    public double? P95DurationMs { get; init; }
+
+    /// <summary>Median TTFT of streamed requests (histogram estimate); null without any.</summary>
+    public double? P50TtftMs { get; init; }
+
+    /// <summary>95th-percentile TTFT of streamed requests (histogram estimate); null without any.</summary>
+    public double? P95TtftMs { get; init; }
 }
 
 /// <summary>Totals of a slice (overall, a provider or a model) plus its streaming / non-streaming split.</summary>

@@ -155,7 +155,7 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         // As text, "12s" < "1m 40s" < "5s"; as numbers 5 s < 12 s < 100 s. req_b is sent twice.
         var rows = new[] { Row("req_a", now - 5), Row("req_b", now - 100), Row("req_c", now - 12), Row("req_b", now - 100) };
         var payload = JsonSerializer.Serialize(new Dictionary<string, object> { ["disabled"] = false, ["active_requests"] = rows, ["timestamp"] = now });
-        await dashboard.Page.RouteAsync("**/metrics/active-requests/stream", route => route.FulfillAsync(new()
+        await dashboard.Page.RouteAsync(url => url.Contains("/metrics/active-requests/stream", StringComparison.Ordinal), route => route.FulfillAsync(new()
         {
             Status = 200,
             ContentType = "text/event-stream",
@@ -194,6 +194,92 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         await Expect(dashboard.ActiveCell(id, "request_id")).ToContainTextAsync(id[^8..]);
         Assert.Empty(dashboard.Problems);
     }
+
+    [Fact]
+    public async Task ActiveGrid_DeltaMode_FollowsStartProgressAndEndWithoutRedrawingTheRow()
+    {
+        await using var host = DashboardHost.Start();
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        var streamUrls = new List<string>();
+        dashboard.Page.Request += (_, request) =>
+        {
+            if (request.Url.Contains("/metrics/active-requests/stream", StringComparison.Ordinal))
+            {
+                lock (streamUrls)
+                {
+                    streamUrls.Add(request.Url);
+                }
+            }
+        };
+        await dashboard.OpenAsync();
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+        lock (streamUrls)
+        {
+            Assert.All(streamUrls, url => Assert.EndsWith("?mode=delta", url, StringComparison.Ordinal));
+            Assert.NotEmpty(streamUrls);
+        }
+
+        // Start: a request-start event adds the row.
+        using var tracked = Traffic.Start(host.Tracker, requestedModel: "sonnet");
+        var id = tracked.RequestId;
+        await Expect(dashboard.ActiveCell(id, "phase")).ToHaveTextAsync("Waiting");
+        await Expect(dashboard.ActiveCount).ToHaveTextAsync("1");
+        await dashboard.ActiveRow(id).EvaluateAsync("row => { row.dataset.probe = 'kept'; }");
+
+        // Progress: request-update events carry only the changed fields; the row is updated in place.
+        tracked.MarkFirstByte();
+        tracked.AddEstimatedOutputTokens(57);
+        await Expect(dashboard.ActiveCell(id, "phase")).ToHaveTextAsync("Streaming");
+        await Expect(dashboard.ActiveCell(id, "output")).ToHaveTextAsync("~57");
+        tracked.ReportUsage(inputTokens: 130, outputTokens: 64);
+        await Expect(dashboard.ActiveCell(id, "output")).ToHaveTextAsync("64");
+        await Expect(dashboard.ActiveCell(id, "input")).ToHaveTextAsync("130");
+        await Expect(dashboard.ActiveCell(id, "model")).ToHaveTextAsync("sonnet→demo-sonnet");
+        await Expect(dashboard.ActiveRow(id)).ToHaveAttributeAsync("data-probe", "kept");
+
+        // End: request-end removes it, and the totals pick it up.
+        tracked.Complete();
+        await Expect(dashboard.ActiveRow(id)).ToHaveCountAsync(0);
+        await Expect(dashboard.ActiveCount).ToHaveTextAsync("0");
+        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync("1");
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [Fact]
+    public async Task Overview_FinishedRequests_ShowP50AndP95AndRequestedToResolvedModel()
+    {
+        await using var host = DashboardHost.Start();
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+        await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
+        await Expect(dashboard.Page.Locator("#fig-ttft-pct")).ToHaveTextAsync("streamed requests");
+
+        string streamedId;
+        using (var streamed = Traffic.Start(host.Tracker, requestedModel: "sonnet"))
+        {
+            streamedId = streamed.RequestId;
+            streamed.MarkFirstByte();
+            streamed.Complete();
+        }
+
+        using (var plain = Traffic.Start(host.Tracker, streaming: false))
+        {
+            plain.MarkFirstByte();
+            plain.Complete();
+        }
+
+        var totals = host.Tracker.GetRunningTotals().Summary;
+        Assert.Equal(1, totals.TtftCount);
+        await Expect(dashboard.Page.Locator("#fig-requests")).ToHaveTextAsync("2");
+        await Expect(dashboard.Page.Locator("#fig-duration-pct")).ToHaveTextAsync(PercentilesText());
+        await Expect(dashboard.Page.Locator("#fig-ttft-pct")).ToHaveTextAsync(PercentilesText());
+        await Expect(dashboard.Page.Locator($"#recent-grid .ag-row[row-id='{streamedId}'] [col-id='model']").First)
+            .ToHaveTextAsync("sonnet→demo-sonnet");
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [GeneratedRegex(@"^p50 \S+( s| ms)? · p95 \S+( s| ms)?$")]
+    private static partial Regex PercentilesText();
 
     private static Dictionary<string, object?> Row(string id, double startTime) => new()
     {

@@ -66,6 +66,49 @@ public sealed class RunningTotalsTests
     }
 
     [Fact]
+    public void GetRunningTotals_NonStreamedRequest_LeftOutOfTtftFigures()
+    {
+        // A non-streamed answer's first byte arrives with the whole body: its "TTFT" is its duration.
+        Finish("openai", "gpt-4o", streaming: true, durationMs: 1000, ttftMs: 100);
+        Finish("openai", "gpt-4o", streaming: false, durationMs: 5000, ttftMs: 4990);
+
+        var summary = _tracker.GetRunningTotals().Summary;
+
+        Assert.Equal(1, summary.TtftCount);
+        Assert.Equal(100, summary.AverageTtftMs);
+        Assert.Equal(100, summary.P50TtftMs);
+        Assert.Null(summary.NonStreaming.AverageTtftMs);
+        Assert.Null(summary.NonStreaming.P50TtftMs);
+        Assert.Equal(3000, summary.AverageDurationMs);
+    }
+
+    [Fact]
+    public void GetRunningTotals_ManyRequests_P50AndP95BesideTheAverages()
+    {
+        // 19 fast requests and one slow one: the average is pulled up, the median is not, p95 sees the tail.
+        for (var i = 0; i < 19; i++)
+        {
+            Finish("anthropic", "claude-sonnet-4", streaming: true, durationMs: 1000, ttftMs: 200);
+        }
+
+        Finish("anthropic", "claude-sonnet-4", streaming: true, durationMs: 61_000, ttftMs: 20_000);
+
+        var summary = _tracker.GetRunningTotals().Summary;
+        var model = _tracker.GetRunningTotals().Models["anthropic:claude-sonnet-4"];
+
+        Assert.Equal(4000, summary.AverageDurationMs);
+        Assert.InRange(summary.P50DurationMs!.Value, 950, 1050);
+        Assert.InRange(summary.P95DurationMs!.Value, 950, 1050);
+        Assert.InRange(summary.P50TtftMs!.Value, 190, 210);
+        Assert.Equal(model.P50DurationMs, summary.P50DurationMs);
+
+        Finish("anthropic", "claude-sonnet-4", streaming: true, durationMs: 61_000, ttftMs: 20_000);
+        var after = _tracker.GetRunningTotals().Summary;
+        Assert.InRange(after.P95DurationMs!.Value, 61_000 * 0.95, 61_000);
+        Assert.InRange(after.P95TtftMs!.Value, 20_000 * 0.95, 20_000 * 1.05);
+    }
+
+    [Fact]
     public void GetRunningTotals_ProviderFilter_CaseInsensitive()
     {
         Finish("openai", "gpt-4o");

@@ -47,6 +47,7 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
         long units = 0;
         var toolCalls = 0;
         UsageReport? usage = null;
+        var textSink = _listener.WantsOutputText ? _listener : null;
         try
         {
             var reader = new Utf8JsonReader(data);
@@ -60,7 +61,7 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
                 if (reader.ValueTextEquals("delta"u8))
                 {
                     reader.Read();
-                    units += WeighDelta(ref reader);
+                    units += WeighDelta(ref reader, textSink);
                 }
                 else if (reader.ValueTextEquals("content_block"u8))
                 {
@@ -98,7 +99,8 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
                 || reader.ValueTextEquals("server_tool_use"u8)
                 || reader.ValueTextEquals("mcp_tool_use"u8));
 
-    private static long WeighDelta(ref Utf8JsonReader reader)
+    /// <summary>Weighs a <c>delta</c>; its <c>text</c> (a text_delta: what the client reads) also goes to <paramref name="textSink"/>.</summary>
+    private static long WeighDelta(ref Utf8JsonReader reader, IUsageListener? textSink)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -109,9 +111,11 @@ public sealed class AnthropicStreamAccountant : ISseEventHandler
         long units = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("text"u8)
-                || reader.ValueTextEquals("partial_json"u8)
-                || reader.ValueTextEquals("thinking"u8))
+            if (reader.ValueTextEquals("text"u8))
+            {
+                units += JsonFields.WeighAndCaptureString(ref reader, textSink);
+            }
+            else if (reader.ValueTextEquals("partial_json"u8) || reader.ValueTextEquals("thinking"u8))
             {
                 units += JsonFields.WeighString(ref reader);
             }

@@ -14,6 +14,21 @@ public interface IUsageListener
 
     /// <summary>The model started one tool call in its response.</summary>
     void OnToolCall();
+
+    /// <summary>
+    /// Whether the listener wants the answer's visible text (<c>VDM_CAPTURE_CONTENT</c>). Read once per event;
+    /// when false the accountants copy nothing, so the default costs one interface call.
+    /// </summary>
+    bool WantsOutputText => false;
+
+    /// <summary>
+    /// A piece of the answer's visible text, unescaped UTF-8: Anthropic <c>text_delta</c>, OpenAI
+    /// <c>delta.content</c>, Responses <c>response.output_text.delta</c> — not reasoning, not tool arguments.
+    /// The span is only valid during the call. Called only when <see cref="WantsOutputText"/> is true.
+    /// </summary>
+    void OnOutputText(ReadOnlySpan<byte> utf8)
+    {
+    }
 }
 
 /// <summary>Provider-reported token counts, each null when the provider did not say.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Inflight.Protocols.Accounting;
@@ -26,5 +27,50 @@ internal static class JsonFields
 
         reader.Skip();
         return 0;
+    }
+
+    /// <summary>
+    /// As <see cref="WeighString"/>, and hands the string, unescaped, to
+    /// <paramref name="textSink"/> when it is not null (content peek on).
+    /// </summary>
+    public static long WeighAndCaptureString(ref Utf8JsonReader reader, IUsageListener? textSink)
+    {
+        if (textSink is null)
+        {
+            return WeighString(ref reader);
+        }
+
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        var weight = TokenEstimator.Weigh(reader.ValueSpan);
+        if (!reader.ValueIsEscaped)
+        {
+            textSink.OnOutputText(reader.ValueSpan);
+            return weight;
+        }
+
+        // Unescaping never makes a string longer than its escaped form.
+        var length = reader.ValueSpan.Length;
+        byte[]? rented = null;
+        var buffer = length <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(length));
+        try
+        {
+            var written = reader.CopyString(buffer);
+            textSink.OnOutputText(buffer[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        return weight;
     }
 }

@@ -126,7 +126,12 @@ public sealed class OpenAIStreamAccountant : ISseEventHandler
         long units = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (OpenAIMessageJson.IsGeneratedText(ref reader))
+            if (reader.ValueTextEquals("content"u8))
+            {
+                // The answer's visible text; reasoning and refusals are weighed but not captured.
+                units += JsonFields.WeighAndCaptureString(ref reader, _listener.WantsOutputText ? _listener : null);
+            }
+            else if (OpenAIMessageJson.IsGeneratedText(ref reader))
             {
                 units += JsonFields.WeighString(ref reader);
             }

@@ -47,6 +47,7 @@ public sealed class ResponsesStreamAccountant : ISseEventHandler
             }
 
             var weighDelta = type.EndsWith(".delta"u8) && type.IndexOf("audio"u8) < 0;
+            var textSink = _listener.WantsOutputText && type.SequenceEqual("response.output_text.delta"u8) ? _listener : null;
             var reader = new Utf8JsonReader(data);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -57,7 +58,7 @@ public sealed class ResponsesStreamAccountant : ISseEventHandler
             {
                 if (weighDelta && reader.ValueTextEquals("delta"u8))
                 {
-                    units += JsonFields.WeighString(ref reader);
+                    units += JsonFields.WeighAndCaptureString(ref reader, textSink);
                 }
                 else if (reader.ValueTextEquals("item"u8))
                 {

@@ -37,6 +37,7 @@ internal static class SettingsTable
         new("`VDM_ACTIVE_REQUESTS_SSE_INTERVAL`", "`2.0`", "seconds: the longest gap between `update` events while requests are active"),
         new("`VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT`", "`30`", "seconds between `: heartbeat` comments (at least the interval)"),
         new("`VDM_STALL_SECONDS`", "`30`", "seconds without an upstream byte after which an active request's phase is `stalled`; `0` turns stall detection off"),
+        new("`VDM_CAPTURE_CONTENT`", "`false`", "`true` lets the request detail endpoint and the dashboard's drawer show an active request's last 4 KB of answer text and the first 1 KB of its last user message; never logged, stored or streamed, and dropped when the request ends"),
         new("`INFLIGHT_CONFIG`", "unset", "a JSON settings file with these same names; without it, `inflight.json` next to the binary is read if present"),
         new("`INFLIGHT_DATABASE_URL`", "`sqlite:inflight.db` (in the working directory)", "where finished requests are kept: `sqlite:path`, `postgres://user:pass@host:port/db` or `none` (see [History](#history))"),
         new("`INFLIGHT_HISTORY_DAYS`", "`30`", "days of history kept; older requests are pruned in the background"),

@@ -21,6 +21,7 @@ internal sealed partial class GatewayForwarder(
     SecretRedactor redactor,
     GatewayShutdown shutdown,
     GenAiTracing tracing,
+    ContentCapture contentCapture,
     TimeProvider timeProvider,
     ILogger<GatewayForwarder> logger)
 {
@@ -201,7 +202,11 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, upstreamFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger) { Span = span };
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger)
+        {
+            Span = span,
+            ContentPeek = contentCapture.Begin(tracked, clientFormat, body.Value.Span),
+        };
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 

@@ -3,9 +3,16 @@ using Inflight.Tracking;
 
 namespace Inflight.Gateway;
 
-/// <summary>Feeds what stream and response accounting learns into the request's tracker handle.</summary>
-internal sealed class TrackedUsageListener(TrackedRequest request) : IUsageListener
+/// <summary>
+/// Feeds what stream and response accounting learns into the request's tracker handle, and the answer's visible
+/// text into its content peek when <c>VDM_CAPTURE_CONTENT</c> is on (<paramref name="peek"/> not null).
+/// </summary>
+internal sealed class TrackedUsageListener(TrackedRequest request, ContentPeek? peek = null) : IUsageListener
 {
+    public bool WantsOutputText => peek is not null;
+
+    public void OnOutputText(ReadOnlySpan<byte> utf8) => peek?.AppendOutput(utf8);
+
     public void OnOutputTokensEstimated(int tokens) => request.AddEstimatedOutputTokens(tokens);
 
     public void OnUsage(UsageReport usage)

@@ -40,6 +40,9 @@ internal sealed partial class UpstreamRelay(
     /// <summary>The request's chat span, shown the upstream's answer; null when no tracer records it.</summary>
     public ChatSpan? Span { get; init; }
 
+    /// <summary>The request's content peek (<c>VDM_CAPTURE_CONTENT=true</c>); null keeps the answer's text uncopied.</summary>
+    public ContentPeek? ContentPeek { get; init; }
+
     // Armed only while a flush to the client is pending: CLIENT_WRITE_TIMEOUT measures a write that makes no progress.
     private CancellationTokenSource? _writeTimer;
     private CancellationTokenSource? _writeCancel;
@@ -156,7 +159,7 @@ internal sealed partial class UpstreamRelay(
     private async Task RelayBodyAsync(HttpResponseMessage response, CancellationTokenSource idle, CancellationToken cancellationToken)
     {
         var clientAborted = context.RequestAborted;
-        var listener = new TrackedUsageListener(tracked);
+        var listener = new TrackedUsageListener(tracked, ContentPeek);
         var status = (int)response.StatusCode;
 
         context.Response.StatusCode = status;

@@ -14,6 +14,8 @@ internal static class MetricsExtensions
         builder.Services.AddOptions<MetricsOptions>().ValidateOnStart();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, MetricsJsonContext.Default));
         builder.Services.AddActiveRequestsStream();
+        builder.Services.AddSingleton<ContentCapture>();
+        builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<ContentCapture>());
 
         // The tracker's stall threshold comes from VDM_STALL_SECONDS unless a test registered its own options.
         builder.Services.TryAddSingleton(sp => new TrackerOptions { StallThreshold = sp.GetRequiredService<IOptions<MetricsOptions>>().Value.StallThreshold });

@@ -18,5 +18,11 @@ internal sealed class MetricsOptions
     /// <summary><c>VDM_STALL_SECONDS</c> (default 30; 0 off): no upstream byte for this long marks a request <c>stalled</c>.</summary>
     public TimeSpan StallThreshold { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// <c>VDM_CAPTURE_CONTENT</c> (default false): the detail endpoint shows the last 4 KB of an active request's
+    /// answer text and the first 1 KB of its last user message. Never logged, stored or streamed.
+    /// </summary>
+    public bool CaptureContent { get; set; }
+
     internal List<string> LoadErrors { get; } = [];
 }

@@ -11,6 +11,7 @@ internal sealed class MetricsSettingsReader(IConfiguration configuration) : ICon
     public const string SseIntervalKey = "VDM_ACTIVE_REQUESTS_SSE_INTERVAL";
     public const string SseHeartbeatKey = "VDM_ACTIVE_REQUESTS_SSE_HEARTBEAT";
     public const string StallSecondsKey = "VDM_STALL_SECONDS";
+    public const string CaptureContentKey = "VDM_CAPTURE_CONTENT";
 
     public void Configure(MetricsOptions options)
     {
@@ -19,6 +20,7 @@ internal sealed class MetricsSettingsReader(IConfiguration configuration) : ICon
         options.SseEnabled = SettingParsers.ReadBool(configuration, SseEnabledKey, true, errors);
         options.SseInterval = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, SseIntervalKey, 2.0, errors));
         options.SseHeartbeat = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, SseHeartbeatKey, 30.0, errors));
+        options.CaptureContent = SettingParsers.ReadBool(configuration, CaptureContentKey, false, errors);
         var stall = SettingParsers.ReadSeconds(configuration, StallSecondsKey, 30.0, errors, minExclusive: double.NegativeInfinity);
         if (stall < 0)
         {

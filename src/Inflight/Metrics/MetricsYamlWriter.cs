@@ -130,10 +130,19 @@ internal static class MetricsYamlWriter
         WriteScalar(yaml, depth, "ttft_count", usage.TtftCount);
         WriteScalar(yaml, depth, "total_ttft_ms", usage.TotalTtftMs);
         WriteScalar(yaml, depth, "average_duration_ms", usage.AverageDurationMs);
-        AppendIndent(yaml, depth).Append("average_ttft_ms: ");
-        if (usage.AverageTtftMs is { } ttft)
+        WriteNullable(yaml, depth, "average_ttft_ms", usage.AverageTtftMs);
+        WriteNullable(yaml, depth, "p50_duration_ms", usage.P50DurationMs);
+        WriteNullable(yaml, depth, "p95_duration_ms", usage.P95DurationMs);
+        WriteNullable(yaml, depth, "p50_ttft_ms", usage.P50TtftMs);
+        WriteNullable(yaml, depth, "p95_ttft_ms", usage.P95TtftMs);
+    }
+
+    private static void WriteNullable(StringBuilder yaml, int depth, string key, double? value)
+    {
+        AppendIndent(yaml, depth).Append(key).Append(": ");
+        if (value is { } number)
         {
-            yaml.Append(ttft.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            yaml.Append(number.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
         else
         {

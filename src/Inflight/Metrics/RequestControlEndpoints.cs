@@ -27,14 +27,14 @@ internal static partial class RequestControlEndpoints
     }
 
     public static Results<JsonHttpResult<RequestDetailPayload>, JsonHttpResult<MetricsErrorPayload>, JsonHttpResult<MetricsDisabledPayload>> GetRequest(
-        string request_id, RequestTracker tracker, IOptions<MetricsOptions> options)
+        string request_id, RequestTracker tracker, ContentCapture capture, IOptions<MetricsOptions> options)
     {
         if (!options.Value.LogRequestMetrics)
         {
             return TypedResults.Json(MetricsDisabledPayload.Instance, MetricsJsonContext.Default.MetricsDisabledPayload);
         }
 
-        return RequestDetailPayload.Find(tracker, request_id) is { } detail
+        return RequestDetailPayload.Find(tracker, request_id, capture) is { } detail
             ? TypedResults.Json(detail, MetricsJsonContext.Default.RequestDetailPayload)
             : NotFound(request_id, "is neither active nor in the recent-requests log");
     }

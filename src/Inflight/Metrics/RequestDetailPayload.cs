@@ -25,7 +25,11 @@ internal sealed record RequestDetailPayload
     public string? KeyLabel { get; init; }
     public string? CancelledBy { get; init; }
 
-    public static RequestDetailPayload? Find(RequestTracker tracker, string requestId)
+    /// <summary>The content peek (<c>VDM_CAPTURE_CONTENT=true</c>, active requests only); left out otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ContentPeekPayload? Content { get; init; }
+
+    public static RequestDetailPayload? Find(RequestTracker tracker, string requestId, ContentCapture? capture = null)
     {
         if (tracker.FindActive(requestId) is { } active)
         {
@@ -46,11 +50,25 @@ internal sealed record RequestDetailPayload
                     UserId = snapshot.UserId,
                     KeyLabel = snapshot.KeyLabel,
                     CancelledBy = active.CancelledBy,
+                    Content = capture?.Find(requestId) is { } peek ? ContentPeekPayload.From(peek) : null,
                 };
             }
         }
 
         return tracker.FindRecent(requestId) is { } entry ? ForFinished(entry) : null;
+    }
+
+    /// <summary>
+    /// What the content peek shows: <c>output_tail</c> (the last 4 KB of the answer's visible text so far),
+    /// <c>output_bytes</c> (all of it, in bytes) and <c>last_user_message</c> (its first 1 KB).
+    /// </summary>
+    internal sealed record ContentPeekPayload(string OutputTail, long OutputBytes, string? LastUserMessage)
+    {
+        public static ContentPeekPayload From(ContentPeek peek)
+        {
+            var (tail, total) = peek.ReadOutput();
+            return new ContentPeekPayload(tail, total, peek.LastUserMessage);
+        }
     }
 
     public static RequestDetailPayload ForFinished(RequestLogEntry entry) => new()

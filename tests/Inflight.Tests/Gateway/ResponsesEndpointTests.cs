@@ -107,12 +107,19 @@ public sealed class ResponsesEndpointTests
         var text = Encoding.UTF8.GetString(head) + await new StreamReader(body).ReadToEndAsync(Ct);
 
         Assert.StartsWith(sent, text, StringComparison.Ordinal);
-        var last = text[(text.LastIndexOf("event: ", StringComparison.Ordinal))..];
-        Assert.StartsWith("event: error\ndata: ", last, StringComparison.Ordinal);
-        using var error = JsonDocument.Parse(last["event: error\ndata: ".Length..].Trim());
+        var events = text[sent.Length..].Trim().Split("\n\n");
+        Assert.Equal(2, events.Length);
+        Assert.StartsWith("event: error\ndata: ", events[0], StringComparison.Ordinal);
+        using var error = JsonDocument.Parse(events[0]["event: error\ndata: ".Length..]);
         Assert.Equal("error", error.RootElement.GetProperty("type").GetString());
         Assert.Equal("bad_gateway", error.RootElement.GetProperty("code").GetString());
         Assert.Contains("upstream stream broke", error.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Then the terminal event Responses clients wait for.
+        Assert.StartsWith("event: response.failed\ndata: ", events[1], StringComparison.Ordinal);
+        using var failed = JsonDocument.Parse(events[1]["event: response.failed\ndata: ".Length..]);
+        Assert.Equal("failed", failed.RootElement.GetProperty("response").GetProperty("status").GetString());
+        Assert.Contains("upstream stream broke", failed.RootElement.GetProperty("response").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

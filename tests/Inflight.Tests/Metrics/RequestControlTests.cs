@@ -115,6 +115,11 @@ public sealed class RequestControlTests
     [InlineData("openai", "openai", false)]
     [InlineData("anthropic", "openai", true)]
     [InlineData("openai", "anthropic", true)]
+    [InlineData("responses", "responses", true)]
+    [InlineData("responses", "responses", false)]
+    [InlineData("responses", "anthropic", true)]
+    [InlineData("responses", "openai", true)]
+    [InlineData("responses", "anthropic", false)]
     public async Task Cancel_ActiveRequest_AbortsUpstreamAndClientGetsErrorInItsFormat(string clientFormat, string upstreamFormat, bool stream)
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -125,14 +130,19 @@ public sealed class RequestControlTests
             using var registration = recorded.Aborted.Register(() => upstreamAborted.TrySetResult());
             if (stream)
             {
-                var events = upstreamFormat == "anthropic" ? ProviderRecordings.AnthropicStreamEvents : ProviderRecordings.OpenAIStreamEvents;
+                var events = upstreamFormat switch
+                {
+                    "anthropic" => ProviderRecordings.AnthropicStreamEvents,
+                    "responses" => ResponsesRecordings.StreamEvents,
+                    _ => ProviderRecordings.OpenAIStreamEvents,
+                };
                 await FakeResponses.WriteEventsAsync(ctx, events.Take(2), _ => Task.CompletedTask);
             }
 
             await Task.Delay(Timeout.Infinite, recorded.Aborted).ContinueWith(static _ => { }, TaskScheduler.Default);
         });
         await using var app = GatewayApp.StartWithUpstream(upstream, upstreamFormat);
-        var path = clientFormat == "anthropic" ? "/v1/messages" : "/v1/chat/completions";
+        var path = clientFormat switch { "anthropic" => "/v1/messages", "responses" => "/v1/responses", _ => "/v1/chat/completions" };
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = PassThroughTests.JsonBody(RequestFor(clientFormat), stream) };
         var call = app.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         await upstreamCalled.Task.WaitAsync(s_safety, Ct);
@@ -163,7 +173,19 @@ public sealed class RequestControlTests
                 Assert.StartsWith("event: error\n", lastEvent, StringComparison.Ordinal);
             }
 
-            AssertCancelError(clientFormat, data);
+            if (clientFormat == "responses")
+            {
+                // The terminal event Codex and the OpenAI SDKs wait for.
+                Assert.StartsWith("event: response.failed\n", lastEvent, StringComparison.Ordinal);
+                using var failed = JsonDocument.Parse(data);
+                Assert.Equal("response.failed", failed.RootElement.GetProperty("type").GetString());
+                Assert.Equal("failed", failed.RootElement.GetProperty("response").GetProperty("status").GetString());
+                Assert.Contains("cancelled by an operator", failed.RootElement.GetProperty("response").GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+            }
+            else
+            {
+                AssertCancelError(clientFormat, data);
+            }
         }
         else
         {
@@ -244,7 +266,12 @@ public sealed class RequestControlTests
         Assert.Equal(499, (int)response.StatusCode);
     }
 
-    internal static string RequestFor(string format) => format == "anthropic" ? ProviderRecordings.AnthropicRequest : ProviderRecordings.OpenAIRequest;
+    internal static string RequestFor(string format) => format switch
+    {
+        "anthropic" => ProviderRecordings.AnthropicRequest,
+        "responses" => ResponsesRecordings.Request,
+        _ => ProviderRecordings.OpenAIRequest,
+    };
 
     private static void AssertCancelError(string clientFormat, string json)
     {

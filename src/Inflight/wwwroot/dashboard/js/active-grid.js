@@ -71,6 +71,43 @@ export class ActiveRequestsGrid {
     return syncRows(this._api, this._rows, activeRequests, (row) => row?.request_id);
   }
 
+  /**
+   * Applies delta-mode changes (`start` adds or replaces, `update` merges the changed fields into the row,
+   * `end` removes) as one transaction: rows keep their DOM, and the sort order only moves rows whose sort
+   * value changed. Returns the request ids that left the grid.
+   */
+  applyChanges(changes) {
+    const add = [];
+    const update = [];
+    const remove = [];
+    for (const [id, change] of changes) {
+      const current = this._rows.get(id);
+      if (change.kind === 'end') {
+        if (current) {
+          remove.push(current);
+          this._rows.delete(id);
+        }
+      } else if (change.kind === 'start' || current) {
+        const row = change.kind === 'start' ? change.row : { ...current, ...change.row };
+        (current ? update : add).push(row);
+        this._rows.set(id, row);
+      }
+    }
+    if (add.length || update.length || remove.length) this._api.applyTransaction({ add, update, remove });
+    return remove.map((row) => String(row.request_id));
+  }
+
+  /** How many rows are streaming and stalled (the rest are waiting). */
+  phaseCounts() {
+    let streaming = 0;
+    let stalled = 0;
+    for (const row of this._rows.values()) {
+      if (row.phase === 'streaming') streaming++;
+      else if (row.phase === 'stalled') stalled++;
+    }
+    return { streaming, stalled };
+  }
+
   get rowCount() { return this._rows.size; }
 
   /** The quick filter: matches provider, model, client, key and phase (hidden columns included). */
@@ -214,7 +251,8 @@ export function elapsedMs(row, clock) {
   return row.duration_ms ?? 0;
 }
 
-function modelCell(params) {
+/** Requested → resolved model (just the model when they are the same); for active rows and log entries. */
+export function modelCell(params) {
   const row = params.data;
   if (!row) return '';
   const resolved = row.resolved_model || row.model || '';

@@ -4,7 +4,8 @@
 export const endpoints = {
   session: 'api/session',
   active: '../metrics/active-requests',
-  stream: '../metrics/active-requests/stream',
+  // Delta mode: a snapshot, then only what changed per request (bytes follow the changes, not the row count).
+  stream: '../metrics/active-requests/stream?mode=delta',
   totals: '../metrics/running-totals?format=json',
   logs: '../metrics/logs?limit=50',
 };

@@ -24,6 +24,10 @@ const app = {
   logs: null,
   /** The newest snapshot not yet shown: older ones are dropped, never queued. */
   pending: null,
+  /** Per-request changes since that snapshot (delta mode), merged per id; applied as one transaction per frame. */
+  pendingChanges: new Map(),
+  /** Whether the last snapshot said metrics are off. */
+  disabled: false,
   flushQueued: false,
   /** Server clock minus browser clock, in seconds (see alignClock). */
   clockOffset: 0,
@@ -62,7 +66,7 @@ function startDashboard() {
 
   // Connect first: a snapshot that arrives before the grid is ready waits in `pending`.
   app.feed?.stop();
-  app.feed = new ActiveRequestsFeed({ onSnapshot, onState, onUnauthorized: sessionEnded });
+  app.feed = new ActiveRequestsFeed({ onSnapshot, onDelta, onState, onUnauthorized: sessionEnded });
   app.feed.start();
 
   if (!app.grid) {
@@ -97,6 +101,30 @@ function stopDashboard() {
 function onSnapshot(payload) {
   if (typeof payload.timestamp === 'number') alignClock(payload.timestamp);
   app.pending = payload;
+  // The snapshot supersedes every change queued before it.
+  app.pendingChanges.clear();
+  markUpdated();
+}
+
+/** A delta event: merged into the queued change of its request, so a burst costs one grid transaction. */
+function onDelta(kind, data) {
+  const id = String(data.request_id);
+  const queued = app.pendingChanges.get(id);
+  if (kind === 'end') {
+    app.pendingChanges.set(id, { kind: 'end' });
+  } else if (kind === 'start') {
+    app.pendingChanges.set(id, { kind: 'start', row: data });
+  } else if (queued?.kind === 'end') {
+    return; // an update racing an end changes nothing
+  } else if (queued) {
+    queued.row = { ...queued.row, ...data };
+  } else {
+    app.pendingChanges.set(id, { kind: 'update', row: data });
+  }
+  markUpdated();
+}
+
+function markUpdated() {
   app.lastUpdate = Date.now();
   $('connection-updated').textContent = `updated ${formatClock(app.lastUpdate / 1000)}`;
   scheduleFlush();
@@ -116,7 +144,7 @@ function alignClock(serverSeconds) {
 
 function scheduleFlush() {
   // Hidden tabs don't render; the newest snapshot is applied when the tab is visible again.
-  if (app.flushQueued || document.hidden || !app.grid?.ready || !app.pending) return;
+  if (app.flushQueued || document.hidden || !app.grid?.ready || (!app.pending && app.pendingChanges.size === 0)) return;
   app.flushQueued = true;
   requestAnimationFrame(flush);
 }
@@ -124,15 +152,19 @@ function scheduleFlush() {
 function flush() {
   app.flushQueued = false;
   const payload = app.pending;
+  const changes = app.pendingChanges;
   app.pending = null;
-  if (!payload) return;
-  const active = Array.isArray(payload.active_requests) ? payload.active_requests : [];
-  const finished = app.grid.apply(active);
+  app.pendingChanges = new Map();
+  if (!payload && changes.size === 0) return;
+  if (payload) app.disabled = !!payload.disabled;
+  const finished = payload
+    ? app.grid.apply(Array.isArray(payload.active_requests) ? payload.active_requests : [])
+    : [];
+  finished.push(...app.grid.applyChanges(changes));
   const count = app.grid.rowCount;
   $('active-count').textContent = formatNumber(count);
-  $('fig-active').textContent = payload.disabled ? '—' : formatNumber(count);
-  const streaming = active.filter((r) => r?.phase === 'streaming').length;
-  const stalled = active.filter((r) => r?.phase === 'stalled').length;
+  $('fig-active').textContent = app.disabled ? '—' : formatNumber(count);
+  const { streaming, stalled } = app.grid.phaseCounts();
   $('fig-active-sub').textContent = count > 0
     ? `${formatNumber(streaming)} streaming · ${formatNumber(count - streaming - stalled)} waiting${stalled ? ` · ${formatNumber(stalled)} stalled` : ''}`
     : 'in flight';

@@ -1,5 +1,6 @@
 // The request drawer: the detail endpoint for one request, refreshed every second while it is open
-// (the record, its timeline, upstream status, translation notes and who sent it).
+// (the record, its timeline, upstream status, translation notes and who sent it, and — only with
+// VDM_CAPTURE_CONTENT=true — the last user message and the tail of the answer as it streams).
 
 import { getRequestDetail } from './api.js';
 import { formatClock, formatDuration, formatNumber } from './format.js';
@@ -60,17 +61,22 @@ export class RequestDrawer {
     }
     if (detail.cancelled_by) rows.push(['Cancelled by', detail.cancelled_by]);
     rows.push(['Translation notes', (detail.translation_notes ?? []).join('\n') || '—']);
+    if (detail.content) {
+      rows.push(['Last user message', detail.content.last_user_message || '—', 'content']);
+      rows.push(['Output (last 4 KB)', detail.content.output_tail || '—', 'content']);
+    }
     this._render(rows);
   }
 
   _render(rows) {
     const fragment = document.createDocumentFragment();
-    for (const [name, value] of rows) {
+    for (const [name, value, className] of rows) {
       const dt = document.createElement('dt');
       dt.textContent = name;
       const dd = document.createElement('dd');
       dd.textContent = String(value ?? '—');
       dd.dataset.field = name;
+      if (className) dd.className = className;
       fragment.append(dt, dd);
     }
     this._body.replaceChildren(fragment);

@@ -1,7 +1,7 @@
 // Recent requests and recent errors from GET /metrics/logs, refreshed when requests finish.
 
 import { formatClock, formatDuration, formatLatency, formatNumber } from './format.js';
-import { requestIdCell } from './active-grid.js';
+import { modelCell, requestIdCell } from './active-grid.js';
 import { badge, el, providerBadge, syncRows } from './grid-util.js';
 
 export class LogsView {
@@ -17,7 +17,7 @@ export class LogsView {
       getRowId: (p) => String(p.data.request_id),
     };
     const time = { colId: 'time', headerName: 'Finished', valueGetter: (p) => p.data.end_time ?? p.data.start_time, valueFormatter: (p) => formatClock(p.value), sort: 'desc', minWidth: 96, flex: 0.9, cellClass: 'num' };
-    const model = { colId: 'model', headerName: 'Model', valueGetter: (p) => p.data.model ?? p.data.resolved_model ?? '', tooltipValueGetter: (p) => p.data.qualified_model, minWidth: 150, flex: 1.6 };
+    const model = { colId: 'model', headerName: 'Model', valueGetter: (p) => p.data.model ?? p.data.resolved_model ?? '', cellRenderer: modelCell, tooltipValueGetter: (p) => p.data.qualified_model, minWidth: 150, flex: 1.6 };
     const provider = { field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 110, flex: 1 };
     this._recent = agGrid.createGrid(document.getElementById('recent-grid'), {
       ...common,

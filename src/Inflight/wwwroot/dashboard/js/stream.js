@@ -1,5 +1,5 @@
-// The live feed of active requests: an EventSource on /metrics/active-requests/stream, with our own
-// reconnect policy (exponential backoff with jitter, capped) instead of the browser's fixed retry, and
+// The live feed of active requests: an EventSource on /metrics/active-requests/stream?mode=delta (a
+// `snapshot`, then `request-start` / `request-update` / `request-end`), with our own reconnect policy (exponential backoff with jitter, capped) instead of the browser's fixed retry, and
 // a polling fallback when the stream is disabled (a `disabled` event, or 503).
 
 import { endpoints, getJson, UnauthorizedError } from './api.js';
@@ -29,11 +29,13 @@ export class ActiveRequestsFeed {
   /**
    * @param {object} handlers
    * @param {(payload: object) => void} handlers.onSnapshot every snapshot, newest last
+   * @param {(kind: string, data: object) => void} handlers.onDelta `start`, `update` or `end` of one request
    * @param {(state: string, detail?: object) => void} handlers.onState indicator changes
    * @param {() => void} handlers.onUnauthorized the session is gone
    */
-  constructor({ onSnapshot, onState, onUnauthorized }) {
+  constructor({ onSnapshot, onDelta = () => {}, onState, onUnauthorized }) {
     this._onSnapshot = onSnapshot;
+    this._onDelta = onDelta;
     this._onState = onState;
     this._onUnauthorized = onUnauthorized;
     this._source = null;
@@ -77,14 +79,29 @@ export class ActiveRequestsFeed {
     }
     const source = new EventSource(endpoints.stream);
     this._source = source;
-    source.addEventListener('update', (event) => {
-      if (source !== this._source) return;
-      const payload = parse(event.data);
-      if (!payload) return;
+    const live = () => {
       this._attempt = 0;
       if (this._state !== FeedState.Live) this._setState(FeedState.Live);
-      this._onSnapshot(payload);
-    });
+    };
+    // `snapshot` opens every delta stream (and follows a resume); `update` is the default mode's full list.
+    for (const type of ['snapshot', 'update']) {
+      source.addEventListener(type, (event) => {
+        if (source !== this._source) return;
+        const payload = parse(event.data);
+        if (!payload) return;
+        live();
+        this._onSnapshot(payload);
+      });
+    }
+    for (const [type, kind] of [['request-start', 'start'], ['request-update', 'update'], ['request-end', 'end']]) {
+      source.addEventListener(type, (event) => {
+        if (source !== this._source) return;
+        const data = parse(event.data);
+        if (!data?.request_id) return;
+        live();
+        this._onDelta(kind, data);
+      });
+    }
     source.addEventListener('disabled', (event) => {
       if (source !== this._source) return;
       this._closeSource();

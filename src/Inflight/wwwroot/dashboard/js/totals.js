@@ -31,6 +31,10 @@ export function readUsage(node) {
       ?? (totalDuration != null && requests > 0 ? totalDuration / requests : null),
     avgTtft: pickNumber(n, 'average_ttft_ms', 'avg_ttft_ms')
       ?? (totalTtft != null && ttftCount > 0 ? totalTtft / ttftCount : null),
+    p50Duration: pickNumber(n, 'p50_duration_ms'),
+    p95Duration: pickNumber(n, 'p95_duration_ms'),
+    p50Ttft: pickNumber(n, 'p50_ttft_ms'),
+    p95Ttft: pickNumber(n, 'p95_ttft_ms'),
     streaming,
   };
 }
@@ -128,7 +132,9 @@ export class TotalsView {
     setText('fig-tokens-out', formatCompact(s.output));
     setText('fig-tools', `${formatNumber(s.toolCalls)} tool calls`);
     setText('fig-duration', formatLatency(s.avgDuration));
+    setText('fig-duration-pct', percentiles(s.p50Duration, s.p95Duration, 'finished requests'));
     setText('fig-ttft', formatLatency(s.avgTtft));
+    setText('fig-ttft-pct', percentiles(s.p50Ttft, s.p95Ttft, 'streamed requests'));
     const rpm = this._rate.perMinute();
     setText('fig-rpm', rpm == null ? '—' : rpm < 10 ? rpm.toFixed(1) : formatNumber(Math.round(rpm)));
 
@@ -223,8 +229,15 @@ function figureColumns({ compact = false } = {}) {
     num('cacheRead', 'Cache read', 'Cache', formatCompact),
     ...(compact ? [] : [num('cacheCreation', 'Cache new', 'New', formatCompact)]),
     num('avgDuration', 'Avg duration', 'Avg', formatLatency, { minWidth: compact ? 84 : 110 }),
+    ...(compact ? [] : [num('p95Duration', 'p95 duration', 'p95', formatLatency)]),
     num('avgTtft', 'Avg TTFT', 'TTFT', formatLatency),
+    ...(compact ? [] : [num('p95Ttft', 'p95 TTFT', 'p95 TTFT', formatLatency)]),
   ];
+}
+
+/** "p50 1.2 s · p95 4.8 s" beside an average; the fallback until there are samples. */
+function percentiles(p50, p95, fallback) {
+  return p50 == null ? fallback : `p50 ${formatLatency(p50)} · p95 ${formatLatency(p95)}`;
 }
 
 function setText(id, text) {
