@@ -59,7 +59,7 @@ internal static class CountTokensEndpoint
             byte[] counted;
             try
             {
-                AnthropicToOpenAIRequest.Translate(body.Span, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
+                AnthropicToOpenAIRequest.Translate(body, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
                 counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
             }
             catch (TranslationException ex)

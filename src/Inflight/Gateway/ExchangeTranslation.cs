@@ -44,13 +44,13 @@ internal static class ExchangeTranslation
     }
 
     /// <summary>The client's request body in the provider's format. Throws <see cref="TranslationException"/> for what it refuses.</summary>
-    public static byte[] TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, ReadOnlySpan<byte> body, TranslationContext context)
+    public static byte[] TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, ReadOnlyMemory<byte> body, TranslationContext context)
         => (clientFormat, upstreamFormat) switch
         {
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(body, context),
-            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(body, context),
-            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(body, context),
-            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body, context),
+            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(body.Span, context),
+            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(body.Span, context),
+            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body.Span, context),
             _ => throw new InvalidOperationException($"No request translator from {clientFormat} to {upstreamFormat}."),
         };
 

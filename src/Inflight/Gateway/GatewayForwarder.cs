@@ -120,7 +120,7 @@ internal sealed partial class GatewayForwarder(
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
-                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, body.Value.Span, translation);
+                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, body.Value, translation);
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
             {
