@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Security.Cryptography;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -53,13 +54,33 @@ public static class AnthropicToOpenAIRequest
     public static byte[] Translate(ReadOnlyMemory<byte> anthropicJson, TranslationContext ctx)
     {
         using var doc = JsonInput.ParseObject(anthropicJson, "request body");
-        using var output = new PooledBufferWriter(anthropicJson.Length + 1024);
-        using (var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
+        return Translate(doc.RootElement, ctx);
+    }
+
+    /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
+    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    {
+        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        WriteTo(request, output, ctx);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
+    public static void Check(JsonElement request, TranslationContext ctx)
+    {
+        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        WriteTo(request, output, ctx);
+    }
+
+    private static void WriteTo(JsonElement request, PooledBufferWriter output, TranslationContext ctx)
+    {
+        if (request.ValueKind != JsonValueKind.Object)
         {
-            Write(doc.RootElement, writer, ctx);
+            throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
-        return output.WrittenSpan.ToArray();
+        using var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions);
+        Write(request, writer, ctx);
     }
 
     private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx)
