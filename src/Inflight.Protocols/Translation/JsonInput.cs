@@ -19,6 +19,12 @@ internal static class JsonInput
             throw new TranslationException(400, $"The {what} is not valid UTF-8.");
         }
 
+        return ParseDocument(json, what);
+    }
+
+    /// <summary>Parses a body that must be a JSON object (else a 400), without copying it or checking its UTF-8 up front.</summary>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> json, string what)
+    {
         JsonDocument doc;
         try
         {
