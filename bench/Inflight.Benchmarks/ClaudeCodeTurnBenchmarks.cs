@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Inflight.Bench;
 using Inflight.Gateway;
@@ -28,6 +29,7 @@ public class ClaudeCodeTurnBenchmarks
     private byte[] _body = null!;
     private byte[] _nextTurn = null!;
     private byte[] _openAIBody = null!;
+    private JsonDocument _parsed = null!;
     private byte[][] _openAIStream = null!;
 
     [GlobalSetup]
@@ -47,13 +49,22 @@ public class ClaudeCodeTurnBenchmarks
         _openAIStream = [.. SampleStreams.OpenAI(Events).Select(Encoding.UTF8.GetBytes)];
         _cached.CountAnthropicRequest(_body);
         _cached.CountAnthropicRequest(_nextTurn);
+        _parsed = RequestInspector.Parse(_body);
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => _parsed.Dispose();
 
     [Benchmark]
     public RequestSummary Inspect() => RequestInspector.Inspect(ApiFormat.Anthropic, _body, requireMessages: true);
 
+    /// <summary>Parse and translate, as a caller with only the bytes does.</summary>
     [Benchmark]
     public int TranslateRequest() => AnthropicToOpenAIRequest.Translate(_body, new TranslationContext { Model = "bench-fast" }).Length;
+
+    /// <summary>Translate alone, on the body the inspector already parsed (the gateway's path).</summary>
+    [Benchmark]
+    public int TranslateParsedRequest() => AnthropicToOpenAIRequest.Translate(_parsed.RootElement, new TranslationContext { Model = "bench-fast" }).Length;
 
     /// <summary>Every block tokenized, nothing remembered (what every request cost before the cache).</summary>
     [Benchmark]
@@ -138,14 +149,22 @@ public class ClaudeCodeTurnBenchmarks
 
     private int TranslatedTurn(byte[] body)
     {
-        var summary = RequestInspector.Inspect(ApiFormat.Anthropic, body, requireMessages: true);
-        var context = new TranslationContext
+        // As the gateway runs it: one parse for the inspector and the translator.
+        RequestSummary summary;
+        byte[] upstream;
+        TranslationContext context;
+        using (var parsed = RequestInspector.Parse(body))
         {
-            Model = "bench-upstream",
-            ResponseModel = "bench-fast",
-            EstimatedInputTokens = _cached.CountAnthropicRequest(body),
-        };
-        var upstream = AnthropicToOpenAIRequest.Translate(body, context);
+            summary = RequestInspector.Inspect(ApiFormat.Anthropic, parsed, requireMessages: true);
+            context = new TranslationContext
+            {
+                Model = "bench-upstream",
+                ResponseModel = "bench-fast",
+                EstimatedInputTokens = _cached.CountAnthropicRequest(body),
+            };
+            upstream = AnthropicToOpenAIRequest.Translate(parsed.RootElement, context);
+        }
+
         _output.ResetWrittenCount();
         using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, context, _output);
         using var accountant = StreamAccountant.Create(ApiFormat.OpenAI, _listener);

@@ -20,104 +20,132 @@ public static class RequestInspector
     /// </summary>
     public static RequestSummary Inspect(ApiFormat format, ReadOnlyMemory<byte> body, bool requireMessages = true)
     {
+        using var document = Parse(body);
+        return Inspect(format, document, requireMessages);
+    }
+
+    /// <summary>
+    /// The body as a <see cref="JsonDocument"/> over its memory (not copied): one parse serves <see cref="Inspect(ApiFormat, JsonDocument, bool)"/>
+    /// and the request translator. Throws <see cref="RequestBodyException"/> for a body that is not UTF-8 JSON or has a duplicate key.
+    /// </summary>
+    public static JsonDocument Parse(ReadOnlyMemory<byte> body)
+    {
         // JSON text is UTF-8 (RFC 8259); the JSON reader itself does not check the bytes inside strings.
         if (!Utf8.IsValid(body.Span))
         {
             throw new RequestBodyException("The request body is not valid UTF-8.");
         }
 
-        JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, s_options);
+            return JsonDocument.Parse(body, s_options);
         }
         catch (JsonException ex)
         {
             throw new RequestBodyException($"The request body is not valid JSON: {ex.Message}");
         }
+    }
 
-        using (document)
+    /// <summary>
+    /// <see cref="Parse"/> for a caller that disposes the document with <c>using</c> and reports a bad body where it reports
+    /// the inspector's other refusals: null and the reason, e.g. <c>Inspect(format, parsed ?? throw error!)</c>.
+    /// </summary>
+    public static JsonDocument? TryParse(ReadOnlyMemory<byte> body, out RequestBodyException? error)
+    {
+        try
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new RequestBodyException("The request body must be a JSON object.");
-            }
-
-            if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
-            {
-                throw new RequestBodyException("'model' is required and must be a non-empty string.");
-            }
-
-            var model = ReadString(modelElement, "model");
-            if (string.IsNullOrWhiteSpace(model))
-            {
-                throw new RequestBodyException("'model' is required and must be a non-empty string.");
-            }
-
-            int? messageCount = null;
-            int toolUses = 0, toolResults = 0;
-            long textBytes = 0;
-            if (format == ApiFormat.Responses)
-            {
-                messageCount = CountResponsesInput(root, requireMessages, ref toolUses, ref toolResults, ref textBytes);
-            }
-            else if (root.TryGetProperty("messages", out var messages))
-            {
-                if (messages.ValueKind != JsonValueKind.Array)
-                {
-                    throw new RequestBodyException("'messages' must be an array.");
-                }
-
-                messageCount = messages.GetArrayLength();
-                var index = 0;
-                foreach (var message in messages.EnumerateArray())
-                {
-                    if (message.ValueKind != JsonValueKind.Object)
-                    {
-                        throw new RequestBodyException("Each entry of 'messages' must be an object.");
-                    }
-
-                    CheckRole(format, message, index);
-                    CountMessage(format, message, index++, ref toolUses, ref toolResults, ref textBytes);
-                }
-            }
-            else if (requireMessages)
-            {
-                throw new RequestBodyException("'messages' is required.");
-            }
-
-            if (root.TryGetProperty(format == ApiFormat.Responses ? "instructions"u8 : "system"u8, out var system))
-            {
-                textBytes += TextBytesOf(system);
-            }
-
-            if (root.TryGetProperty("tools", out var tools))
-            {
-                textBytes += JsonMarshal.GetRawUtf8Value(tools).Length;
-            }
-
-            var includeUsage = format == ApiFormat.OpenAI
-                && root.TryGetProperty("stream_options", out var streamOptions)
-                && streamOptions.ValueKind == JsonValueKind.Object
-                && streamOptions.TryGetProperty("include_usage", out var includeUsageElement)
-                && includeUsageElement.ValueKind == JsonValueKind.True;
-
-            return new RequestSummary
-            {
-                Model = model,
-                IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
-                MessageCount = messageCount,
-                ToolUses = toolUses,
-                ToolResults = toolResults,
-                IncludeUsageRequested = includeUsage,
-                TextBytes = textBytes,
-                UserId = ReadUserId(format, root),
-                PreviousResponseId = format == ApiFormat.Responses && root.TryGetProperty("previous_response_id", out var previous) && previous.ValueKind == JsonValueKind.String
-                    ? previous.GetString()
-                    : null,
-            };
+            error = null;
+            return Parse(body);
         }
+        catch (RequestBodyException ex)
+        {
+            error = ex;
+            return null;
+        }
+    }
+
+    /// <summary>As <see cref="Inspect(ApiFormat, ReadOnlyMemory{byte}, bool)"/>, on a body already parsed by <see cref="Parse"/>.</summary>
+    public static RequestSummary Inspect(ApiFormat format, JsonDocument document, bool requireMessages = true)
+    {
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new RequestBodyException("The request body must be a JSON object.");
+        }
+
+        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+        {
+            throw new RequestBodyException("'model' is required and must be a non-empty string.");
+        }
+
+        var model = ReadString(modelElement, "model");
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw new RequestBodyException("'model' is required and must be a non-empty string.");
+        }
+
+        int? messageCount = null;
+        int toolUses = 0, toolResults = 0;
+        long textBytes = 0;
+        if (format == ApiFormat.Responses)
+        {
+            messageCount = CountResponsesInput(root, requireMessages, ref toolUses, ref toolResults, ref textBytes);
+        }
+        else if (root.TryGetProperty("messages", out var messages))
+        {
+            if (messages.ValueKind != JsonValueKind.Array)
+            {
+                throw new RequestBodyException("'messages' must be an array.");
+            }
+
+            messageCount = messages.GetArrayLength();
+            var index = 0;
+            foreach (var message in messages.EnumerateArray())
+            {
+                if (message.ValueKind != JsonValueKind.Object)
+                {
+                    throw new RequestBodyException("Each entry of 'messages' must be an object.");
+                }
+
+                CheckRole(format, message, index);
+                CountMessage(format, message, index++, ref toolUses, ref toolResults, ref textBytes);
+            }
+        }
+        else if (requireMessages)
+        {
+            throw new RequestBodyException("'messages' is required.");
+        }
+
+        if (root.TryGetProperty(format == ApiFormat.Responses ? "instructions"u8 : "system"u8, out var system))
+        {
+            textBytes += TextBytesOf(system);
+        }
+
+        if (root.TryGetProperty("tools", out var tools))
+        {
+            textBytes += JsonMarshal.GetRawUtf8Value(tools).Length;
+        }
+
+        var includeUsage = format == ApiFormat.OpenAI
+            && root.TryGetProperty("stream_options", out var streamOptions)
+            && streamOptions.ValueKind == JsonValueKind.Object
+            && streamOptions.TryGetProperty("include_usage", out var includeUsageElement)
+            && includeUsageElement.ValueKind == JsonValueKind.True;
+
+        return new RequestSummary
+        {
+            Model = model,
+            IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
+            MessageCount = messageCount,
+            ToolUses = toolUses,
+            ToolResults = toolResults,
+            IncludeUsageRequested = includeUsage,
+            TextBytes = textBytes,
+            UserId = ReadUserId(format, root),
+            PreviousResponseId = format == ApiFormat.Responses && root.TryGetProperty("previous_response_id", out var previous) && previous.ValueKind == JsonValueKind.String
+                ? previous.GetString()
+                : null,
+        };
     }
 
     private static string? ReadUserId(ApiFormat format, JsonElement root)

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Inflight.Protocols.Translation;
@@ -44,67 +46,106 @@ public static class AnthropicToOpenAIRequest
         ["mcp_servers"] = FieldPolicy.Refused("remote MCP tools run on Anthropic's side; without them the model would answer without its tools"),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
-    public static byte[] Translate(ReadOnlySpan<byte> anthropicJson, TranslationContext ctx)
+    /// <summary>
+    /// Translates in one pass over the parsed body (a <see cref="JsonDocument"/> over the caller's memory, not copied)
+    /// into a pooled buffer: tool schemas, texts and tool inputs are copied value by value, never built into an object
+    /// model. Returns the only per-request array the size of the body: the output.
+    /// </summary>
+    public static byte[] Translate(ReadOnlyMemory<byte> anthropicJson, TranslationContext ctx)
     {
-        var request = JsonOutput.ParseObject(anthropicJson, "request body");
-        var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
-        var output = new JsonObject { ["model"] = ctx.Model };
-        var messages = new JsonArray();
+        using var doc = JsonInput.ParseObject(anthropicJson, "request body");
+        return Translate(doc.RootElement, ctx);
+    }
 
-        if (request["system"] is { } system)
+    /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
+    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    {
+        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        WriteTo(request, output, ctx);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
+    public static void Check(JsonElement request, TranslationContext ctx)
+    {
+        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        WriteTo(request, output, ctx);
+    }
+
+    private static void WriteTo(JsonElement request, PooledBufferWriter output, TranslationContext ctx)
+    {
+        if (request.ValueKind != JsonValueKind.Object)
         {
-            var text = SystemText(system, "system", ctx);
-            if (text.Length > 0)
-            {
-                messages.Add(new JsonObject { ["role"] = "system", ["content"] = text });
-            }
+            throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
-        if (request["messages"] is not JsonArray inputMessages)
+        using var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions);
+        Write(request, writer, ctx);
+    }
+
+    private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx)
+    {
+        var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
+        w.WriteStartObject();
+        w.WriteString("model", ctx.Model);
+        w.WritePropertyName("messages");
+        w.WriteStartArray();
+
+        if (request.Prop("system") is { } system)
+        {
+            WriteSystemMessage(system, "system", skipEmpty: true, w, ctx);
+        }
+
+        if (request.Prop("messages") is not { ValueKind: JsonValueKind.Array } inputMessages)
         {
             throw new TranslationException(400, "messages: field required (an array of messages).");
         }
 
-        for (var i = 0; i < inputMessages.Count; i++)
+        var i = 0;
+        foreach (var message in inputMessages.EnumerateArray())
         {
-            if (inputMessages[i] is not JsonObject m)
+            if (message.ValueKind != JsonValueKind.Object)
             {
                 throw new TranslationException(400, $"messages.{i}: each message must be an object.");
             }
 
-            var role = m["role"].AsString();
-            switch (role)
+            var role = message.Prop("role");
+            if (role.Is("assistant"))
             {
-                case "assistant":
-                    AddAssistant(m["content"], i, messages, ctx);
-                    break;
-                case "user":
-                    AddUser(m["content"], i, messages, ctx);
-                    break;
-                case "system":
-                    // Claude Code's mid-conversation system turns (beta mid-conversation-system-2026-04-07): a system message where it stands.
-                    messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemText(m["content"] ?? "", $"messages.{i}.content", ctx) });
-                    break;
-                default:
-                    throw new TranslationException(400, $"messages.{i}.role: must be 'user', 'assistant' or 'system' (got {JsonOutput.Describe(m["role"])}).");
+                AddAssistant(message.Prop("content"), i, w, ctx);
             }
+            else if (role.Is("user"))
+            {
+                AddUser(message.Prop("content"), i, w, ctx);
+            }
+            else if (role.Is("system"))
+            {
+                // Claude Code's mid-conversation system turns (beta mid-conversation-system-2026-04-07): a system message where it stands.
+                WriteSystemMessage(message.Prop("content"), $"messages.{i}.content", skipEmpty: false, w, ctx);
+            }
+            else
+            {
+                throw new TranslationException(400, $"messages.{i}.role: must be 'user', 'assistant' or 'system' (got {JsonInput.Describe(role)}).");
+            }
+
+            i++;
         }
 
-        output["messages"] = messages;
+        w.WriteEndArray();
 
         var tools = new HashSet<string>(StringComparer.Ordinal);
         var droppedTools = new HashSet<string>(StringComparer.Ordinal);
-        if (request["tools"] is { } toolsNode)
+        if (request.Prop("tools") is { } toolsNode)
         {
-            var converted = ConvertTools(toolsNode, tools, droppedTools, ctx);
-            if (converted.Count > 0)
-            {
-                output["tools"] = converted;
-            }
+            WriteTools(toolsNode, tools, droppedTools, w, ctx);
         }
 
-        foreach (var (name, value) in request)
+        // OpenAI rejects tool_choice / parallel_tool_calls without tools: they are checked, and written only with tools.
+        var hasTools = tools.Count > 0;
+        foreach (var property in request.EnumerateObject())
         {
+            var name = property.Name;
+            var value = property.Value.NotNull();
             switch (name)
             {
                 case "model" or "system" or "messages" or "tools" or "thinking" or "output_config" or "output_format":
@@ -115,8 +156,7 @@ public static class AnthropicToOpenAIRequest
                         throw new TranslationException(400, "max_tokens: must be a positive integer.");
                     }
 
-                    var field = reasoningModel ? "max_completion_tokens" : "max_tokens";
-                    output[field] = OutputLimits.Clamp("max_tokens", maxTokens, ctx);
+                    w.WriteNumber(reasoningModel ? "max_completion_tokens" : "max_tokens", OutputLimits.Clamp("max_tokens", maxTokens, ctx));
                     break;
                 case "temperature" or "top_p":
                     // Reasoning models accept only the default sampling (OpenAI reference: "not supported with reasoning models").
@@ -126,35 +166,37 @@ public static class AnthropicToOpenAIRequest
                     }
                     else if (value is not null)
                     {
-                        output[name] = value.AsDouble() ?? throw new TranslationException(400, $"{name}: must be a number.");
+                        w.WriteNumber(name, value.AsDouble() ?? throw new TranslationException(400, $"{name}: must be a number."));
                     }
 
                     break;
                 case "stop_sequences":
-                    AddStop(value, output, ctx);
+                    WriteStop(value, w, ctx);
                     break;
                 case "stream":
                     if (value.AsBool() == true)
                     {
                         ctx.ClientStream = true;
-                        output["stream"] = true;
+                        w.WriteBoolean("stream", true);
 
                         // Without it OpenAI sends no usage at all in a stream; the Anthropic client needs it for message_delta.
-                        output["stream_options"] = new JsonObject { ["include_usage"] = true };
+                        w.WriteStartObject("stream_options");
+                        w.WriteBoolean("include_usage", true);
+                        w.WriteEndObject();
                     }
 
                     break;
                 case "metadata":
                     if (value.Prop("user_id").AsString() is { } user)
                     {
-                        output["user"] = OpenAIUser(user, ctx);
+                        w.WriteString("user", OpenAIUser(user, ctx));
                     }
 
                     break;
                 case "tool_choice":
-                    if (value is not null)
+                    if (value is { } choice)
                     {
-                        ConvertToolChoice(value, tools, droppedTools, output, ctx);
+                        WriteToolChoice(choice, tools, droppedTools, hasTools ? w : null, ctx);
                     }
 
                     break;
@@ -173,17 +215,9 @@ public static class AnthropicToOpenAIRequest
             }
         }
 
-        ConvertEffort(request, reasoningModel, output, ctx);
-        ConvertFormat(request, output);
-
-        if (output["tools"] is null)
-        {
-            // OpenAI rejects tool_choice / parallel_tool_calls without tools.
-            output.Remove("tool_choice");
-            output.Remove("parallel_tool_calls");
-        }
-
-        return JsonOutput.ToBytes(output);
+        WriteEffort(request, reasoningModel, w, ctx);
+        WriteFormat(request, w);
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -201,77 +235,118 @@ public static class AnthropicToOpenAIRequest
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(userId)));
     }
 
-    private static void AddStop(JsonNode? value, JsonObject output, TranslationContext ctx)
+    private static void WriteStop(JsonElement? value, Utf8JsonWriter w, TranslationContext ctx)
     {
-        if (value is null)
+        if (value is not { } stops)
         {
             return;
         }
 
-        if (value is not JsonArray stops)
+        if (stops.ValueKind != JsonValueKind.Array)
         {
             throw new TranslationException(400, "stop_sequences: must be an array of strings.");
         }
 
-        var result = new JsonArray();
-        foreach (var stop in stops)
+        // Checked up to OpenAI's limit first (later entries are cut unread), then written.
+        var kept = 0;
+        foreach (var stop in stops.EnumerateArray())
         {
-            if (stop.AsString() is not { } s)
+            if (stop.ValueKind != JsonValueKind.String)
             {
                 throw new TranslationException(400, "stop_sequences: must be an array of strings.");
             }
 
-            if (result.Count == MaxStopSequences)
+            if (kept == MaxStopSequences)
             {
-                ctx.Note($"stop_sequences trimmed from {stops.Count} to {MaxStopSequences} (OpenAI's limit)");
+                ctx.Note($"stop_sequences trimmed from {stops.GetArrayLength()} to {MaxStopSequences} (OpenAI's limit)");
                 break;
             }
 
-            result.Add(s);
+            kept++;
         }
 
-        if (result.Count > 0)
+        if (kept == 0)
         {
-            output["stop"] = result;
+            return;
         }
+
+        w.WriteStartArray("stop");
+        foreach (var stop in stops.EnumerateArray())
+        {
+            if (kept-- == 0)
+            {
+                break;
+            }
+
+            stop.WriteTo(w);
+        }
+
+        w.WriteEndArray();
     }
 
-    /// <summary>A system prompt or system message: a string or text blocks, joined; cache_control is ignored (noted).</summary>
-    private static string SystemText(JsonNode system, string path, TranslationContext ctx)
+    /// <summary>
+    /// A system prompt or system message (a string or text blocks, joined; cache_control is ignored, noted) as a system
+    /// message; absent content is an empty one. The top-level prompt writes nothing when empty.
+    /// </summary>
+    private static void WriteSystemMessage(JsonElement? system, string path, bool skipEmpty, Utf8JsonWriter w, TranslationContext ctx)
     {
-        if (system.AsString() is { } s)
+        if (system is null or { ValueKind: JsonValueKind.String })
         {
-            return s;
+            if (skipEmpty && (system is null || system.Value.IsEmptyString()))
+            {
+                return;
+            }
+
+            w.WriteStartObject();
+            w.WriteString("role", "system");
+            w.WritePropertyName("content");
+            if (system is { } s)
+            {
+                s.WriteTo(w);
+            }
+            else
+            {
+                w.WriteStringValue("");
+            }
+
+            w.WriteEndObject();
+            return;
         }
 
-        if (system is not JsonArray blocks)
+        if (system.Value.ValueKind != JsonValueKind.Array)
         {
             throw new TranslationException(400, $"{path}: must be a string or an array of text blocks.");
         }
 
-        var sb = new StringBuilder();
-        for (var i = 0; i < blocks.Count; i++)
+        using var text = new Utf8Text();
+        var i = 0;
+        foreach (var block in system.Value.EnumerateArray())
         {
-            var block = blocks[i];
-            if (block.Prop("type").AsString() != "text" || block.Prop("text").AsString() is not { } text)
+            var b = block.NotNull();
+            if (!b.Prop("type").Is("text") || b.Prop("text") is not { ValueKind: JsonValueKind.String } blockText)
             {
-                throw new TranslationException(400, $"{path}.{i}: system content must be text blocks (got {JsonOutput.Describe(block.Prop("type") ?? block)}).");
+                throw new TranslationException(400, $"{path}.{i}: system content must be text blocks (got {JsonInput.Describe(b.Prop("type") ?? b)}).");
             }
 
-            if (sb.Length > 0)
-            {
-                sb.Append("\n\n");
-            }
-
-            sb.Append(text);
-            NoteCacheControl(block, ctx);
+            text.Paragraph().Append(blockText);
+            NoteCacheControl(b, ctx);
+            i++;
         }
 
-        return sb.ToString();
+        if (skipEmpty && text.IsEmpty)
+        {
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WriteString("role", "system");
+        w.WritePropertyName("content");
+        text.WriteTo(w);
+        w.WriteEndObject();
     }
 
     /// <summary>Prompt caching is the provider's business (OpenAI caches automatically): the marker is dropped.</summary>
-    private static void NoteCacheControl(JsonNode? block, TranslationContext ctx)
+    private static void NoteCacheControl(JsonElement? block, TranslationContext ctx)
     {
         if (block.Prop("cache_control") is not null)
         {
@@ -279,146 +354,243 @@ public static class AnthropicToOpenAIRequest
         }
     }
 
-    private static JsonArray Blocks(JsonNode? content, string path)
-        => content as JsonArray ?? throw new TranslationException(400, $"{path}: content must be a string or an array of content blocks.");
+    private static JsonElement Blocks(JsonElement? content, int index)
+        => content is { ValueKind: JsonValueKind.Array } blocks ? blocks : throw new TranslationException(400, $"messages.{index}.content: content must be a string or an array of content blocks.");
 
-    private static void AddUser(JsonNode? content, int index, JsonArray messages, TranslationContext ctx)
+    private static string BlockPath(int index, int block) => $"messages.{index}.content.{block}";
+
+    /// <summary>
+    /// A user turn. tool_result blocks become "tool" messages, which OpenAI requires right after the assistant message that
+    /// holds the tool_calls; the rest of the user turn follows them. The first pass checks every block in order and writes
+    /// the tool messages; the second writes the user message from the same blocks.
+    /// </summary>
+    private static void AddUser(JsonElement? content, int index, Utf8JsonWriter w, TranslationContext ctx)
     {
-        if (content.AsString() is { } text)
+        if (content is { ValueKind: JsonValueKind.String } text)
         {
-            messages.Add(new JsonObject { ["role"] = "user", ["content"] = text });
+            w.WriteStartObject();
+            w.WriteString("role", "user");
+            w.WritePropertyName("content");
+            text.WriteTo(w);
+            w.WriteEndObject();
             return;
         }
 
-        var blocks = Blocks(content, $"messages.{index}.content");
-
-        // tool_result blocks become "tool" messages, which OpenAI requires right after the assistant
-        // message that holds the tool_calls; the rest of the user turn follows them.
-        var parts = new JsonArray();
-        for (var i = 0; i < blocks.Count; i++)
-        {
-            var path = $"messages.{index}.content.{i}";
-            if (blocks[i] is not JsonObject b)
-            {
-                throw new TranslationException(400, $"{path}: each content block must be an object.");
-            }
-
-            NoteCacheControl(b, ctx);
-            switch (b["type"].AsString())
-            {
-                case "text":
-                    parts.Add(new JsonObject { ["type"] = "text", ["text"] = TextOf(b, path) });
-                    break;
-                case "image":
-                    parts.Add(ImagePart(b, path));
-                    break;
-                case "tool_result":
-                    AddToolResult(b, path, messages, parts, ctx);
-                    break;
-                case "document":
-                    parts.Add(DocumentPart(b, path));
-                    break;
-                default:
-                    throw new TranslationException(400, $"{path}.type: {JsonOutput.Describe(b["type"])} is not a user content block this model's provider can take (text, image, document, tool_result).");
-            }
-        }
-
-        if (parts.Count == 0)
-        {
-            return;
-        }
-
-        // A text-only turn is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
+        var blocks = Blocks(content, index);
+        var parts = 0;
         var allText = true;
-        foreach (var p in parts)
+        var i = 0;
+        foreach (var item in blocks.EnumerateArray())
         {
-            allText &= p!["type"].AsString() == "text";
-        }
-
-        JsonNode userContent = allText ? JoinText(parts) : parts;
-        messages.Add(new JsonObject { ["role"] = "user", ["content"] = userContent });
-    }
-
-    private static string TextOf(JsonObject block, string path)
-        => block["text"].AsString() ?? throw new TranslationException(400, $"{path}.text: must be a string.");
-
-    private static string JoinText(JsonArray parts)
-    {
-        if (parts.Count == 1)
-        {
-            return parts[0]!["text"].AsString() ?? "";
-        }
-
-        var sb = new StringBuilder();
-        foreach (var p in parts)
-        {
-            if (sb.Length > 0)
+            if (item.ValueKind != JsonValueKind.Object)
             {
-                sb.Append("\n\n");
+                throw new TranslationException(400, $"{BlockPath(index, i)}: each content block must be an object.");
             }
 
-            sb.Append(p!["text"].AsString());
+            JsonElement? b = item;
+            NoteCacheControl(b, ctx);
+            var type = b.Prop("type");
+            if (type.Is("text"))
+            {
+                _ = TextOf(b, index, i);
+                parts++;
+            }
+            else if (type.Is("image"))
+            {
+                ImagePart(b, BlockPath(index, i), null);
+                parts++;
+                allText = false;
+            }
+            else if (type.Is("tool_result"))
+            {
+                WriteToolResult(b, BlockPath(index, i), w, ctx, ref parts, ref allText);
+            }
+            else if (type.Is("document"))
+            {
+                allText &= DocumentPart(b, BlockPath(index, i), null, null);
+                parts++;
+            }
+            else
+            {
+                throw new TranslationException(400, $"{BlockPath(index, i)}.type: {JsonInput.Describe(type)} is not a user content block this model's provider can take (text, image, document, tool_result).");
+            }
+
+            i++;
         }
 
-        return sb.ToString();
+        if (parts == 0)
+        {
+            return;
+        }
+
+        w.WriteStartObject();
+        w.WriteString("role", "user");
+        w.WritePropertyName("content");
+        if (allText)
+        {
+            // A text-only turn is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
+            using var joined = new Utf8Text();
+            WriteUserParts(blocks, null, joined);
+            joined.WriteTo(w);
+        }
+        else
+        {
+            w.WriteStartArray();
+            WriteUserParts(blocks, w, null);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
     }
 
-    private static void AddToolResult(JsonObject block, string path, JsonArray messages, JsonArray userParts, TranslationContext ctx)
+    /// <summary>The parts of a checked user turn: as content parts into <paramref name="w"/>, or (all text) joined into <paramref name="joined"/>.</summary>
+    private static void WriteUserParts(JsonElement blocks, Utf8JsonWriter? w, Utf8Text? joined)
     {
-        var id = block["tool_use_id"].AsString() ?? throw new TranslationException(400, $"{path}.tool_use_id: must be a string.");
-        var sb = new StringBuilder();
-        if (block["is_error"].AsBool() == true)
+        foreach (var item in blocks.EnumerateArray())
         {
-            sb.Append(ToolErrorPrefix);
+            JsonElement? b = item;
+            var type = b.Prop("type");
+            if (type.Is("text"))
+            {
+                WriteTextPart(b.Prop("text")!.Value, w, joined);
+            }
+            else if (type.Is("image"))
+            {
+                ImagePart(b, "", w);
+            }
+            else if (type.Is("document"))
+            {
+                DocumentPart(b, "", w, joined);
+            }
+            else if (type.Is("tool_result") && b.Prop("content") is { ValueKind: JsonValueKind.Array } results)
+            {
+                // OpenAI tool messages carry text only; images and documents a tool returned go in the user turn that follows.
+                var id = b.Prop("tool_use_id").AsString();
+                foreach (var result in results.EnumerateArray())
+                {
+                    JsonElement? r = result;
+                    var resultType = r.Prop("type");
+                    if (resultType.Is("image"))
+                    {
+                        WriteTextPart($"(image returned by tool call {id})", w, joined);
+                        ImagePart(r, "", w);
+                    }
+                    else if (resultType.Is("document"))
+                    {
+                        WriteTextPart($"(document returned by tool call {id})", w, joined);
+                        DocumentPart(r, "", w, joined);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void WriteTextPart(JsonElement text, Utf8JsonWriter? w, Utf8Text? joined)
+    {
+        if (joined is not null)
+        {
+            joined.Paragraph().Append(text);
+            return;
         }
 
-        var content = block["content"];
-        if (content.AsString() is { } s)
+        w!.WriteStartObject();
+        w.WriteString("type", "text");
+        w.WritePropertyName("text");
+        text.WriteTo(w);
+        w.WriteEndObject();
+    }
+
+    private static void WriteTextPart(string text, Utf8JsonWriter? w, Utf8Text? joined)
+    {
+        if (joined is not null)
         {
-            sb.Append(s);
+            joined.Paragraph().Append(text);
+            return;
         }
-        else if (content is JsonArray items)
+
+        w!.WriteStartObject();
+        w.WriteString("type", "text");
+        w.WriteString("text", text);
+        w.WriteEndObject();
+    }
+
+    private static JsonElement TextOf(JsonElement? block, int index, int i)
+        => block.Prop("text") is { ValueKind: JsonValueKind.String } text ? text : throw new TranslationException(400, $"{BlockPath(index, i)}.text: must be a string.");
+
+    /// <summary>A tool_result block as a "tool" message; counts the user-turn parts its images and documents become.</summary>
+    private static void WriteToolResult(JsonElement? block, string path, Utf8JsonWriter w, TranslationContext ctx, ref int parts, ref bool allText)
+    {
+        var id = block.Prop("tool_use_id") is { ValueKind: JsonValueKind.String } idValue ? idValue : throw new TranslationException(400, $"{path}.tool_use_id: must be a string.");
+        using var text = new Utf8Text();
+        if (block.Prop("is_error").AsBool() == true)
+        {
+            text.Append(ToolErrorPrefix);
+        }
+
+        var content = block.Prop("content");
+        if (content is { ValueKind: JsonValueKind.String } s)
+        {
+            text.Append(s);
+        }
+        else if (content is { ValueKind: JsonValueKind.Array } items)
         {
             var first = true;
-            for (var i = 0; i < items.Count; i++)
+            var i = 0;
+            foreach (var entry in items.EnumerateArray())
             {
                 var itemPath = $"{path}.content.{i}";
-                var item = items[i] as JsonObject ?? throw new TranslationException(400, $"{itemPath}: each content block must be an object.");
-                NoteCacheControl(item, ctx);
-                switch (item["type"].AsString())
+                if (entry.ValueKind != JsonValueKind.Object)
                 {
-                    case "text":
-                        if (!first)
-                        {
-                            sb.Append("\n\n");
-                        }
-
-                        sb.Append(TextOf(item, itemPath));
-                        first = false;
-                        break;
-                    case "image":
-                        // OpenAI tool messages carry text only; the image goes in the user turn that follows.
-                        userParts.Add(new JsonObject { ["type"] = "text", ["text"] = $"(image returned by tool call {id})" });
-                        userParts.Add(ImagePart(item, itemPath));
-                        break;
-                    case "document":
-                        userParts.Add(new JsonObject { ["type"] = "text", ["text"] = $"(document returned by tool call {id})" });
-                        userParts.Add(DocumentPart(item, itemPath));
-                        break;
-                    case "tool_reference":
-                        // Tool search (defer_loading) results: every tool is already loaded upstream, so say which one was found.
-                        if (!first)
-                        {
-                            sb.Append("\n\n");
-                        }
-
-                        sb.Append("Tool loaded: ").Append(item["tool_name"].AsString());
-                        first = false;
-                        ctx.Note("tool_reference → text (tools are always loaded upstream)");
-                        break;
-                    default:
-                        throw new TranslationException(400, $"{itemPath}.type: {JsonOutput.Describe(item["type"])} is not a tool_result content block this model's provider can take (text, image, document).");
+                    throw new TranslationException(400, $"{itemPath}: each content block must be an object.");
                 }
+
+                JsonElement? item = entry;
+                NoteCacheControl(item, ctx);
+                var type = item.Prop("type");
+                if (type.Is("text"))
+                {
+                    if (!first)
+                    {
+                        text.Append("\n\n");
+                    }
+
+                    text.Append(item.Prop("text") is { ValueKind: JsonValueKind.String } itemText ? itemText : throw new TranslationException(400, $"{itemPath}.text: must be a string."));
+                    first = false;
+                }
+                else if (type.Is("image"))
+                {
+                    ImagePart(item, itemPath, null);
+                    parts += 2;
+                    allText = false;
+                }
+                else if (type.Is("document"))
+                {
+                    allText &= DocumentPart(item, itemPath, null, null);
+                    parts += 2;
+                }
+                else if (type.Is("tool_reference"))
+                {
+                    // Tool search (defer_loading) results: every tool is already loaded upstream, so say which one was found.
+                    if (!first)
+                    {
+                        text.Append("\n\n");
+                    }
+
+                    text.Append("Tool loaded: ");
+                    if (item.Prop("tool_name") is { ValueKind: JsonValueKind.String } toolName)
+                    {
+                        text.Append(toolName);
+                    }
+
+                    first = false;
+                    ctx.Note("tool_reference → text (tools are always loaded upstream)");
+                }
+                else
+                {
+                    throw new TranslationException(400, $"{itemPath}.type: {JsonInput.Describe(type)} is not a tool_result content block this model's provider can take (text, image, document).");
+                }
+
+                i++;
             }
         }
         else if (content is not null)
@@ -426,109 +598,232 @@ public static class AnthropicToOpenAIRequest
             throw new TranslationException(400, $"{path}.content: must be a string or an array of content blocks.");
         }
 
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = id, ["content"] = sb.ToString() });
+        w.WriteStartObject();
+        w.WriteString("role", "tool");
+        w.WritePropertyName("tool_call_id");
+        id.WriteTo(w);
+        w.WritePropertyName("content");
+        text.WriteTo(w);
+        w.WriteEndObject();
     }
 
     /// <summary>
     /// A base64 PDF becomes a Chat Completions <c>file</c> part (data URL), a plain-text document a text
     /// part. Other sources (file ids, URL PDFs, content documents) have no counterpart: dropping them would
-    /// make the model answer about a document it never saw, so they are refused.
+    /// make the model answer about a document it never saw, so they are refused. Checks only when both
+    /// <paramref name="w"/> and <paramref name="joined"/> are null; returns whether the part is text.
     /// </summary>
-    private static JsonObject DocumentPart(JsonObject block, string path)
+    private static bool DocumentPart(JsonElement? block, string path, Utf8JsonWriter? w, Utf8Text? joined)
     {
-        var source = block["source"];
-        var type = source.Prop("type").AsString();
-        switch (type)
+        var source = block.Prop("source");
+        var type = source.Prop("type");
+        if (type.Is("base64") && source.Prop("media_type").Is("application/pdf") && source.Prop("data") is { ValueKind: JsonValueKind.String } data)
         {
-            case "base64" when source.Prop("media_type").AsString() == "application/pdf" && source.Prop("data").AsString() is { } data:
-                return new JsonObject
+            if (w is not null)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "file");
+                w.WriteStartObject("file");
+                w.WritePropertyName("filename");
+                if (block.Prop("title") is { ValueKind: JsonValueKind.String } title)
                 {
-                    ["type"] = "file",
-                    ["file"] = new JsonObject
-                    {
-                        ["filename"] = block["title"].AsString() ?? "document.pdf",
-                        ["file_data"] = "data:application/pdf;base64," + data,
-                    },
-                };
-            case "text" when source.Prop("data").AsString() is { } text:
-                return new JsonObject { ["type"] = "text", ["text"] = text };
-            default:
-                throw new TranslationException(400, $"{path}.source: a document from source type {JsonOutput.Describe(source.Prop("type") ?? source)} cannot be sent to this model's provider (only base64 PDFs and plain text can).");
-        }
-    }
+                    title.WriteTo(w);
+                }
+                else
+                {
+                    w.WriteStringValue("document.pdf");
+                }
 
-    private static JsonObject ImagePart(JsonObject block, string path)
-    {
-        var source = block["source"];
-        string? url = source.Prop("type").AsString() switch
-        {
-            "base64" when source.Prop("media_type").AsString() is { } mediaType && source.Prop("data").AsString() is { } data => $"data:{mediaType};base64,{data}",
-            "url" => source.Prop("url").AsString(),
-            _ => null,
-        };
+                using var url = new Utf8Text();
+                w.WritePropertyName("file_data");
+                url.Append("data:application/pdf;base64,").Append(data).WriteTo(w);
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
 
-        if (url is null)
-        {
-            throw new TranslationException(400, $"{path}.source: an image from source type {JsonOutput.Describe(source.Prop("type") ?? source)} cannot be sent to this model's provider (only base64 and url images can).");
+            return false;
         }
 
-        return new JsonObject { ["type"] = "image_url", ["image_url"] = new JsonObject { ["url"] = url } };
+        if (type.Is("text") && source.Prop("data") is { ValueKind: JsonValueKind.String } text)
+        {
+            if (w is not null || joined is not null)
+            {
+                WriteTextPart(text, w, joined);
+            }
+
+            return true;
+        }
+
+        throw new TranslationException(400, $"{path}.source: a document from source type {JsonInput.Describe(type ?? source)} cannot be sent to this model's provider (only base64 PDFs and plain text can).");
     }
 
-    private static void AddAssistant(JsonNode? content, int index, JsonArray messages, TranslationContext ctx)
+    /// <summary>An image block as an <c>image_url</c> part (a data URL for base64); checks only when <paramref name="w"/> is null.</summary>
+    private static void ImagePart(JsonElement? block, string path, Utf8JsonWriter? w)
     {
-        var message = new JsonObject { ["role"] = "assistant" };
-        if (content.AsString() is { } text)
+        var source = block.Prop("source");
+        var type = source.Prop("type");
+        if (type.Is("base64") && source.Prop("media_type") is { ValueKind: JsonValueKind.String } mediaType && source.Prop("data") is { ValueKind: JsonValueKind.String } data)
         {
-            message["content"] = text;
-            messages.Add(message);
+            if (w is not null)
+            {
+                using var url = new Utf8Text();
+                url.Append("data:").Append(mediaType).Append(";base64,").Append(data);
+                WriteImagePart(url, null, w);
+            }
+
             return;
         }
 
-        var blocks = Blocks(content, $"messages.{index}.content");
-        var sb = new StringBuilder();
-        JsonArray? toolCalls = null;
-        for (var i = 0; i < blocks.Count; i++)
+        if (type.Is("url") && source.Prop("url") is { ValueKind: JsonValueKind.String } link)
         {
-            var path = $"messages.{index}.content.{i}";
-            var block = blocks[i] as JsonObject ?? throw new TranslationException(400, $"{path}: each content block must be an object.");
-            NoteCacheControl(block, ctx);
-            switch (block["type"].AsString())
+            if (w is not null)
             {
-                case "text":
-                    // Separate blocks stay separate paragraphs; run together they would read as one garbled sentence.
-                    if (sb.Length > 0)
-                    {
-                        sb.Append("\n\n");
-                    }
-
-                    sb.Append(TextOf(block, path));
-                    break;
-                case "tool_use":
-                    toolCalls ??= [];
-                    toolCalls.Add(ToolCall(block, path));
-                    break;
-                case "thinking" or "redacted_thinking":
-                    // Chat Completions has no way to send prior reasoning back; the model reasons afresh.
-                    ctx.Drop("assistant thinking blocks");
-                    break;
-                case "server_tool_use" or "web_search_tool_result" or "web_fetch_tool_result" or "code_execution_tool_result" or "mcp_tool_use" or "mcp_tool_result":
-                    // Calls and results of tools that ran on Anthropic's side: no OpenAI tool call matches them.
-                    ctx.Drop($"assistant {block["type"].AsString()} blocks");
-                    break;
-                default:
-                    throw new TranslationException(400, $"{path}.type: {JsonOutput.Describe(block["type"])} is not an assistant content block (text, tool_use, thinking).");
+                WriteImagePart(null, link, w);
             }
+
+            return;
+        }
+
+        throw new TranslationException(400, $"{path}.source: an image from source type {JsonInput.Describe(type ?? source)} cannot be sent to this model's provider (only base64 and url images can).");
+    }
+
+    private static void WriteImagePart(Utf8Text? url, JsonElement? link, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "image_url");
+        w.WriteStartObject("image_url");
+        w.WritePropertyName("url");
+        if (url is not null)
+        {
+            url.WriteTo(w);
+        }
+        else
+        {
+            link!.Value.WriteTo(w);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void AddAssistant(JsonElement? content, int index, Utf8JsonWriter w, TranslationContext ctx)
+    {
+        w.WriteStartObject();
+        w.WriteString("role", "assistant");
+        if (content is { ValueKind: JsonValueKind.String } text)
+        {
+            w.WritePropertyName("content");
+            text.WriteTo(w);
+            w.WriteEndObject();
+            return;
+        }
+
+        var blocks = Blocks(content, index);
+        using var joined = new Utf8Text();
+        var toolCalls = 0;
+        var i = 0;
+        foreach (var item in blocks.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                throw new TranslationException(400, $"{BlockPath(index, i)}: each content block must be an object.");
+            }
+
+            JsonElement? block = item;
+            NoteCacheControl(block, ctx);
+            var type = block.Prop("type");
+            if (type.Is("text"))
+            {
+                // Separate blocks stay separate paragraphs; run together they would read as one garbled sentence.
+                joined.Paragraph().Append(TextOf(block, index, i));
+            }
+            else if (type.Is("tool_use"))
+            {
+                CheckToolUse(block, BlockPath(index, i));
+                toolCalls++;
+            }
+            else if (type.Is("thinking") || type.Is("redacted_thinking"))
+            {
+                // Chat Completions has no way to send prior reasoning back; the model reasons afresh.
+                ctx.Drop("assistant thinking blocks");
+            }
+            else if (type.AsString() is "server_tool_use" or "web_search_tool_result" or "web_fetch_tool_result" or "code_execution_tool_result" or "mcp_tool_use" or "mcp_tool_result")
+            {
+                // Calls and results of tools that ran on Anthropic's side: no OpenAI tool call matches them.
+                ctx.Drop($"assistant {type.AsString()} blocks");
+            }
+            else
+            {
+                throw new TranslationException(400, $"{BlockPath(index, i)}.type: {JsonInput.Describe(type)} is not an assistant content block (text, tool_use, thinking).");
+            }
+
+            i++;
         }
 
         // OpenAI wants content or tool_calls on an assistant message; an all-dropped turn keeps an empty text.
-        message["content"] = sb.Length > 0 || toolCalls is null ? sb.ToString() : null;
-        if (toolCalls is not null)
+        w.WritePropertyName("content");
+        if (!joined.IsEmpty || toolCalls == 0)
         {
-            message["tool_calls"] = toolCalls;
+            joined.WriteTo(w);
+        }
+        else
+        {
+            w.WriteNullValue();
         }
 
-        messages.Add(message);
+        if (toolCalls > 0)
+        {
+            w.WriteStartArray("tool_calls");
+            using var arguments = new PooledBufferWriter(1024);
+            foreach (var item in blocks.EnumerateArray())
+            {
+                if (((JsonElement?)item).Prop("type").Is("tool_use"))
+                {
+                    WriteToolCall(item, arguments, w);
+                }
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static void CheckToolUse(JsonElement? block, string path)
+    {
+        if (!block.Prop("id").IsString() || !block.Prop("name").IsString())
+        {
+            throw new TranslationException(400, $"{path}: a tool_use block needs a string id and name.");
+        }
+    }
+
+    /// <summary>A checked tool_use block as a tool_calls entry, its input as compact JSON text in <c>arguments</c> (as <see cref="ToolCall"/>).</summary>
+    private static void WriteToolCall(JsonElement block, PooledBufferWriter scratch, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WritePropertyName("id");
+        block.GetProperty("id").WriteTo(w);
+        w.WriteString("type", "function");
+        w.WriteStartObject("function");
+        w.WritePropertyName("name");
+        block.GetProperty("name").WriteTo(w);
+        if (block.Prop("input") is { } input)
+        {
+            scratch.Clear();
+            using (var arguments = new Utf8JsonWriter(scratch, JsonOutput.WriterOptions))
+            {
+                input.WriteTo(arguments);
+            }
+
+            w.WriteString("arguments", scratch.WrittenSpan);
+        }
+        else
+        {
+            w.WriteString("arguments", "{}");
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 
     /// <summary>
@@ -555,105 +850,145 @@ public static class AnthropicToOpenAIRequest
         };
     }
 
-    private static JsonArray ConvertTools(JsonNode toolsNode, HashSet<string> kept, HashSet<string> dropped, TranslationContext ctx)
+    private static void WriteTools(JsonElement toolsNode, HashSet<string> kept, HashSet<string> dropped, Utf8JsonWriter w, TranslationContext ctx)
     {
-        var tools = toolsNode as JsonArray ?? throw new TranslationException(400, "tools: must be an array of tools.");
-        var result = new JsonArray();
-        for (var i = 0; i < tools.Count; i++)
+        if (toolsNode.ValueKind != JsonValueKind.Array)
         {
-            var t = tools[i] as JsonObject ?? throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
-            var name = t["name"].AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
+            throw new TranslationException(400, "tools: must be an array of tools.");
+        }
+
+        var i = 0;
+        foreach (var tool in toolsNode.EnumerateArray())
+        {
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
+            }
+
+            JsonElement? t = tool;
+            var name = t.Prop("name").AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
 
             // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
-            var type = t["type"].AsString();
-            if (type is not null and not "custom")
+            var type = t.Prop("type");
+            if (type.IsString() && !type.Is("custom"))
             {
-                ctx.Drop($"server tool {type}");
+                ctx.Drop($"server tool {type.AsString()}");
                 dropped.Add(name);
+                i++;
                 continue;
             }
 
-            var function = new JsonObject { ["name"] = name };
-            if (t["description"].AsString() is { } description)
-            {
-                function["description"] = description;
-            }
-
-            var schema = t["input_schema"];
-            if (schema is not null and not JsonObject)
+            var schema = t.Prop("input_schema");
+            if (schema is not null && !schema.IsObject())
             {
                 throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
             }
 
-            function["parameters"] = schema?.DeepClone() ?? new JsonObject { ["type"] = "object", ["properties"] = new JsonObject() };
-            if (t["strict"].AsBool() is { } strict)
-            {
-                function["strict"] = strict;
-            }
-
             NoteCacheControl(t, ctx);
-            if (t["defer_loading"].AsBool() == true)
+            if (t.Prop("defer_loading").AsBool() == true)
             {
                 // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
                 ctx.Drop("tools[].defer_loading");
             }
 
-            if (t["input_examples"] is not null)
+            if (t.Prop("input_examples") is not null)
             {
                 ctx.Drop("tools[].input_examples");
             }
 
+            if (kept.Count == 0)
+            {
+                w.WriteStartArray("tools");
+            }
+
             kept.Add(name);
-            result.Add(new JsonObject { ["type"] = "function", ["function"] = function });
+            w.WriteStartObject();
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", name);
+            if (t.Prop("description") is { ValueKind: JsonValueKind.String } description)
+            {
+                w.WritePropertyName("description");
+                description.WriteTo(w);
+            }
+
+            w.WritePropertyName("parameters");
+            if (schema is { } parameters)
+            {
+                parameters.WriteTo(w);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "object");
+                w.WriteStartObject("properties");
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            if (t.Prop("strict").AsBool() is { } strict)
+            {
+                w.WriteBoolean("strict", strict);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+            i++;
         }
 
-        return result;
+        if (kept.Count > 0)
+        {
+            w.WriteEndArray();
+        }
     }
 
-    private static void ConvertToolChoice(JsonNode value, HashSet<string> tools, HashSet<string> droppedTools, JsonObject output, TranslationContext ctx)
+    /// <summary>Checks tool_choice, and writes it when <paramref name="w"/> is given (only when tools are sent).</summary>
+    private static void WriteToolChoice(JsonElement choice, HashSet<string> tools, HashSet<string> droppedTools, Utf8JsonWriter? w, TranslationContext ctx)
     {
-        if (value is not JsonObject choice)
+        if (choice.ValueKind != JsonValueKind.Object)
         {
             throw new TranslationException(400, "tool_choice: must be an object such as {\"type\": \"auto\"}.");
         }
 
-        var type = choice["type"].AsString();
+        var typeValue = choice.Prop("type");
+        var type = typeValue.AsString();
         switch (type)
         {
             case "auto":
-                output["tool_choice"] = "auto";
+                w?.WriteString("tool_choice", "auto");
                 break;
             case "any":
-                output["tool_choice"] = "required";
+                w?.WriteString("tool_choice", "required");
                 break;
             case "none":
-                output["tool_choice"] = "none";
+                w?.WriteString("tool_choice", "none");
                 break;
             case "tool":
-                var name = choice["name"].AsString() ?? throw new TranslationException(400, "tool_choice.name: must be a string when type is 'tool'.");
+                var name = choice.Prop("name").AsString() ?? throw new TranslationException(400, "tool_choice.name: must be a string when type is 'tool'.");
                 if (droppedTools.Contains(name) || !tools.Contains(name))
                 {
                     // Naming a tool the upstream never sees would be rejected there; let the model choose instead.
                     ctx.Note($"tool_choice {name} → auto (the tool was not sent upstream)");
-                    output["tool_choice"] = "auto";
+                    w?.WriteString("tool_choice", "auto");
                 }
-                else
+                else if (w is not null)
                 {
-                    output["tool_choice"] = new JsonObject
-                    {
-                        ["type"] = "function",
-                        ["function"] = new JsonObject { ["name"] = name },
-                    };
+                    w.WriteStartObject("tool_choice");
+                    w.WriteString("type", "function");
+                    w.WriteStartObject("function");
+                    w.WriteString("name", name);
+                    w.WriteEndObject();
+                    w.WriteEndObject();
                 }
 
                 break;
             default:
-                throw new TranslationException(400, $"tool_choice.type: must be 'auto', 'any', 'tool' or 'none' (got {JsonOutput.Describe(choice["type"])}).");
+                throw new TranslationException(400, $"tool_choice.type: must be 'auto', 'any', 'tool' or 'none' (got {JsonInput.Describe(typeValue)}).");
         }
 
-        if (choice["disable_parallel_tool_use"].AsBool() == true && type != "none")
+        if (choice.Prop("disable_parallel_tool_use").AsBool() == true && type != "none")
         {
-            output["parallel_tool_calls"] = false;
+            w?.WriteBoolean("parallel_tool_calls", false);
         }
     }
 
@@ -663,10 +998,10 @@ public static class AnthropicToOpenAIRequest
     /// adaptive thinking means Anthropic's default (high) and enabled thinking maps its budget.
     /// Models without reasoning_effort drop both, noted.
     /// </summary>
-    private static void ConvertEffort(JsonObject request, bool reasoningModel, JsonObject output, TranslationContext ctx)
+    private static void WriteEffort(JsonElement request, bool reasoningModel, Utf8JsonWriter w, TranslationContext ctx)
     {
-        var thinking = request["thinking"];
-        if (thinking is not null and not JsonObject)
+        var thinking = request.Prop("thinking");
+        if (thinking is not null && !thinking.IsObject())
         {
             throw new TranslationException(400, "thinking: must be an object such as {\"type\": \"adaptive\"}.");
         }
@@ -674,11 +1009,11 @@ public static class AnthropicToOpenAIRequest
         var thinkingType = thinking.Prop("type").AsString();
         if (thinking is not null && thinkingType is not ("adaptive" or "enabled" or "disabled"))
         {
-            throw new TranslationException(400, $"thinking.type: must be 'adaptive', 'enabled' or 'disabled' (got {JsonOutput.Describe(thinking.Prop("type"))}).");
+            throw new TranslationException(400, $"thinking.type: must be 'adaptive', 'enabled' or 'disabled' (got {JsonInput.Describe(thinking.Prop("type"))}).");
         }
 
-        var config = request["output_config"];
-        if (config is not null and not JsonObject)
+        var config = request.Prop("output_config");
+        if (config is not null && !config.IsObject())
         {
             throw new TranslationException(400, "output_config: must be an object.");
         }
@@ -687,7 +1022,7 @@ public static class AnthropicToOpenAIRequest
         var effort = effortNode.AsString();
         if (effortNode is not null && Effort.ToOpenAI(effort) is null)
         {
-            throw new TranslationException(400, $"output_config.effort: must be 'low', 'medium', 'high' or 'max' (got {JsonOutput.Describe(effortNode)}).");
+            throw new TranslationException(400, $"output_config.effort: must be 'low', 'medium', 'high' or 'max' (got {JsonInput.Describe(effortNode)}).");
         }
 
         string? from;
@@ -725,34 +1060,33 @@ public static class AnthropicToOpenAIRequest
             return;
         }
 
-        output["reasoning_effort"] = level;
+        w.WriteString("reasoning_effort", level);
         ctx.Note($"{from} → reasoning_effort {level}");
     }
 
     /// <summary>Anthropic structured output (<c>output_config.format</c>, or the beta's <c>output_format</c>) → <c>response_format</c> json_schema.</summary>
-    private static void ConvertFormat(JsonObject request, JsonObject output)
+    private static void WriteFormat(JsonElement request, Utf8JsonWriter w)
     {
-        var format = request["output_config"].Prop("format") ?? request["output_format"];
+        var format = request.Prop("output_config").Prop("format") ?? request.Prop("output_format");
         if (format is null)
         {
             return;
         }
 
-        if (format.Prop("type").AsString() != "json_schema" || format.Prop("schema") is not JsonObject schema)
+        if (!format.Prop("type").Is("json_schema") || format.Prop("schema") is not { ValueKind: JsonValueKind.Object } schema)
         {
             throw new TranslationException(400, "output_config.format: must be {\"type\": \"json_schema\", \"schema\": {...}}.");
         }
 
         // Anthropic's structured output is guaranteed to match the schema; OpenAI's strict mode is the same promise.
-        output["response_format"] = new JsonObject
-        {
-            ["type"] = "json_schema",
-            ["json_schema"] = new JsonObject
-            {
-                ["name"] = "output",
-                ["schema"] = schema.DeepClone(),
-                ["strict"] = true,
-            },
-        };
+        w.WriteStartObject("response_format");
+        w.WriteString("type", "json_schema");
+        w.WriteStartObject("json_schema");
+        w.WriteString("name", "output");
+        w.WritePropertyName("schema");
+        schema.WriteTo(w);
+        w.WriteBoolean("strict", true);
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 }

@@ -61,26 +61,7 @@ internal static class JsonOutput
     }
 
     /// <summary>Parses an upstream body for reading; like <see cref="ParseObject"/>, anything but a JSON object is a 400.</summary>
-    public static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string what)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json.ToArray(), DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new TranslationException(400, $"The {what} is not valid JSON: {ex.Message}");
-        }
-
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            doc.Dispose();
-            throw new TranslationException(400, $"The {what} must be a JSON object.");
-        }
-
-        return doc;
-    }
+    public static JsonDocument ParseDocument(ReadOnlySpan<byte> json, string what) => JsonInput.ParseDocument(json.ToArray(), what);
 
     /// <summary>
     /// The property <paramref name="name"/> when <paramref name="node"/> is an object, else null. Unlike the

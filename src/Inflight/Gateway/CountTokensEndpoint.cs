@@ -34,10 +34,12 @@ internal static class CountTokensEndpoint
             return;
         }
 
+        // One parse serves the inspector and the translator's check.
+        using var parsed = RequestInspector.TryParse(body, out var parseError);
         RequestSummary summary;
         try
         {
-            summary = RequestInspector.Inspect(ApiFormat.Anthropic, body, requireMessages: true);
+            summary = RequestInspector.Inspect(ApiFormat.Anthropic, parsed ?? throw parseError!, requireMessages: true);
         }
         catch (RequestBodyException ex)
         {
@@ -59,7 +61,7 @@ internal static class CountTokensEndpoint
             byte[] counted;
             try
             {
-                AnthropicToOpenAIRequest.Translate(body.Span, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
+                AnthropicToOpenAIRequest.Check(parsed!.RootElement, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
                 counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
             }
             catch (TranslationException ex)

@@ -43,14 +43,18 @@ internal static class ExchangeTranslation
         return null;
     }
 
-    /// <summary>The client's request body in the provider's format. Throws <see cref="TranslationException"/> for what it refuses.</summary>
-    public static byte[] TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, ReadOnlySpan<byte> body, TranslationContext context)
+    /// <summary>
+    /// The client's request body in the provider's format. Throws <see cref="TranslationException"/> for what it refuses.
+    /// <paramref name="parsed"/> is the body as the inspector parsed it (<see cref="RequestInspector.Parse"/>); the translators that read a
+    /// <see cref="System.Text.Json.JsonDocument"/> use it rather than parsing the body again.
+    /// </summary>
+    public static byte[] TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, System.Text.Json.JsonDocument parsed, ReadOnlyMemory<byte> body, TranslationContext context)
         => (clientFormat, upstreamFormat) switch
         {
-            (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(body, context),
-            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(body, context),
-            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(body, context),
-            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body, context),
+            (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(parsed.RootElement, context),
+            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(body.Span, context),
+            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(body.Span, context),
+            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body.Span, context),
             _ => throw new InvalidOperationException($"No request translator from {clientFormat} to {upstreamFormat}."),
         };
 

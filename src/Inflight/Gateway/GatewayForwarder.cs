@@ -69,10 +69,12 @@ internal sealed partial class GatewayForwarder(
             return;
         }
 
+        // One parse serves the inspector and the request translator; disposed (its pooled index returned) once the upstream body is built.
+        using var parsed = RequestInspector.TryParse(body.Value, out var parseError);
         RequestSummary summary;
         try
         {
-            summary = RequestInspector.Inspect(clientFormat, body.Value, requireMessages: true);
+            summary = RequestInspector.Inspect(clientFormat, parsed ?? throw parseError!, requireMessages: true);
         }
         catch (RequestBodyException ex)
         {
@@ -122,7 +124,7 @@ internal sealed partial class GatewayForwarder(
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
-                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, body.Value.Span, translation);
+                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, parsed!, body.Value, translation);
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
             {
@@ -147,6 +149,9 @@ internal sealed partial class GatewayForwarder(
         {
             upstreamBody = default;
         }
+
+        // Nothing reads the parsed body from here on; its pooled index goes back now rather than when a long stream ends.
+        parsed!.Dispose();
 
         var (clientName, clientVersion) = ClientAttribution.ParseClient(context.Request.Headers);
         using var tracked = tracker.Start(new RequestStart

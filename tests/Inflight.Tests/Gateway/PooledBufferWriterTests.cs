@@ -1,4 +1,4 @@
-using Inflight.Gateway;
+using Inflight.Protocols;
 
 namespace Inflight.Tests.Gateway;
 

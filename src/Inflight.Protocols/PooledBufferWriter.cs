@@ -1,13 +1,13 @@
 using System.Buffers;
 
-namespace Inflight.Gateway;
+namespace Inflight.Protocols;
 
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}.Shared"/> arrays, returned on dispose.
-/// The relay keeps a non-streamed answer here for usage accounting; a fresh 16 KB array per request was
-/// most of the gateway's allocation per request (docs/performance.md).
+/// The relay keeps a non-streamed answer here for usage accounting (a fresh 16 KB array per request was
+/// most of the gateway's allocation per request, docs/performance.md); request translators write their output here.
 /// </summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+public sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _written;
@@ -20,6 +20,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
 
     public int WrittenCount => _written;
+
+    /// <summary>Starts over, keeping the array.</summary>
+    public void Clear() => _written = 0;
 
     public void Advance(int count)
     {

@@ -1,0 +1,101 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+
+namespace Inflight.Protocols.Translation;
+
+/// <summary>
+/// Reading a request over <see cref="JsonDocument"/> (its index is pooled and the body is not copied), with the
+/// same "missing or null reads as absent" rules as the <see cref="JsonOutput"/> helpers on <c>JsonNode</c>:
+/// a JSON <c>null</c> is never a value, so <c>{"system": null}</c> and no system read the same.
+/// </summary>
+internal static class JsonInput
+{
+    /// <summary>Parses a request body without copying it; anything but a JSON object (or UTF-8 that is not valid) is a 400.</summary>
+    public static JsonDocument ParseObject(ReadOnlyMemory<byte> json, string what)
+    {
+        // The reader checks UTF-8 only in strings it unescapes; checking it all up front keeps every failure a 400 here.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            throw new TranslationException(400, $"The {what} is not valid UTF-8.");
+        }
+
+        return ParseDocument(json, what);
+    }
+
+    /// <summary>Parses a body that must be a JSON object (else a 400), without copying it or checking its UTF-8 up front.</summary>
+    public static JsonDocument ParseDocument(ReadOnlyMemory<byte> json, string what)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, JsonOutput.DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new TranslationException(400, $"The {what} is not valid JSON: {ex.Message}");
+        }
+
+        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            doc.Dispose();
+            throw new TranslationException(400, $"The {what} must be a JSON object.");
+        }
+
+        return doc;
+    }
+
+    /// <summary>The property <paramref name="name"/> when <paramref name="element"/> is an object and it is there and not null.</summary>
+    public static JsonElement? Prop(this JsonElement? element, string name)
+        => element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    /// <inheritdoc cref="Prop(JsonElement?, string)"/>
+    public static JsonElement? Prop(this JsonElement element, string name) => ((JsonElement?)element).Prop(name);
+
+    /// <summary>A value that is not JSON null, else null (a property's value as <see cref="Prop(JsonElement?, string)"/> reads it).</summary>
+    public static JsonElement? NotNull(this JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : element;
+
+    public static bool IsString(this JsonElement? element) => element is { ValueKind: JsonValueKind.String };
+
+    public static bool IsObject(this JsonElement? element) => element is { ValueKind: JsonValueKind.Object };
+
+    public static bool IsArray(this JsonElement? element) => element is { ValueKind: JsonValueKind.Array };
+
+    /// <summary>Whether the value is the string <paramref name="text"/> (compared without allocating).</summary>
+    public static bool Is(this JsonElement? element, string text) => element is { ValueKind: JsonValueKind.String } s && s.ValueEquals(text);
+
+    /// <summary>A string value as .NET text; for short values (types, roles, ids): copy long texts with <see cref="Utf8Text"/> or <c>WriteTo</c>.</summary>
+    public static string? AsString(this JsonElement? element) => element is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
+
+    public static long? AsLong(this JsonElement? element)
+    {
+        if (element is not { ValueKind: JsonValueKind.Number } n)
+        {
+            return null;
+        }
+
+        return n.TryGetInt64(out var l) ? l : n.TryGetDouble(out var d) ? (long)d : null;
+    }
+
+    public static double? AsDouble(this JsonElement? element)
+        => element is { ValueKind: JsonValueKind.Number } n && n.TryGetDouble(out var d) ? d : null;
+
+    public static bool? AsBool(this JsonElement? element) => element?.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
+
+    /// <summary>Whether a string value is empty (its raw form is just the two quotes).</summary>
+    public static bool IsEmptyString(this JsonElement element) => JsonMarshal.GetRawUtf8Value(element).Length == 2;
+
+    /// <summary>A value as an error message shows it: <c>'text'</c> (cut short), a number, <c>null</c>, <c>an object</c>, <c>an array</c>.</summary>
+    public static string Describe(JsonElement? element) => element?.ValueKind switch
+    {
+        null => "nothing",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "'" + (element.Value.GetString() is { } s && s.Length > 40 ? s[..40] + "…" : element.Value.GetString()) + "'",
+        _ => element.Value.GetRawText(),
+    };
+}

@@ -1,0 +1,149 @@
+using System.Text;
+using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
+
+namespace Inflight.Protocols.Tests.Translation;
+
+/// <summary>
+/// The one-pass Anthropic → OpenAI request translator gives what the <c>JsonNode</c> translator gave: the same output
+/// bytes, the same notes in the same order, and the same 400 for what it refuses, on real Claude Code bodies and on
+/// bodies that take every branch of the field policy (for a chat model and a reasoning model).
+/// </summary>
+public sealed class AnthropicToOpenAIRequestEquivalenceTests
+{
+    private const string Tool = """{"name":"get_weather","description":"Weather \"now\"\nin a city","input_schema":{"type":"object","properties":{"city":{"type":"string","description":"café <b>&amp;</b> ☃ 😀"}},"required":["city"]}}""";
+
+    public static TheoryData<string> Bodies => new()
+    {
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""",
+        """{"model":"m","max_tokens":10,"system":"be brief","messages":[{"role":"user","content":"hi\u00e9\ud83d\ude00 \u2028 <tag> & +"}]}""",
+        """{"model":"m","max_tokens":10,"system":"","messages":[{"role":"user","content":""}]}""",
+        """{"model":"m","max_tokens":10,"system":null,"messages":[{"role":"user","content":"hi"}],"stream":null,"temperature":null}""",
+        """{"model":"m","max_tokens":10,"system":[{"type":"text","text":"one","cache_control":{"type":"ephemeral"}},{"type":"text","text":""},{"type":"text","text":"two\tthree"}],"messages":[{"role":"user","content":"hi"}]}""",
+        """{"model":"m","max_tokens":10,"system":[],"messages":[{"role":"system"},{"role":"system","content":[{"type":"text","text":"mid"}]},{"role":"user","content":"hi"}]}""",
+        """{"model":"m","max_tokens":10,"system":[{"type":"image"}],"messages":[]}""",
+        """{"model":"m","max_tokens":10,"system":[null],"messages":[]}""",
+        """{"model":"m","max_tokens":10,"system":5,"messages":[]}""",
+        """{"model":"m","max_tokens":10}""",
+        """{"model":"m","max_tokens":10,"messages":{}}""",
+        """{"model":"m","max_tokens":10,"messages":[3]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"tool","content":"x"}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"content":"x"}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":5}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"a"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":""},{"type":"text","text":"b"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":7}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"video"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":["text"]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"text","text":"see"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},{"type":"image","source":{"type":"url","url":"https://example.com/a.png"}}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","title":"T","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"text","media_type":"text/plain","data":"plain\ndoc"}},{"type":"text","text":"summarize"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://example.com/a.pdf"}}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"get_weather","input":{"city":"Paris \"FR\"","n":[1,2.50,{"é":null}]}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"},{"type":"text","text":"thanks"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","is_error":true,"content":[{"type":"text","text":"a"},{"type":"tool_reference","tool_name":"Read"},{"type":"text","text":"b","cache_control":{"type":"ephemeral"}}]}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"image","source":{"type":"base64","media_type":"image/jpeg","data":"/9j/"}},{"type":"document","source":{"type":"text","data":"d"}}]},{"type":"text","text":"next"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"document","source":{"type":"text","data":"d"}}]}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"},{"type":"tool_result","tool_use_id":"t2","content":null}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":1}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":5}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"audio"}]}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[1]}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":"plain"},{"role":"assistant","content":[{"type":"thinking","thinking":"hm","signature":"s"},{"type":"text","text":"a"},{"type":"redacted_thinking","data":"x"},{"type":"text","text":"b"},{"type":"server_tool_use","id":"s","name":"web_search","input":{}},{"type":"tool_use","id":"t1","name":"f"},{"type":"tool_use","id":"t2","name":"g","input":null},{"type":"tool_use","id":"t3","name":"h","input":"raw"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"thinking","thinking":"hm"}]},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},{"role":"assistant","content":[]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":1,"name":"f"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"image"}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[null]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL,{"name":"web_search","type":"web_search_20250305"},{"name":"plain","type":"custom","strict":true,"cache_control":{"type":"ephemeral"},"defer_loading":true,"input_examples":[{}]},{"name":"noschema","description":5}],"tool_choice":{"type":"tool","name":"get_weather","disable_parallel_tool_use":true}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":{"type":"tool","name":"missing"}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":{"type":"any"}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":{"type":"none","disable_parallel_tool_use":true}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tool_choice":{"type":"auto","disable_parallel_tool_use":true}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"s","type":"bash_20250124"}],"tool_choice":{"type":"tool","name":"s"}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":{"type":"sometimes"}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":"auto"}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[TOOL],"tool_choice":{"type":"tool"}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":{}}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[1]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"description":"x"}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"x","input_schema":[]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"x","input_schema":null}]}""",
+        """{"model":"m","max_tokens":1e3,"temperature":0.7,"top_p":1,"top_k":5,"stop_sequences":["a","b","c","d","e",5],"stream":true,"metadata":{"user_id":"user_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef_account_x"},"messages":[{"role":"user","content":"q"}],"context_management":{"edits":[]},"service_tier":"auto","unknown_field":1,"container":null}""",
+        """{"model":"m","max_tokens":100000000,"stop_sequences":[],"stream":false,"metadata":{"user_id":"short"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"stop_sequences":"x","messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"stop_sequences":[1],"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":"10","messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"temperature":"hot","messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"mcp_servers":[],"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"adaptive"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"enabled","budget_tokens":20000},"output_config":{"effort":"low"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"enabled","budget_tokens":3000},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"enabled"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"disabled"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":{"type":"sometimes"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"thinking":"on","messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"output_config":{"effort":"extreme"},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"output_config":[],"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"output_config":{"effort":"max","format":{"type":"json_schema","schema":{"type":"object","properties":{"a":{"type":"string"}}}}},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"output_format":{"type":"json_schema","schema":{"type":"object"}},"messages":[{"role":"user","content":"q"}]}""",
+        """{"model":"m","max_tokens":10,"output_format":{"type":"json_schema"},"messages":[{"role":"user","content":"q"}]}""",
+        """{ "model" : "m", "max_tokens" : 10, "messages" : [ { "role" : "user", "content" : [ { "type" : "text", "text" : "spaced\/out" } ] } ], "tools" : [ { "name" : "f", "input_schema" : { "type" : "object", "properties" : { } } } ] }""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"model":"n"}""",
+        """[]""",
+        """null""",
+        """{"model":""",
+        "",
+    };
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void Translate_EdgeCaseBody_MatchesTheJsonNodeTranslator(string body)
+    {
+        var bytes = Utf8(body.Replace("TOOL", Tool, StringComparison.Ordinal));
+        AssertSame(bytes, "gpt-4o");
+        AssertSame(bytes, "o3");
+    }
+
+    [Fact]
+    public void Translate_ClaudeCodeBodies_MatchTheJsonNodeTranslator()
+    {
+        AssertSame(ClaudeCodeRecordings.Messages, "gpt-4.1");
+        AssertSame(ClaudeCodeRecordings.ToolResult, "gpt-4.1");
+        AssertSame(ClaudeCodeRecordings.Messages, "o4-mini");
+    }
+
+    [Fact]
+    public void Translate_InvalidUtf8_RefusedLikeTheJsonNodeTranslator()
+        => AssertSame([.. Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":" """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")], "gpt-4o");
+
+    private static void AssertSame(byte[] body, string model)
+    {
+        var expectedNotes = new List<string>();
+        var actualNotes = new List<string>();
+        var expectedContext = Context(model, expectedNotes);
+        var actualContext = Context(model, actualNotes);
+        var expected = Run(() => ReferenceAnthropicToOpenAIRequest.Translate(body, expectedContext));
+        var actual = Run(() => AnthropicToOpenAIRequest.Translate(body, actualContext));
+
+        Assert.Equal(expected.Error, actual.Error);
+        Assert.Equal(expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output), actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output));
+        Assert.Equal(expected.Output, actual.Output);
+        Assert.Equal(expectedNotes, actualNotes);
+        Assert.Equal(expectedContext.Notes, actualContext.Notes);
+        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
+    }
+
+    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
+    {
+        try
+        {
+            return (translate(), null);
+        }
+        catch (TranslationException ex)
+        {
+            return (null, $"{ex.Status}: {ex.Message}");
+        }
+    }
+}
