@@ -224,6 +224,13 @@ internal sealed partial class UpstreamRelay(
 
                     read = await ReadWithPingsAsync(upstream, buffer, output, cancellationToken);
                 }
+                catch (OperationCanceledException) when (writeTimer.IsCancellationRequested)
+                {
+                    // A keep-alive ping's write timed out. Kestrel aborts a connection whose write was cancelled,
+                    // so the client looks gone too by now; the timeout is what happened.
+                    FailClientTimeout();
+                    return;
+                }
                 catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
                 {
                     RecordClientGone(endDelivered, status);
@@ -269,7 +276,7 @@ internal sealed partial class UpstreamRelay(
                 transform.Write(chunk.Span, output);
 
                 var flush = transform.BuffersWholeBody ? default : await FlushToClientAsync(output);
-                if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+                if (writeTimer.IsCancellationRequested)
                 {
                     FailClientTimeout();
                     return;
@@ -309,7 +316,7 @@ internal sealed partial class UpstreamRelay(
             }
 
             await FlushToClientAsync(output);
-            if (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+            if (writeTimer.IsCancellationRequested)
             {
                 FailClientTimeout();
                 return;
@@ -323,7 +330,7 @@ internal sealed partial class UpstreamRelay(
 
             tracked.Complete(status);
         }
-        catch (OperationCanceledException) when (writeTimer.IsCancellationRequested && !clientAborted.IsCancellationRequested)
+        catch (OperationCanceledException) when (writeTimer.IsCancellationRequested)
         {
             FailClientTimeout();
         }
