@@ -10,7 +10,8 @@ namespace Inflight.Metrics;
 /// <c>/metrics/active-requests/stream?mode=delta</c>: a <c>snapshot</c> (the full list) on connect and after a
 /// resume, then <c>request-start</c> (the new record), <c>request-update</c> (<c>request_id</c> plus only the
 /// fields that changed, coalesced per request) and <c>request-end</c> (the final log entry with status and error
-/// type). Bytes per event follow the changed requests, not the number of active ones.
+/// type). Bytes per event follow the changed requests, not the number of active ones. A request that starts and
+/// ends between two rounds still gets its <c>request-end</c> (there is no live record left to start it with).
 /// </summary>
 /// <remarks>
 /// Each connection diffs the view's state against what it last sent, so a slow reader never gets a backlog:
@@ -21,11 +22,16 @@ internal static class ActiveRequestsDeltaStream
     /// <summary>Changes closer together than this are sent as one round (coalesced per request).</summary>
     private static readonly TimeSpan s_coalesce = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>At most this many requests that started and ended between two rounds are reported per round.</summary>
+    private const int MaxUnseenEndsPerRound = 256;
+
     private static long s_eventId;
 
     public static async Task PumpAsync(Stream body, ActiveView view, MetricsOptions options, TimeProvider timeProvider, CancellationToken token)
     {
         var sent = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        // The newest finished request before the snapshot: later ones this watcher never saw still get their end.
+        var finishedMark = NewestFinished(view);
         var version = view.Version;
         var snapshot = new JsonArray();
         foreach (var request in view.GetActiveRequests())
@@ -66,7 +72,8 @@ internal static class ActiveRequestsDeltaStream
                 version = view.Version;
             }
 
-            var wrote = await WriteChangesAsync(body, view, sent, timeProvider, token);
+            var (wrote, mark) = await WriteChangesAsync(body, view, sent, finishedMark, token);
+            finishedMark = mark;
             if (wrote)
             {
                 lastWrite = timeProvider.GetTimestamp();
@@ -80,9 +87,14 @@ internal static class ActiveRequestsDeltaStream
         }
     }
 
-    private static async Task<bool> WriteChangesAsync(Stream body, ActiveView view, Dictionary<string, JsonObject> sent, TimeProvider timeProvider, CancellationToken token)
+    private static string? NewestFinished(ActiveView view)
+        => view.Tracker.GetRecentRequests(1) is [var newest] ? newest.RequestId : null;
+
+    private static async Task<(bool Wrote, string? FinishedMark)> WriteChangesAsync(Stream body, ActiveView view, Dictionary<string, JsonObject> sent, string? finishedMark, CancellationToken token)
     {
         var wrote = false;
+        // Read before the active list: a request finishing in between is then either still active or in this list.
+        var finished = view.Tracker.GetRecentRequests(MaxUnseenEndsPerRound);
         var current = view.GetActiveRequests();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in current)
@@ -114,13 +126,23 @@ internal static class ActiveRequestsDeltaStream
             }
         }
 
+        var ended = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in sent.Keys.Where(id => !seen.Contains(id)).ToList())
         {
             sent.Remove(id);
+            ended.Add(id);
             JsonNode final = view.FindRecent(id) is { } entry
                 ? JsonSerializer.SerializeToNode(entry, MetricsJsonContext.Default.RequestLogEntry)!
                 : new JsonObject { ["request_id"] = id, ["status"] = "unknown" };
             await WriteAsync(body, "request-end", final, token);
+            wrote = true;
+        }
+
+        // Requests that started and finished since the last round, never sent to this watcher: oldest first.
+        var unseen = finished.TakeWhile(entry => entry.RequestId != finishedMark).Where(entry => !seen.Contains(entry.RequestId) && !ended.Contains(entry.RequestId)).Reverse();
+        foreach (var entry in unseen)
+        {
+            await WriteAsync(body, "request-end", JsonSerializer.SerializeToNode(entry, MetricsJsonContext.Default.RequestLogEntry)!, token);
             wrote = true;
         }
 
@@ -129,7 +151,7 @@ internal static class ActiveRequestsDeltaStream
             await body.FlushAsync(token);
         }
 
-        return wrote;
+        return (wrote, finished.Count > 0 ? finished[0].RequestId : finishedMark);
     }
 
     private static JsonObject ToJson(ActiveRequestSnapshot request)

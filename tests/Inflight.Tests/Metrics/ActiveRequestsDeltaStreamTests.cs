@@ -85,6 +85,25 @@ public sealed class ActiveRequestsDeltaStreamTests
     }
 
     [Fact]
+    public async Task DeltaStream_RequestStartsAndEndsBetweenRounds_StillSendsItsEnd()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+        host.StartRequest("before-connect").Complete();
+        await using var stream = await SseTestStream.OpenAsync(client, path: DeltaPath);
+        Assert.Equal("snapshot", (await stream.NextAsync()).EventType);
+
+        // Started and finished at once: no round ever sees it active.
+        var quick = host.StartRequest("quick");
+        quick.Fail("upstream_http_error", "boom", 500);
+
+        var end = await stream.WaitForAsync(e => e.EventType == "request-end");
+        var data = JsonNode.Parse(end.Data)!;
+        Assert.Equal(quick.RequestId, (string)data["request_id"]!);
+        Assert.Equal("upstream_http_error", (string)data["error_type"]!);
+    }
+
+    [Fact]
     public async Task DeltaStream_UnknownMode_Returns400()
     {
         await using var host = MetricsTestHost.Start();
