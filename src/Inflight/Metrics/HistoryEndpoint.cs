@@ -73,10 +73,7 @@ internal static class HistoryEndpoint
 
         if (history.Store is not { } store)
         {
-            return TypedResults.Json(
-                new MetricsErrorPayload("history_off", "/metrics/history reads the history store; INFLIGHT_DATABASE_URL is none.", null),
-                MetricsJsonContext.Default.MetricsErrorPayload,
-                statusCode: StatusCodes.Status404NotFound);
+            return TypedResults.Json(MetricsDisabledPayload.HistoryOff, MetricsJsonContext.Default.MetricsDisabledPayload);
         }
 
         // Buckets on multiples of the step, the last one holding now: the same request stays in the same bucket from poll to poll.
