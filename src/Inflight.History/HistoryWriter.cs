@@ -37,6 +37,8 @@ public sealed partial class HistoryWriter : IRequestObserver
     private long _written;
     private long _dropped;
     private long _batches;
+    private long _lastLagTicks;
+    private long _maxLagTicks;
     private int _dropLogged;
     private string? _lastError;
 
@@ -62,6 +64,15 @@ public sealed partial class HistoryWriter : IRequestObserver
 
     /// <summary>Batches written; <see cref="Written"/> ÷ this is the mean batch size.</summary>
     public long Batches => Interlocked.Read(ref _batches);
+
+    /// <summary>
+    /// Lag of the last committed batch: from the end of its oldest request to the commit. What a reader of the
+    /// store (the request log, <c>/metrics/history</c>) trails live traffic by, and roughly what a SIGKILL would lose.
+    /// </summary>
+    public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
+
+    /// <summary>The largest <see cref="LastLag"/> since start.</summary>
+    public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLagTicks));
 
     /// <summary>Requests queued, not yet written.</summary>
     public int Pending => _queue.Reader.Count;
@@ -193,6 +204,7 @@ public sealed partial class HistoryWriter : IRequestObserver
 
                 Interlocked.Add(ref _written, batch.Count);
                 Interlocked.Increment(ref _batches);
+                RecordLag(batch[0].EndTime);
                 batch.Clear();
                 sequences.Clear();
             }
@@ -200,6 +212,17 @@ public sealed partial class HistoryWriter : IRequestObserver
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutdown timed out: what is left is counted as dropped by StopAsync.
+        }
+    }
+
+    private void RecordLag(double oldestEndTime)
+    {
+        var lag = Math.Max(0, (_timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0) - oldestEndTime);
+        var ticks = TimeSpan.FromSeconds(lag).Ticks;
+        Interlocked.Exchange(ref _lastLagTicks, ticks);
+        if (ticks > Interlocked.Read(ref _maxLagTicks))
+        {
+            Interlocked.Exchange(ref _maxLagTicks, ticks);
         }
     }
 
