@@ -60,6 +60,11 @@ set -e
 succeeded=$(grep -E '^\s*succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 failed=$(grep -E '^\s*failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
 skipped=$(grep -E '^\s*skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+# Repeat each failure (name, message, first lines of its stack) at the very end, where a CI log's tail shows it.
+if [ "${failed}" -gt 0 ]; then
+  echo "Failed tests:"
+  awk '/^[[:space:]]*failed [A-Za-z_][A-Za-z0-9_.]*[ (]/ && !/failed with/ {n=14} n>0 {print; n--}' "$log" | grep -v -E '^\s*(info|warn|dbug): ' || true
+fi
 echo "Tests: ${succeeded} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "${succeeded}" -eq 0 ]; then
   echo "No test ran." >&2

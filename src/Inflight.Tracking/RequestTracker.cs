@@ -162,6 +162,20 @@ public sealed class RequestTracker
         return requestId;
     }
 
+    /// <summary>
+    /// Counts a call refused with 429 because its address sent too many wrong keys, without listing it: a guesser
+    /// must not push the operator's real errors out of the recent-errors ring (its first refusals are listed).
+    /// </summary>
+    public void CountThrottledAuthFailure(string route)
+    {
+        lock (_finalizeLock)
+        {
+            _authFailures[route] = _authFailures.GetValueOrDefault(route) + 1;
+        }
+
+        NotifyChanged();
+    }
+
     /// <summary>Requests that went <c>stalled</c> since start, and how many of those later got bytes again.</summary>
     public (long Stalled, long Recovered) StallCounts => (Interlocked.Read(ref _stalledRequests), Interlocked.Read(ref _stalledRecovered));
 

@@ -59,8 +59,9 @@ public sealed partial class ActiveRequestsGridTests(BrowserFixture browser)
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
         var requestId = Assert.Single(host.Tracker.GetActiveRequests()).RequestId;
 
-        // Appears within a second of starting, with its provider, model and phase.
-        await Expect(dashboard.ActiveRow(requestId)).ToBeVisibleAsync(new() { Timeout = 1000 });
+        // Appears while it runs, with its provider, model and phase. How fast is measured in bench/
+        // (docs/performance.md); a wall-clock bound here would fail on a loaded machine, not on a slow dashboard.
+        await Expect(dashboard.ActiveRow(requestId)).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await Expect(dashboard.ActiveCell(requestId, "provider")).ToHaveTextAsync("fake");
         await Expect(dashboard.ActiveCell(requestId, "model")).ToHaveTextAsync("claude-sonnet-4-5");
         await Expect(dashboard.ActiveCell(requestId, "phase")).ToHaveTextAsync("Streaming");

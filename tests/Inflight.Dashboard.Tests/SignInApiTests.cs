@@ -79,25 +79,48 @@ public sealed class SignInApiTests
     }
 
     [Fact]
-    public async Task PostSession_WrongKeys_RateLimitedWithRetryAfter()
+    public async Task PostSession_WrongKeysBeyondTheLimit_429WithRetryAfterAndCounted()
     {
-        await using var host = DashboardHost.Start(new Dictionary<string, string?> { ["PROXY_API_KEY"] = Key });
+        await using var host = DashboardHost.Start(new Dictionary<string, string?> { ["PROXY_API_KEY"] = Key, ["AUTH_FAILURE_LIMIT"] = "3" });
         using var client = NewClient(host);
 
         var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < SignInThrottle.MaxFailures; i++)
+        for (var i = 0; i < 3; i++)
         {
             using var wrong = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong-" + i }, Ct);
             statuses.Add(wrong.StatusCode);
         }
 
-        using var limited = await client.PostAsJsonAsync("/dashboard/api/session", new { key = Key }, Ct);
+        using var limited = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong-again" }, Ct);
 
         Assert.All(statuses, s => Assert.Equal(HttpStatusCode.Unauthorized, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         var retryAfter = int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
         Assert.False(limited.Headers.Contains("Set-Cookie"));
+        using var json = JsonDocument.Parse(await limited.Content.ReadAsStringAsync(Ct));
+        Assert.Equal("rate_limited", json.RootElement.GetProperty("error").GetString());
+        var failures = host.Tracker.GetRunningTotals().AuthFailures;
+        Assert.Equal(4, failures.ByRoute["/dashboard/api/session"]);
+        Assert.Equal(3, host.Tracker.GetRecentErrors().Count(e => e.StatusCode == 401));
+    }
+
+    [Fact]
+    public async Task PostSession_RightKeyWhileThrottled_SignsIn()
+    {
+        await using var host = DashboardHost.Start(new Dictionary<string, string?> { ["PROXY_API_KEY"] = Key, ["AUTH_FAILURE_LIMIT"] = "2" });
+        using var client = NewClient(host);
+        for (var i = 0; i < 4; i++)
+        {
+            using var wrong = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong-" + i }, Ct);
+        }
+
+        using var stillLimited = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong" }, Ct);
+        using var right = await client.PostAsJsonAsync("/dashboard/api/session", new { key = Key }, Ct);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.StartsWith("inflight_session=", Assert.Single(right.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
     }
 
     [Fact]

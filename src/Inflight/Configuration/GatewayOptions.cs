@@ -34,6 +34,12 @@ internal sealed class GatewayOptions
     /// <summary><c>PROXY_API_KEYS="alice:key1,ci:key2"</c>: more client keys, each with the label requests are attributed to.</summary>
     public Dictionary<string, string> LabelledProxyKeys { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Wrong or missing keys one client address may send per <see cref="AuthFailureWindow"/> before 429s (<c>AUTH_FAILURE_LIMIT</c>; 0 is off).</summary>
+    public int AuthFailureLimit { get; set; } = 10;
+
+    /// <summary>How long an address's used-up failures take to come back (<c>AUTH_FAILURE_WINDOW</c>).</summary>
+    public TimeSpan AuthFailureWindow { get; set; } = TimeSpan.FromSeconds(60);
+
     public bool DemoMode { get; set; }
 
     /// <summary><c>INFLIGHT_ALLOW_UNAUTHENTICATED</c>: listening beyond loopback without <see cref="ProxyApiKey"/> was asked for.</summary>

@@ -61,6 +61,8 @@ internal sealed class GatewaySettingsReader(IConfiguration configuration) : ICon
         options.MaxRequestBytes = SettingParsers.ReadPositiveLong(configuration, "MAX_REQUEST_BYTES", 32L * 1024 * 1024, errors);
         options.ProxyApiKey = string.IsNullOrEmpty(configuration[ProxyApiKeyKey]) ? null : configuration[ProxyApiKeyKey];
         ReadLabelledKeys(options, configuration["PROXY_API_KEYS"], errors);
+        options.AuthFailureLimit = SettingParsers.ReadCount(configuration, "AUTH_FAILURE_LIMIT", 10, errors);
+        options.AuthFailureWindow = TimeSpan.FromSeconds(SettingParsers.ReadSeconds(configuration, "AUTH_FAILURE_WINDOW", 60, errors));
         options.DemoMode = SettingParsers.ReadBool(configuration, DemoModeKey, false, errors);
         options.AllowUnauthenticated = SettingParsers.ReadBool(configuration, AllowUnauthenticatedKey, false, errors);
         ReadHost(options, errors);

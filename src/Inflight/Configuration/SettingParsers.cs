@@ -62,6 +62,24 @@ internal static class SettingParsers
         return value;
     }
 
+    /// <summary>A whole number from 0 up (0 usually turns the feature off).</summary>
+    public static int ReadCount(IConfiguration configuration, string key, int defaultValue, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return defaultValue;
+        }
+
+        if (!int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0)
+        {
+            errors.Add($"{key} must be a whole number, 0 or more; got '{raw}'.");
+            return defaultValue;
+        }
+
+        return value;
+    }
+
     public static double ReadFraction(IConfiguration configuration, string key, double defaultValue, List<string> errors)
     {
         var raw = configuration[key];

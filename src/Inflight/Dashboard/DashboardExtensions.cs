@@ -6,7 +6,6 @@ internal static class DashboardExtensions
 {
     public static WebApplicationBuilder AddInflightDashboard(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<DashboardFiles>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DashboardJsonContext.Default));
         return builder;

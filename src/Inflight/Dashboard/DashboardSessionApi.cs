@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Inflight.Configuration;
+using Inflight.Tracking;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -13,6 +14,8 @@ namespace Inflight.Dashboard;
 /// </summary>
 internal static partial class DashboardSessionApi
 {
+    private const string SessionRoute = "/dashboard/api/session";
+
     public static RouteGroupBuilder MapDashboardSessionApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/dashboard/api").ExcludeFromDescription();
@@ -39,8 +42,9 @@ internal static partial class DashboardSessionApi
         HttpContext context,
         ProxyKeyVerifier verifier,
         DashboardSessionStore sessions,
-        SignInThrottle throttle,
-        ILogger<SignInThrottle> logger)
+        KeyFailureLimiter limiter,
+        RequestTracker tracker,
+        ILogger<DashboardSessionStore> logger)
     {
         NoStore(context);
         if (!verifier.IsRequired)
@@ -48,25 +52,28 @@ internal static partial class DashboardSessionApi
             return Status(authRequired: false, signedIn: true);
         }
 
-        var client = context.Connection.RemoteIpAddress;
-        if (!throttle.TryAcquire(client, out var retryAfter))
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-            Log.SignInThrottled(logger, client?.ToString() ?? "unknown", seconds);
-            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys. Try again in {seconds} s.");
-        }
-
         if (string.IsNullOrEmpty(request?.Key))
         {
             return Error(StatusCodes.Status400BadRequest, "bad_request", "Send the key as {\"key\": \"...\"}.");
         }
 
+        // The key is checked first, always: the right key signs in even while this address is throttled for wrong ones.
         if (!verifier.Verify(request.Key))
         {
-            throttle.RecordFailure(client);
-            Log.SignInFailed(logger, client?.ToString() ?? "unknown");
-            return Error(StatusCodes.Status401Unauthorized, "unauthorized", "That key is not the one set in PROXY_API_KEY.");
+            var client = context.Connection.RemoteIpAddress;
+            var clientName = client?.ToString() ?? "unknown";
+            if (limiter.TryRecordFailure(client, out var retryAfter))
+            {
+                tracker.RecordAuthFailure(SessionRoute, clientName, Gateway.ClientAttribution.Bound(context.Request.Headers.UserAgent.ToString()), "The dashboard sign-in key is not a configured key.");
+                Log.SignInFailed(logger, clientName);
+                return Error(StatusCodes.Status401Unauthorized, "unauthorized", "That key is not the one set in PROXY_API_KEY.");
+            }
+
+            // Counted, not listed or logged: a guesser must not flood the log and the recent errors.
+            tracker.CountThrottledAuthFailure(SessionRoute);
+            var seconds = KeyFailureLimiter.RetryAfterSeconds(retryAfter);
+            context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys from this address; try again in {seconds} s. The right key is not affected.");
         }
 
         var existing = context.Request.Cookies[DashboardSessionStore.CookieName];
@@ -107,8 +114,5 @@ internal static partial class DashboardSessionApi
     {
         [LoggerMessage(1, LogLevel.Warning, "Dashboard sign-in with a wrong key from {Client}", EventName = "SignInFailed")]
         public static partial void SignInFailed(ILogger logger, string client);
-
-        [LoggerMessage(2, LogLevel.Warning, "Dashboard sign-in from {Client} refused for {RetryAfterSeconds} s after too many wrong keys", EventName = "SignInThrottled")]
-        public static partial void SignInThrottled(ILogger logger, string client, int retryAfterSeconds);
     }
 }

@@ -19,10 +19,12 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
     /// <summary>The request-line and header limits Kestrel would apply (its defaults), enforced here so the answer has a body.</summary>
     public const int MaxRequestLineBytes = 8 * 1024;
     public const int MaxHeaderBytes = 32 * 1024;
+    public const int MaxHeaderCount = 100;
 
     /// <summary>Kestrel's own, roomier limits: beyond them it still answers with an empty body, but memory stays bounded.</summary>
     public const int KestrelRequestLineBytes = 64 * 1024;
     public const int KestrelHeaderBytes = 128 * 1024;
+    public const int KestrelHeaderCount = 1000;
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -33,9 +35,15 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
             return RequestErrors.WriteAsync(context, StatusCodes.Status414UriTooLong, $"The request line is longer than {MaxRequestLineBytes} bytes.");
         }
 
-        if (HeaderBytes(request.Headers) > MaxHeaderBytes)
+        var (headerCount, headerBytes) = Measure(request.Headers);
+        if (headerBytes > MaxHeaderBytes)
         {
             return RequestErrors.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"The request headers are larger than {MaxHeaderBytes} bytes in total.");
+        }
+
+        if (headerCount > MaxHeaderCount)
+        {
+            return RequestErrors.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, $"The request has more than {MaxHeaderCount} header fields.");
         }
 
         var host = request.Host.Host;
@@ -110,19 +118,21 @@ internal sealed partial class BrowserRequestGuard(RequestDelegate next, IOptions
         return fetchSite.Equals("cross-site", StringComparison.OrdinalIgnoreCase) && !originAllowed && !navigation;
     }
 
-    private static long HeaderBytes(IHeaderDictionary headers)
+    /// <summary>Header lines (a repeated name counts once per value, as Kestrel counts them) and their approximate size on the wire.</summary>
+    private static (int Count, long Bytes) Measure(IHeaderDictionary headers)
     {
+        var count = 0;
         long total = 0;
         foreach (var (name, values) in headers)
         {
-            total += name.Length + 4;
             foreach (var value in values)
             {
-                total += value?.Length ?? 0;
+                count++;
+                total += name.Length + 4 + (value?.Length ?? 0);
             }
         }
 
-        return total;
+        return (count, total);
     }
 
     private static bool IsJson(string? contentType)
@@ -170,15 +180,21 @@ internal static class RequestErrors
             return;
         }
 
+        // Sized, not chunked, like the API error answers: a raw client reads it without de-chunking.
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new RequestError(ReasonPhrases(status), message), SecurityJsonContext.Default.RequestError);
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(new RequestError(ReasonPhrases(status), message), SecurityJsonContext.Default.RequestError, cancellationToken: context.RequestAborted);
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = body.Length;
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
     }
 
     private static string ReasonPhrases(int status) => status switch
     {
         400 => "bad_request",
         403 => "forbidden",
+        414 => "uri_too_long",
         415 => "unsupported_media_type",
+        431 => "request_header_fields_too_large",
         _ => "error",
     };
 }

@@ -5,31 +5,54 @@ namespace Inflight.Security;
 
 /// <summary>
 /// Endpoint filter that enforces <c>PROXY_API_KEY</c>: a valid <c>x-api-key</c> / Bearer key, or (where
-/// allowed) a dashboard session cookie. Failures get 401 in the endpoint's own error shape.
+/// allowed) a dashboard session cookie. Failures get 401 in the endpoint's own error shape, 429 once the client's
+/// address has sent too many wrong keys (<see cref="KeyFailureLimiter"/>); the right key always passes.
 /// </summary>
 internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCookie) : IEndpointFilter
 {
     private const string KeyLabelItem = "inflight.key_label";
     private const string Message = "Missing or invalid API key. Send the key set in PROXY_API_KEY as 'x-api-key' or 'Authorization: Bearer'.";
-    private static readonly byte[] JsonBody = System.Text.Encoding.UTF8.GetBytes("{\"error\":\"unauthorized\",\"message\":\"" + Message + "\"}");
+    private static readonly byte[] s_unauthorizedJson = System.Text.Encoding.UTF8.GetBytes("{\"error\":\"unauthorized\",\"message\":\"" + Message + "\"}");
 
     /// <summary>The label of the key this request was let in with; null when no key is configured or a session cookie let it in.</summary>
     public static string? KeyLabelOf(HttpContext context) => context.Items.TryGetValue(KeyLabelItem, out var label) ? label as string : null;
 
-    /// <summary>Counts the rejected call per route and lists it in recent errors with address and user-agent, never the key.</summary>
-    private static void RecordFailure(HttpContext http)
+    /// <summary>
+    /// Refuses a request whose key check failed: 401, or 429 with <c>Retry-After</c> once its address has used up
+    /// <c>AUTH_FAILURE_LIMIT</c> (see <see cref="KeyFailureLimiter"/> for why the limiter is asked only now). Either way
+    /// the refusal is counted per route; a 401 is also listed in recent errors with address and user-agent, never the key.
+    /// </summary>
+    private static (int Status, string Message) Refuse(HttpContext http)
     {
+        var limiter = http.RequestServices.GetRequiredService<KeyFailureLimiter>();
+        var status = StatusCodes.Status401Unauthorized;
+        var message = Message;
+        if (!limiter.TryRecordFailure(http.Connection.RemoteIpAddress, out var retryAfter))
+        {
+            var seconds = KeyFailureLimiter.RetryAfterSeconds(retryAfter);
+            status = StatusCodes.Status429TooManyRequests;
+            message = $"Too many requests with a missing or wrong API key from this address; retry in {seconds} s. Requests with the right key are not affected.";
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var tracker = http.RequestServices.GetRequiredService<Inflight.Tracking.RequestTracker>();
         var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            tracker.CountThrottledAuthFailure(route);
+            return (status, message);
+        }
+
         var requestId = tracker.RecordAuthFailure(
             route,
             http.Connection.RemoteIpAddress?.ToString(),
             Inflight.Gateway.ClientAttribution.Bound(http.Request.Headers.UserAgent.ToString()),
             ProxyKeyVerifier.ReadClientKey(http.Request) is null ? "No API key was sent." : "The API key sent is not a configured key.");
         http.Response.Headers[Inflight.Gateway.GatewayForwarder.RequestIdHeader] = requestId;
+        return (status, message);
     }
 
-    /// <summary>Middleware form, for endpoints that are a pipeline rather than a handler (the Prometheus scrape): 401 in JSON.</summary>
+    /// <summary>Middleware form, for endpoints that are a pipeline rather than a handler (the Prometheus scrape): 401 or 429 in JSON.</summary>
     public static Task RequireKeyAsync(HttpContext http, RequestDelegate next)
     {
         if (IsAllowed(http, acceptSessionCookie: true))
@@ -37,10 +60,11 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             return next(http);
         }
 
-        RecordFailure(http);
-        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        var (status, message) = Refuse(http);
+        var body = JsonBody(status, message);
+        http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
-        return http.Response.Body.WriteAsync(JsonBody).AsTask();
+        return http.Response.Body.WriteAsync(body).AsTask();
     }
 
     /// <summary>A configured key (its label is kept for the request), or where allowed a dashboard session; true when no key is configured.</summary>
@@ -70,17 +94,22 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
             return await next(context);
         }
 
-        RecordFailure(http);
+        var (status, message) = Refuse(http);
         var body = format switch
         {
-            ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
-            ErrorFormat.ByClient => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
-            ErrorFormat.Anthropic => ErrorBody.ForStatus(ApiFormat.Anthropic, StatusCodes.Status401Unauthorized, Message),
-            ErrorFormat.OpenAI => ErrorBody.ForStatus(ApiFormat.OpenAI, StatusCodes.Status401Unauthorized, Message),
-            _ => JsonBody,
+            ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, status, message),
+            ErrorFormat.ByClient => ErrorBody.ForStatus(ApiFormat.OpenAI, status, message),
+            ErrorFormat.Anthropic => ErrorBody.ForStatus(ApiFormat.Anthropic, status, message),
+            ErrorFormat.OpenAI => ErrorBody.ForStatus(ApiFormat.OpenAI, status, message),
+            _ => JsonBody(status, message),
         };
-        return TypedResults.Text(System.Text.Encoding.UTF8.GetString(body), "application/json", statusCode: StatusCodes.Status401Unauthorized);
+        return TypedResults.Text(System.Text.Encoding.UTF8.GetString(body), "application/json", statusCode: status);
     }
+
+    private static byte[] JsonBody(int status, string message)
+        => status == StatusCodes.Status401Unauthorized
+            ? s_unauthorizedJson
+            : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new RequestError("rate_limited", message), SecurityJsonContext.Default.RequestError);
 }
 
 internal static class ProxyKeyFilterExtensions

@@ -39,9 +39,9 @@ internal static class ClaudeCodeCli
     /// Runs <c>claude -p <paramref name="prompt"/> <paramref name="arguments"/></c> with ANTHROPIC_BASE_URL
     /// pointing at <paramref name="gateway"/> and <see cref="ProxyKey"/>. The inherited environment is not passed on.
     /// </summary>
-    public static async Task<ClaudeCodeRun> RunAsync(Uri gateway, string prompt, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ClaudeCodeRun> RunAsync(Uri gateway, string prompt, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, DirectoryInfo? home = null)
     {
-        var home = Directory.CreateTempSubdirectory("inflight-claude-home-");
+        home ??= NewHome();
         var project = Directory.CreateTempSubdirectory("inflight-claude-project-");
         try
         {
@@ -114,6 +114,9 @@ internal static class ClaudeCodeCli
             DeleteQuietly(project);
         }
     }
+
+    /// <summary>A fresh temporary HOME for one run; <see cref="RunAsync"/> deletes it afterwards.</summary>
+    public static DirectoryInfo NewHome() => Directory.CreateTempSubdirectory("inflight-claude-home-");
 
     /// <summary>The small files Claude Code left in its config folder, by path relative to HOME.</summary>
     private static Dictionary<string, string> ReadFiles(string home)

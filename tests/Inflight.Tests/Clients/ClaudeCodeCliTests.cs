@@ -124,18 +124,40 @@ public sealed class ClaudeCodeCliTests
     [InlineData("openai", "anthropic/claude-sonnet-4.5", "openai/gpt-4.1")]
     public async Task ClaudeP_GatewayModelDiscovery_OffersGatewayModels(string format, string claudeModel, string otherModel)
     {
-        await using var upstream = await FakeUpstream.StartAsync(new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel] }.HandleAsync);
+        // Claude Code starts discovery without awaiting it and exits once it has its answer; holding the
+        // answer until the cache file exists keeps a fast machine from ending the run before discovery does.
+        var home = ClaudeCodeCli.NewHome();
+        var cacheFile = Path.Combine(home.FullName, ".claude", "cache", "gateway-models.json");
+        var provider = new ClaudeCodeProvider(format) { Models = [claudeModel, otherModel], BeforeAnswer = () => WaitForFileAsync(cacheFile) };
+        await using var upstream = await FakeUpstream.StartAsync(provider.HandleAsync);
         await using var app = GatewayApp.StartWithUpstream(upstream, format, Settings(format));
 
-        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string> { ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1" });
+        var run = await ClaudeCodeCli.RunAsync(app.BaseAddress, Prompt, [], new Dictionary<string, string>
+        {
+            ["CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY"] = "1",
+            // Its default of 3 s is shorter than a loaded CI machine may need for the first request of a new host.
+            ["CLAUDE_CODE_GATEWAY_MODEL_DISCOVERY_TIMEOUT_MS"] = "60000",
+        }, home);
 
-        Assert.Contains(upstream.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal));
+        Assert.True(
+            upstream.Requests.Any(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/v1/models", StringComparison.Ordinal)),
+            $"the provider saw no GET /v1/models, only: {string.Join(", ", upstream.Requests.Select(r => r.Method + " " + r.PathAndQuery))}; {run}");
         // Claude Code keeps the gateway's list (the models whose id names Claude) for its /model picker.
         Assert.True(run.CacheFiles.TryGetValue(Path.Combine(".claude", "cache", "gateway-models.json"), out var cache), $"no gateway-models.json; {run}");
         var offered = JsonNode.Parse(cache)!["models"]!.AsArray().Select(m => (string?)m!["id"]);
         Assert.Equal(["fake:" + claudeModel], offered);
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Equal(ClaudeCodeProvider.PlainAnswer, run.Stdout);
+    }
+
+    /// <summary>Returns once <paramref name="path"/> exists, or after 30 s (the test's assertions then say what is missing).</summary>
+    private static async Task WaitForFileAsync(string path)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(path) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
+        }
     }
 
     /// <summary>The gateway settings docs/claude-code.md describes: a proxy key, and for an OpenAI-format provider the aliases.</summary>

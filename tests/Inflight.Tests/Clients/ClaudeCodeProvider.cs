@@ -54,7 +54,20 @@ internal sealed class ClaudeCodeProvider(string format, string? bashCommand = nu
         ? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"]
         : ["gpt-4.1", "gpt-4o-mini"];
 
-    public Task HandleAsync(HttpContext context, RecordedRequest request)
+    /// <summary>Awaited before a model request is answered, for tests that must see a side effect of the CLI first.</summary>
+    public Func<Task>? BeforeAnswer { get; init; }
+
+    public async Task HandleAsync(HttpContext context, RecordedRequest request)
+    {
+        if (BeforeAnswer is { } before && request.Method == "POST" && !request.PathAndQuery.Contains("count_tokens", StringComparison.Ordinal))
+        {
+            await before();
+        }
+
+        await AnswerAsync(context, request);
+    }
+
+    private Task AnswerAsync(HttpContext context, RecordedRequest request)
     {
         var path = request.PathAndQuery;
         if (request.Method == "GET" && path.StartsWith("/v1/models", StringComparison.Ordinal))

@@ -55,4 +55,56 @@ public sealed class HeaderHygieneTests
         Assert.Equal(414, status);
         FaultTests.AssertErrorShape("/v1/chat/completions", body, "invalid_request_error");
     }
+
+    [Theory]
+    [InlineData("/v1/messages")]
+    [InlineData("/v1/chat/completions")]
+    public async Task Post_TooManyHeaders_Returns431InClientFormat(string path)
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
+        await using var app = GatewayApp.StartWithUpstream(upstream, path == "/v1/messages" ? "anthropic" : "openai");
+        var filler = string.Concat(Enumerable.Range(0, 120).Select(i => $"x-filler-{i}: {i}\r\n"));
+        var head = $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n{filler}Content-Length: 2\r\n\r\n{{}}";
+
+        var (status, body) = await RequestFramingTests.RawExchangeAsync(app, head);
+
+        Assert.Equal(431, status);
+        FaultTests.AssertErrorShape(path, body, "invalid_request_error");
+        Assert.Contains("header fields", body, StringComparison.Ordinal);
+        Assert.Empty(upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Get_MetricsHeadersTooLarge_Returns431InJson()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+        var head = $"GET /metrics/running-totals HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nx-filler: {new string('a', 40 * 1024)}\r\n\r\n";
+
+        var (status, body) = await RequestFramingTests.RawExchangeAsync(app, head);
+
+        Assert.Equal(431, status);
+        using var json = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("request_header_fields_too_large", json.RootElement.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData("x-title", "nul\0byte")]
+    [InlineData("user-agent", "bare\rreturn")]
+    public async Task PostMessages_NulOrBareCRInAHeader_RefusedAndNothingForwarded(string name, string value)
+    {
+        // Kestrel refuses these while parsing the head, before any middleware: status only, no body (see
+        // SecurityExtensions for why). The other control bytes reach the gateway, which drops them (above).
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, ProviderRecordings.AnthropicMessage));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic");
+        var body = ProviderRecordings.AnthropicRequest;
+        var head = $"POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/json\r\n{name}: {value}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n";
+
+        var (status, _) = await RequestFramingTests.RawExchangeAsync(app, head + body);
+        using var health = await app.Client.GetAsync("/health", Ct);
+
+        Assert.Equal(400, status);
+        Assert.Empty(upstream.Requests);
+        Assert.Equal(System.Net.HttpStatusCode.OK, health.StatusCode);
+    }
 }

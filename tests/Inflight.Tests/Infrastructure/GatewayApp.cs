@@ -44,6 +44,10 @@ public sealed class GatewayApp : IAsyncDisposable
             }
 
             builder.UseSetting("urls", "http://127.0.0.1:0");
+
+            // appsettings.json asks for Information; a thousand test hosts would bury a failure in CI's log.
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Warning");
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         });
         factory.UseKestrel(0);
