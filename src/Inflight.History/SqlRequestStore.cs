@@ -96,6 +96,34 @@ public abstract class SqlRequestStore : IRequestStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (connection.CanCreateBatch)
+        {
+            // PostgreSQL: the whole batch in one round trip; one INSERT per round trip caps a remote database
+            // at a few hundred rows a second.
+            await using var batchCommand = connection.CreateBatch();
+            batchCommand.Transaction = transaction;
+            for (var row = 0; row < batch.Count; row++)
+            {
+                var insert = batchCommand.CreateBatchCommand();
+                insert.CommandText = InsertSql;
+                var values = RowValues(batch, origin, row);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = insert.CreateParameter();
+                    parameter.ParameterName = "@" + ColumnNames[i];
+                    parameter.Value = values[i] ?? DBNull.Value;
+                    insert.Parameters.Add(parameter);
+                }
+
+                batchCommand.BatchCommands.Add(insert);
+            }
+
+            await batchCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // SQLite (in-process, no round trips): one prepared command, rebound per row.
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
@@ -109,14 +137,11 @@ public abstract class SqlRequestStore : IRequestStore
 
         for (var row = 0; row < batch.Count; row++)
         {
-            var values = Values(batch[row]);
+            var values = RowValues(batch, origin, row);
             for (var i = 0; i < values.Length; i++)
             {
                 parameters[i].Value = values[i] ?? DBNull.Value;
             }
-
-            parameters[^2].Value = origin is null ? DBNull.Value : origin.InstanceId;
-            parameters[^1].Value = origin is null ? DBNull.Value : origin.Sequences[row];
 
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -348,6 +373,17 @@ public abstract class SqlRequestStore : IRequestStore
 
     private static long Long(DbDataReader reader, int ordinal)
         => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    /// <summary>A row's values in <see cref="ColumnNames"/> order, the instance columns last.</summary>
+    private static object?[] RowValues(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, int row)
+    {
+        var values = Values(batch[row]);
+        var all = new object?[values.Length + 2];
+        values.CopyTo(all, 0);
+        all[^2] = origin?.InstanceId;
+        all[^1] = origin is null ? null : origin.Sequences[row];
+        return all;
+    }
 
     private static object?[] Values(RequestLogEntry e) =>
     [
