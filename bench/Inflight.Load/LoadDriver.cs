@@ -288,7 +288,7 @@ internal static class LoadDriver
         await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, "metrics/active-requests/stream"), subscribers, null, CancellationToken.None);
         if (watchers is null)
         {
-            notes.Add("Watched and push-latency cases skipped: the gateway has no `/metrics/active-requests/stream` yet.");
+            notes.Add($"Watched and push-latency cases skipped: not every subscriber of `/metrics/active-requests/stream` connected ({SseWatchers.LastFailure}).");
             return [];
         }
 
@@ -333,7 +333,7 @@ internal static class LoadDriver
         await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, "metrics/active-requests/stream"), subscribers, OnEvent, CancellationToken.None);
         if (watchers is null)
         {
-            notes.Add("Watched and push-latency cases skipped: the gateway has no `/metrics/active-requests/stream` yet.");
+            notes.Add($"Watched and push-latency cases skipped: not every subscriber of `/metrics/active-requests/stream` connected ({SseWatchers.LastFailure}).");
             return null;
         }
 

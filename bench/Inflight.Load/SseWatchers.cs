@@ -35,7 +35,7 @@ internal sealed class SseWatchers : IAsyncDisposable
         {
             var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             var subscriber = i;
-            watchers._readers.Add(Task.Run(() => watchers.ReadAsync(client, url, subscriber, ready, onEvent)));
+            watchers._readers.Add(Task.Run(() => watchers.ConnectWithRetriesAsync(client, url, subscriber, ready, onEvent)));
             connected.Add(ready.Task);
         }
 
@@ -47,6 +47,28 @@ internal sealed class SseWatchers : IAsyncDisposable
 
         await watchers.DisposeAsync();
         return null;
+    }
+
+    /// <summary>Why a subscriber could not connect, when one could not (status or exception), for the report's notes.</summary>
+    public static string? LastFailure { get; private set; }
+
+    /// <summary>Like a dashboard's EventSource, a subscriber that could not connect tries again (three attempts in all).</summary>
+    private async Task ConnectWithRetriesAsync(HttpClient client, Uri url, int subscriber, TaskCompletionSource<bool> ready, EventCallback? onEvent)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var attemptReady = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var reading = ReadAsync(client, url, subscriber, attemptReady, onEvent);
+            var connected = await attemptReady.Task;
+            if (connected || attempt == 3 || _stop.IsCancellationRequested)
+            {
+                ready.TrySetResult(connected);
+                await reading;
+                return;
+            }
+
+            await reading;
+        }
     }
 
     private async Task ReadAsync(HttpClient client, Uri url, int subscriber, TaskCompletionSource<bool> ready, EventCallback? onEvent)
@@ -61,6 +83,7 @@ internal sealed class SseWatchers : IAsyncDisposable
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, _stop.Token);
             if (!response.IsSuccessStatusCode)
             {
+                LastFailure = $"subscriber {subscriber}: HTTP {(int)response.StatusCode}";
                 ready.TrySetResult(false);
                 return;
             }
@@ -71,6 +94,11 @@ internal sealed class SseWatchers : IAsyncDisposable
                 var read = await stream.ReadAsync(buffer, _stop.Token);
                 if (read == 0)
                 {
+                    if (!ready.Task.IsCompleted)
+                    {
+                        LastFailure = $"subscriber {subscriber}: the stream ended before its first event";
+                    }
+
                     return;
                 }
 
@@ -111,6 +139,10 @@ internal sealed class SseWatchers : IAsyncDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException or IOException)
         {
+            if (!ready.Task.IsCompleted)
+            {
+                LastFailure = $"subscriber {subscriber}: {ex.GetType().Name}: {ex.Message}";
+            }
         }
         finally
         {

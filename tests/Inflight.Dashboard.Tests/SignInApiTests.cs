@@ -106,21 +106,31 @@ public sealed class SignInApiTests
     }
 
     [Fact]
-    public async Task PostSession_RightKeyWhileThrottled_SignsIn()
+    public async Task PostSession_RightKeyWhileThrottled_SignsInOnlyIfAcceptedFromThisAddressBefore()
     {
         await using var host = DashboardHost.Start(new Dictionary<string, string?> { ["PROXY_API_KEY"] = Key, ["AUTH_FAILURE_LIMIT"] = "2" });
+        await using var otherHost = DashboardHost.Start(new Dictionary<string, string?> { ["PROXY_API_KEY"] = Key, ["AUTH_FAILURE_LIMIT"] = "2" });
         using var client = NewClient(host);
-        for (var i = 0; i < 4; i++)
+        using var otherClient = NewClient(otherHost);
+        using var earlier = await client.PostAsJsonAsync("/dashboard/api/session", new { key = Key }, Ct);
+        foreach (var c in new[] { client, otherClient })
         {
-            using var wrong = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong-" + i }, Ct);
+            for (var i = 0; i < 4; i++)
+            {
+                using var wrong = await c.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong-" + i }, Ct);
+            }
         }
 
         using var stillLimited = await client.PostAsJsonAsync("/dashboard/api/session", new { key = "wrong" }, Ct);
         using var right = await client.PostAsJsonAsync("/dashboard/api/session", new { key = Key }, Ct);
+        using var rightButNew = await otherClient.PostAsJsonAsync("/dashboard/api/session", new { key = Key }, Ct);
 
+        Assert.Equal(HttpStatusCode.OK, earlier.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
         Assert.StartsWith("inflight_session=", Assert.Single(right.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, rightButNew.StatusCode);
+        Assert.False(rightButNew.Headers.Contains("Set-Cookie"));
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Inflight.Protocols.Sse;
 
@@ -21,7 +20,6 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
 {
     private readonly TranslationContext _ctx;
     private readonly SseOutput _out;
-    private readonly ScratchBuffer _scratch = new();
 
     // Anthropic content block index → OpenAI tool_calls index (-1: not a tool block).
     private int[] _blockTools = [];
@@ -31,6 +29,7 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
     private int _toolCount;
     private bool _started;
     private bool _finishSent;
+    private bool _droppedSignature;
     private string _id = "";
     private string _model = "";
     private long _created;
@@ -55,94 +54,85 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(_scratch.Copy(data));
-        }
-        catch (JsonException)
+        if (!AnthropicEventFields.TryRead(data, out var e))
         {
             _ctx.Drop("malformed upstream stream event");
             return;
         }
 
-        using (doc)
+        if (!e.IsObject)
         {
-            var root = doc.RootElement;
-            try
+            return;
+        }
+
+        try
+        {
+            OnUpstreamEvent(data, in e);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that cannot be read (an escaped lone surrogate): skip the rest of the event rather than fail the response.
+            _ctx.Drop("malformed upstream stream event");
+        }
+    }
+
+    private void OnUpstreamEvent(ReadOnlySpan<byte> data, in AnthropicEventFields e)
+    {
+        // The data's own "type" names the event (Anthropic repeats it there), so a missing event: line is fine.
+        var type = data[e.Type];
+        if (RawJson.StringEquals(type, "content_block_delta"u8))
+        {
+            EnsureStarted();
+            if (RawJson.IsObject(data[e.Delta]))
             {
-                if (root.ValueKind == JsonValueKind.Object)
-                {
-                    OnUpstreamEvent(root);
-                }
+                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data, in e);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+            else
             {
-                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
                 _ctx.Drop("malformed upstream stream event");
             }
         }
-    }
-
-    private void OnUpstreamEvent(JsonElement e)
-    {
-        // The data's own "type" names the event (Anthropic repeats it there), so a missing event: line is fine.
-        var type = e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
-        switch (type)
+        else if (RawJson.StringEquals(type, "content_block_start"u8))
         {
-            case "message_start":
-                OnMessageStart(e.TryGetProperty("message", out var message) ? message : default);
-                break;
-            case "content_block_start":
-                EnsureStarted();
-                OnBlockStart(Index(e), e.GetProperty("content_block"));
-                break;
-            case "content_block_delta":
-                EnsureStarted();
-                OnBlockDelta(Index(e), e.GetProperty("delta"));
-                break;
-            case "content_block_stop":
-                OnBlockStop(Index(e));
-                break;
-            case "message_delta":
-                EnsureStarted();
-                if (e.TryGetProperty("usage", out var usage))
-                {
-                    ReadUsage(usage);
-                }
-
-                if (e.TryGetProperty("delta", out var delta) && delta.TryGetProperty("stop_reason", out var stop) && stop.ValueKind == JsonValueKind.String)
-                {
-                    WriteFinish(StopReasons.ToOpenAI(stop.GetString()));
-                }
-
-                break;
-            case "message_stop":
-                Complete();
-                break;
-            case "error":
-                WriteErrorBody(ErrorTranslator.AnthropicToOpenAI(0, JsonMarshal.GetRawUtf8Value(e)).Body);
-                break;
-            default:
-                break; // ping, and event types added later: nothing to tell an OpenAI client.
-        }
-    }
-
-    private void OnMessageStart(JsonElement message)
-    {
-        string? id = null;
-        string? model = null;
-        if (message.ValueKind == JsonValueKind.Object)
-        {
-            id = message.TryGetProperty("id", out var i) ? i.GetString() : null;
-            model = message.TryGetProperty("model", out var m) ? m.GetString() : null;
-            if (message.TryGetProperty("usage", out var usage))
+            EnsureStarted();
+            if (RawJson.IsObject(data[e.ContentBlock]))
             {
-                ReadUsage(usage);
+                OnBlockStart(RawJson.GetInt32(data[e.Index], -1), data[e.ContentBlock]);
+            }
+            else
+            {
+                _ctx.Drop("malformed upstream stream event");
             }
         }
+        else if (RawJson.StringEquals(type, "content_block_stop"u8))
+        {
+            OnBlockStop(RawJson.GetInt32(data[e.Index], -1));
+        }
+        else if (RawJson.StringEquals(type, "message_start"u8))
+        {
+            var message = data[e.Message];
+            ReadUsage(RawJson.Property(message, "usage"u8));
+            Start(RawJson.GetString(RawJson.Property(message, "id"u8)), RawJson.GetString(RawJson.Property(message, "model"u8)));
+        }
+        else if (RawJson.StringEquals(type, "message_delta"u8))
+        {
+            EnsureStarted();
+            ReadUsage(data[e.Usage]);
+            if (RawJson.GetString(data[e.DeltaStopReason], StopReasons.AnthropicStopReasons) is { } stop)
+            {
+                WriteFinish(StopReasons.ToOpenAI(stop));
+            }
+        }
+        else if (RawJson.StringEquals(type, "message_stop"u8))
+        {
+            Complete();
+        }
+        else if (RawJson.StringEquals(type, "error"u8))
+        {
+            WriteErrorBody(ErrorTranslator.AnthropicToOpenAI(0, data).Body);
+        }
 
-        Start(id, model);
+        // Anything else (ping, event types added later): nothing to tell an OpenAI client.
     }
 
     private void EnsureStarted()
@@ -172,38 +162,40 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         EndChunk(null);
     }
 
-    private void OnBlockStart(int index, JsonElement block)
+    private void OnBlockStart(int index, ReadOnlySpan<byte> block)
     {
-        var type = block.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (type == "text")
+        var type = RawJson.Property(block, "type"u8);
+        if (RawJson.StringEquals(type, "text"u8))
         {
-            if (block.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String)
+            var text = RawJson.Property(block, "text"u8);
+            if (RawJson.IsString(text))
             {
-                WriteContent(JsonMarshal.GetRawUtf8Value(text));
+                WriteContent(text);
             }
 
             return;
         }
 
-        if (type == "thinking")
+        if (RawJson.StringEquals(type, "thinking"u8))
         {
-            if (block.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.String)
+            var thinking = RawJson.Property(block, "thinking"u8);
+            if (RawJson.IsString(thinking))
             {
-                WriteReasoning(JsonMarshal.GetRawUtf8Value(thinking));
+                WriteReasoning(thinking);
             }
 
             return;
         }
 
-        if (type != "tool_use")
+        if (!RawJson.StringEquals(type, "tool_use"u8))
         {
-            _ctx.Drop($"stream content block {type}");
+            _ctx.Drop($"stream content block {RawJson.GetString(type)}");
             return;
         }
 
-        if (index < 0 || index > 4096
-            || !block.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
-            || !block.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String)
+        var id = RawJson.Property(block, "id"u8);
+        var name = RawJson.Property(block, "name"u8);
+        if (index < 0 || index > 4096 || !RawJson.IsString(id) || !RawJson.IsString(name))
         {
             _ctx.Drop("malformed tool_use block in the stream");
             return;
@@ -219,11 +211,11 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         w.WriteStartObject();
         w.WriteNumber("index"u8, tool);
         w.WritePropertyName("id"u8);
-        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(id), skipInputValidation: true);
+        w.WriteRawValue(id, skipInputValidation: true);
         w.WriteString("type"u8, "function"u8);
         w.WriteStartObject("function"u8);
         w.WritePropertyName("name"u8);
-        w.WriteRawValue(JsonMarshal.GetRawUtf8Value(name), skipInputValidation: true);
+        w.WriteRawValue(name, skipInputValidation: true);
         w.WriteString("arguments"u8, ""u8);
         w.WriteEndObject();
         w.WriteEndObject();
@@ -231,39 +223,50 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         EndChunk(null);
     }
 
-    private void OnBlockDelta(int index, JsonElement delta)
+    private void OnBlockDelta(int index, ReadOnlySpan<byte> data, in AnthropicEventFields e)
     {
-        var type = delta.TryGetProperty("type", out var t) ? t.GetString() : null;
-        switch (type)
+        var type = data[e.DeltaType];
+        if (RawJson.StringEquals(type, "text_delta"u8))
         {
-            case "text_delta":
-                WriteContent(JsonMarshal.GetRawUtf8Value(delta.GetProperty("text")));
-                break;
-            case "input_json_delta":
-                if (ToolFor(index) is var tool and >= 0)
+            var text = data[e.DeltaText];
+            if (RawJson.IsString(text))
+            {
+                WriteContent(text);
+            }
+            else
+            {
+                _ctx.Drop("malformed upstream stream event");
+            }
+        }
+        else if (RawJson.StringEquals(type, "input_json_delta"u8))
+        {
+            if (ToolFor(index) is var tool and >= 0)
+            {
+                var raw = data[e.DeltaPartialJson];
+                if (!RawJson.IsString(raw))
                 {
-                    var raw = JsonMarshal.GetRawUtf8Value(delta.GetProperty("partial_json"));
-                    if (raw.Length > 2)
-                    {
-                        _toolHasArgs[tool] = true;
-                        WriteArguments(tool, raw);
-                    }
+                    _ctx.Drop("malformed upstream stream event");
                 }
-
-                break;
-            case "thinking_delta":
-                // Reasoning reaches OpenAI clients as delta.reasoning_content, as OpenRouter and DeepSeek stream it.
-                if (delta.TryGetProperty("thinking", out var thinking) && thinking.ValueKind == JsonValueKind.String)
+                else if (raw.Length > 2)
                 {
-                    WriteReasoning(JsonMarshal.GetRawUtf8Value(thinking));
+                    _toolHasArgs[tool] = true;
+                    WriteArguments(tool, raw);
                 }
-
-                break;
-            case "signature_delta":
-                _ctx.Drop("thinking signature");
-                break;
-            default:
-                break;
+            }
+        }
+        else if (RawJson.StringEquals(type, "thinking_delta"u8))
+        {
+            // Reasoning reaches OpenAI clients as delta.reasoning_content, as OpenRouter and DeepSeek stream it.
+            var thinking = data[e.DeltaThinking];
+            if (RawJson.IsString(thinking))
+            {
+                WriteReasoning(thinking);
+            }
+        }
+        else if (RawJson.StringEquals(type, "signature_delta"u8) && !_droppedSignature)
+        {
+            _droppedSignature = true;
+            _ctx.Drop("thinking signature");
         }
     }
 
@@ -377,17 +380,17 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         w.WriteString("model"u8, _model);
     }
 
-    private void ReadUsage(JsonElement usage)
+    private void ReadUsage(ReadOnlySpan<byte> usage)
     {
-        if (usage.ValueKind != JsonValueKind.Object)
+        if (!RawJson.IsObject(usage))
         {
             return;
         }
 
-        _inputTokens = Long(usage, "input_tokens") ?? _inputTokens;
-        _cacheReadTokens = Long(usage, "cache_read_input_tokens") ?? _cacheReadTokens;
-        _cacheCreationTokens = Long(usage, "cache_creation_input_tokens") ?? _cacheCreationTokens;
-        _outputTokens = Long(usage, "output_tokens") ?? _outputTokens;
+        _inputTokens = RawJson.GetInt64(RawJson.Property(usage, "input_tokens"u8)) ?? _inputTokens;
+        _cacheReadTokens = RawJson.GetInt64(RawJson.Property(usage, "cache_read_input_tokens"u8)) ?? _cacheReadTokens;
+        _cacheCreationTokens = RawJson.GetInt64(RawJson.Property(usage, "cache_creation_input_tokens"u8)) ?? _cacheCreationTokens;
+        _outputTokens = RawJson.GetInt64(RawJson.Property(usage, "output_tokens"u8)) ?? _outputTokens;
     }
 
     /// <summary>An SSE comment: keeps proxies and clients from timing out; OpenAI SDKs ignore comments.</summary>
@@ -450,12 +453,6 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
         IsFinished = true;
     }
 
-    private static int Index(JsonElement e)
-        => e.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : -1;
-
-    private static long? Long(JsonElement obj, string name)
-        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
-
     private static void Grow<T>(ref T[] array, int length, T fill)
     {
         if (array.Length >= length)
@@ -472,6 +469,5 @@ public sealed class AnthropicToOpenAIStreamTranslator : ISseEventHandler, IDispo
     public void Dispose()
     {
         _out.Dispose();
-        _scratch.Dispose();
     }
 }

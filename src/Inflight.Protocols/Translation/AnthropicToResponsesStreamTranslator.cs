@@ -1,7 +1,5 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using Inflight.Protocols.Sse;
 
 namespace Inflight.Protocols.Translation;
@@ -25,7 +23,6 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
 {
     private readonly TranslationContext _ctx;
     private readonly ResponsesEventWriter _out;
-    private readonly ScratchBuffer _scratch = new();
 
     // Anthropic content block index → the item it streams into (thinking and tool_use blocks).
     private readonly Dictionary<int, ResponsesItem> _blocks = [];
@@ -36,6 +33,9 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
     private long _cacheReadTokens;
     private long _cacheCreationTokens;
     private long _outputTokens;
+
+    // The unescaped text of the fragment being appended (pooled, reused for every fragment).
+    private char[] _chars = [];
 
     public AnthropicToResponsesStreamTranslator(TranslationContext ctx, IBufferWriter<byte> output)
     {
@@ -53,164 +53,192 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
             return;
         }
 
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(_scratch.Copy(data));
-        }
-        catch (JsonException)
+        if (!AnthropicEventFields.TryRead(data, out var e))
         {
             _ctx.Drop("malformed upstream stream event");
             return;
         }
 
-        using (doc)
+        if (!e.IsObject)
         {
-            try
+            return;
+        }
+
+        try
+        {
+            OnUpstreamEvent(data, in e);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that cannot be read (an escaped lone surrogate): skip the rest of the event rather than fail the response.
+            _ctx.Drop("malformed upstream stream event");
+        }
+    }
+
+    private void OnUpstreamEvent(ReadOnlySpan<byte> data, in AnthropicEventFields e)
+    {
+        // The data's own "type" names the event (Anthropic repeats it there), so a missing event: line is fine.
+        var type = data[e.Type];
+        if (RawJson.StringEquals(type, "content_block_delta"u8))
+        {
+            EnsureStarted(null, null);
+            if (RawJson.IsObject(data[e.Delta]))
             {
-                if (doc.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    OnUpstreamEvent(doc.RootElement);
-                }
+                OnBlockDelta(RawJson.GetInt32(data[e.Index], -1), data, in e);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
+            else
             {
-                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
                 _ctx.Drop("malformed upstream stream event");
             }
         }
+        else if (RawJson.StringEquals(type, "content_block_start"u8))
+        {
+            EnsureStarted(null, null);
+            if (RawJson.IsObject(data[e.ContentBlock]))
+            {
+                OnBlockStart(RawJson.GetInt32(data[e.Index], -1), data[e.ContentBlock]);
+            }
+            else
+            {
+                _ctx.Drop("malformed upstream stream event");
+            }
+        }
+        else if (RawJson.StringEquals(type, "content_block_stop"u8))
+        {
+            OnBlockStop(RawJson.GetInt32(data[e.Index], -1));
+        }
+        else if (RawJson.StringEquals(type, "message_start"u8))
+        {
+            var message = data[e.Message];
+            ReadUsage(RawJson.Property(message, "usage"u8));
+            EnsureStarted(RawJson.GetString(RawJson.Property(message, "id"u8)), RawJson.GetString(RawJson.Property(message, "model"u8)));
+        }
+        else if (RawJson.StringEquals(type, "message_delta"u8))
+        {
+            EnsureStarted(null, null);
+            ReadUsage(data[e.Usage]);
+            if (RawJson.GetString(data[e.DeltaStopReason], StopReasons.AnthropicStopReasons) is { } stop)
+            {
+                _stopReason = stop;
+            }
+        }
+        else if (RawJson.StringEquals(type, "message_stop"u8))
+        {
+            Complete();
+        }
+        else if (RawJson.StringEquals(type, "error"u8))
+        {
+            EnsureStarted(null, null);
+            var failure = ErrorTranslator.AnthropicToResponsesFailure(0, data);
+            _out.Fail(failure.Code, failure.Message);
+        }
+
+        // Anything else (ping, event types added later): nothing to tell a Responses client.
     }
 
-    private void OnUpstreamEvent(JsonElement e)
+    private void OnBlockStart(int index, ReadOnlySpan<byte> block)
     {
-        // The data's own "type" names the event (Anthropic repeats it there), so a missing event: line is fine.
-        switch (Str(e, "type"))
+        var type = RawJson.Property(block, "type"u8);
+        if (RawJson.StringEquals(type, "text"u8))
         {
-            case "message_start":
-                var message = e.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-                if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("usage", out var startUsage))
-                {
-                    ReadUsage(startUsage);
-                }
+            var text = RawJson.Property(block, "text"u8);
+            if (RawJson.IsString(text))
+            {
+                _out.AppendText(RawJson.GetChars(text, ref _chars));
+            }
+        }
+        else if (RawJson.StringEquals(type, "tool_use"u8))
+        {
+            if (RawJson.GetString(RawJson.Property(block, "id"u8)) is not { } id || RawJson.GetString(RawJson.Property(block, "name"u8)) is not { } name)
+            {
+                _ctx.Drop("malformed tool_use block in the stream");
+                return;
+            }
 
-                EnsureStarted(message.ValueKind == JsonValueKind.Object ? Str(message, "id") : null, message.ValueKind == JsonValueKind.Object ? Str(message, "model") : null);
-                break;
-            case "content_block_start":
-                EnsureStarted(null, null);
-                OnBlockStart(Index(e), e.GetProperty("content_block"));
-                break;
-            case "content_block_delta":
-                EnsureStarted(null, null);
-                OnBlockDelta(Index(e), e.GetProperty("delta"));
-                break;
-            case "content_block_stop":
-                OnBlockStop(Index(e));
-                break;
-            case "message_delta":
-                EnsureStarted(null, null);
-                if (e.TryGetProperty("usage", out var usage))
-                {
-                    ReadUsage(usage);
-                }
+            _blocks[index] = _out.StartToolCall(id, name);
+        }
+        else if (RawJson.StringEquals(type, "thinking"u8))
+        {
+            _signature.Clear();
+            _blocks[index] = _out.StartReasoning();
+            var thinking = RawJson.Property(block, "thinking"u8);
+            if (RawJson.IsString(thinking))
+            {
+                _out.AppendReasoning(RawJson.GetChars(thinking, ref _chars));
+            }
 
-                if (e.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object && Str(delta, "stop_reason") is { } stop)
-                {
-                    _stopReason = stop;
-                }
+            var signature = RawJson.Property(block, "signature"u8);
+            if (RawJson.IsString(signature))
+            {
+                _signature.Append(RawJson.GetChars(signature, ref _chars));
+            }
+        }
+        else if (RawJson.StringEquals(type, "redacted_thinking"u8))
+        {
+            var reasoning = _out.StartReasoning();
+            reasoning.EncryptedContent = ThinkingEnvelope.EncodeRedacted(RawJson.GetString(RawJson.Property(block, "data"u8)) ?? "");
+            _blocks[index] = reasoning;
+        }
+        else
+        {
+            _ctx.Drop($"stream content block {RawJson.GetString(type)}");
+        }
+    }
 
+    private void OnBlockDelta(int index, ReadOnlySpan<byte> data, in AnthropicEventFields e)
+    {
+        var type = data[e.DeltaType];
+        if (RawJson.StringEquals(type, "text_delta"u8))
+        {
+            AppendString(data[e.DeltaText], ResponsesItemKind.Message);
+        }
+        else if (RawJson.StringEquals(type, "input_json_delta"u8))
+        {
+            if (IsOpen(index))
+            {
+                AppendString(data[e.DeltaPartialJson], ResponsesItemKind.FunctionCall);
+            }
+        }
+        else if (RawJson.StringEquals(type, "thinking_delta"u8))
+        {
+            if (IsOpen(index))
+            {
+                AppendString(data[e.DeltaThinking], ResponsesItemKind.Reasoning);
+            }
+        }
+        else if (RawJson.StringEquals(type, "signature_delta"u8))
+        {
+            var signature = data[e.DeltaSignature];
+            if (IsOpen(index) && RawJson.IsString(signature))
+            {
+                _signature.Append(RawJson.GetChars(signature, ref _chars));
+            }
+        }
+        else
+        {
+            _ctx.Drop($"stream content delta {RawJson.GetString(type)}");
+        }
+    }
+
+    /// <summary>Appends a delta's string (nothing when it is not one) to the open item of that kind.</summary>
+    private void AppendString(ReadOnlySpan<byte> raw, ResponsesItemKind kind)
+    {
+        if (!RawJson.IsString(raw))
+        {
+            return;
+        }
+
+        var text = RawJson.GetChars(raw, ref _chars);
+        switch (kind)
+        {
+            case ResponsesItemKind.Message:
+                _out.AppendText(text);
                 break;
-            case "message_stop":
-                Complete();
-                break;
-            case "error":
-                EnsureStarted(null, null);
-                var failure = ErrorTranslator.AnthropicToResponsesFailure(0, JsonMarshal.GetRawUtf8Value(e));
-                _out.Fail(failure.Code, failure.Message);
+            case ResponsesItemKind.FunctionCall:
+                _out.AppendArguments(text);
                 break;
             default:
-                break; // ping, and event types added later: nothing to tell a Responses client.
-        }
-    }
-
-    private void OnBlockStart(int index, JsonElement block)
-    {
-        switch (Str(block, "type"))
-        {
-            case "text":
-                if (Str(block, "text") is { } text)
-                {
-                    _out.AppendText(text);
-                }
-
-                break;
-
-            case "tool_use":
-                if (Str(block, "id") is not { } id || Str(block, "name") is not { } name)
-                {
-                    _ctx.Drop("malformed tool_use block in the stream");
-                    return;
-                }
-
-                _blocks[index] = _out.StartToolCall(id, name);
-                break;
-
-            case "thinking":
-                _signature.Clear();
-                _blocks[index] = _out.StartReasoning();
-                if (Str(block, "thinking") is { } thinking)
-                {
-                    _out.AppendReasoning(thinking);
-                }
-
-                if (Str(block, "signature") is { } signature)
-                {
-                    _signature.Append(signature);
-                }
-
-                break;
-
-            case "redacted_thinking":
-                var reasoning = _out.StartReasoning();
-                reasoning.EncryptedContent = ThinkingEnvelope.EncodeRedacted(Str(block, "data") ?? "");
-                _blocks[index] = reasoning;
-                break;
-
-            case var other:
-                _ctx.Drop($"stream content block {other}");
-                break;
-        }
-    }
-
-    private void OnBlockDelta(int index, JsonElement delta)
-    {
-        switch (Str(delta, "type"))
-        {
-            case "text_delta":
-                _out.AppendText(Str(delta, "text") ?? "");
-                break;
-            case "input_json_delta":
-                if (IsOpen(index))
-                {
-                    _out.AppendArguments(Str(delta, "partial_json") ?? "");
-                }
-
-                break;
-            case "thinking_delta":
-                if (IsOpen(index))
-                {
-                    _out.AppendReasoning(Str(delta, "thinking") ?? "");
-                }
-
-                break;
-            case "signature_delta":
-                if (IsOpen(index))
-                {
-                    _signature.Append(Str(delta, "signature"));
-                }
-
-                break;
-            case var other:
-                _ctx.Drop($"stream content delta {other}");
+                _out.AppendReasoning(text);
                 break;
         }
     }
@@ -248,18 +276,18 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
         }
     }
 
-    private void ReadUsage(JsonElement usage)
+    private void ReadUsage(ReadOnlySpan<byte> usage)
     {
-        if (usage.ValueKind != JsonValueKind.Object)
+        if (!RawJson.IsObject(usage))
         {
             return;
         }
 
         _sawUsage = true;
-        _inputTokens = Long(usage, "input_tokens") ?? _inputTokens;
-        _cacheReadTokens = Long(usage, "cache_read_input_tokens") ?? _cacheReadTokens;
-        _cacheCreationTokens = Long(usage, "cache_creation_input_tokens") ?? _cacheCreationTokens;
-        _outputTokens = Long(usage, "output_tokens") ?? _outputTokens;
+        _inputTokens = RawJson.GetInt64(RawJson.Property(usage, "input_tokens"u8)) ?? _inputTokens;
+        _cacheReadTokens = RawJson.GetInt64(RawJson.Property(usage, "cache_read_input_tokens"u8)) ?? _cacheReadTokens;
+        _cacheCreationTokens = RawJson.GetInt64(RawJson.Property(usage, "cache_creation_input_tokens"u8)) ?? _cacheCreationTokens;
+        _outputTokens = RawJson.GetInt64(RawJson.Property(usage, "output_tokens"u8)) ?? _outputTokens;
     }
 
     /// <summary>An SSE comment while waiting; Responses clients skip comments.</summary>
@@ -318,18 +346,9 @@ public sealed class AnthropicToResponsesStreamTranslator : ISseEventHandler, IDi
         _ => null, // end_turn, tool_use, stop_sequence, pause_turn
     };
 
-    private static int Index(JsonElement e)
-        => e.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : -1;
-
-    private static string? Str(JsonElement obj, string name)
-        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static long? Long(JsonElement obj, string name)
-        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var l) ? l : null;
-
     public void Dispose()
     {
         _out.Dispose();
-        _scratch.Dispose();
+        RawJson.Release(ref _chars);
     }
 }

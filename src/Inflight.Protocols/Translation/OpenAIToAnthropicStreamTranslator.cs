@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Inflight.Protocols.Accounting;
 using Inflight.Protocols.Sse;
 
@@ -25,13 +23,13 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
 {
     private readonly TranslationContext _ctx;
     private readonly SseOutput _out;
-    private readonly ScratchBuffer _scratch = new();
 
     // OpenAI tool_call index → Anthropic content block index (-1: not started), and the call's id.
     private int[] _toolBlocks = [];
     private string?[] _toolIds = [];
     private bool _anyToolCall;
     private bool _refused;
+    private bool _droppedReasoning;
     private int _nextBlock;
     private int _openBlock = -1;
     private bool _openIsText;
@@ -69,64 +67,53 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(_scratch.Copy(data));
-        }
-        catch (JsonException)
+        if (!OpenAIChunkFields.TryRead(data, out var chunk))
         {
             _ctx.Drop("malformed upstream stream chunk");
             return;
         }
 
-        using (doc)
-        {
-            try
-            {
-                OnChunk(doc.RootElement);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
-            {
-                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
-                _ctx.Drop("malformed upstream stream event");
-            }
-        }
-    }
-
-    private void OnChunk(JsonElement chunk)
-    {
-        if (chunk.ValueKind != JsonValueKind.Object)
+        if (!chunk.IsObject)
         {
             return;
         }
 
-        if (chunk.TryGetProperty("error", out _))
+        try
+        {
+            OnChunk(data, in chunk);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that cannot be read (an escaped lone surrogate): skip the rest of the event rather than fail the response.
+            _ctx.Drop("malformed upstream stream event");
+        }
+    }
+
+    private void OnChunk(ReadOnlySpan<byte> data, in OpenAIChunkFields chunk)
+    {
+        if (!chunk.Error.Equals(default(Range)))
         {
             // A provider's mid-stream error arrives as a data event with an OpenAI error body.
-            var error = ErrorTranslator.OpenAIToAnthropic(0, Encoding(chunk));
+            var error = ErrorTranslator.OpenAIToAnthropic(0, data);
             WriteErrorBody(error.Body);
             return;
         }
 
         if (!_started)
         {
-            EnsureStarted(
-                chunk.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
-                chunk.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String ? model.GetString() : null);
+            EnsureStarted(RawJson.GetString(data[chunk.Id]), RawJson.GetString(data[chunk.Model]));
         }
 
-        if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
+        if (chunk.HasChoice)
         {
-            var choice = choices[0];
-            if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+            if (chunk.HasDelta)
             {
-                OnDelta(delta);
+                OnDelta(data, in chunk);
             }
 
-            if (choice.TryGetProperty("finish_reason", out var finish) && finish.ValueKind == JsonValueKind.String)
+            if (RawJson.IsString(data[chunk.FinishReason]))
             {
-                _finishReason = finish.GetString();
+                _finishReason = RawJson.GetString(data[chunk.FinishReason], StopReasons.OpenAIFinishReasons);
 
                 // Some servers finish a tool-calling turn with "stop"; Anthropic clients run tools on tool_use.
                 if (_anyToolCall && _finishReason == "stop")
@@ -144,12 +131,11 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             }
         }
 
-        if (chunk.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
+        if (RawJson.IsObject(data[chunk.Usage]))
         {
             // Read the way the tracker reads it (OpenRouter's cache writes, DeepSeek's cache hits), so the
             // client and the dashboard report the same figures.
-            var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(usage));
-            reader.Read();
+            var reader = RawJson.Open(data[chunk.Usage]);
             var report = UsageJson.ReadOpenAI(ref reader);
             _inputTokens = report.InputTokens ?? _inputTokens;
             _cacheReadTokens = report.CacheReadTokens ?? _cacheReadTokens;
@@ -158,29 +144,32 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         }
     }
 
-    private void OnDelta(JsonElement delta)
+    private void OnDelta(ReadOnlySpan<byte> data, in OpenAIChunkFields chunk)
     {
-        if (delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
+        if (RawJson.IsString(data[chunk.Content]))
         {
-            WriteText(JsonMarshal.GetRawUtf8Value(content));
+            WriteText(data[chunk.Content]);
         }
-        else if (delta.TryGetProperty("refusal", out var refusal) && refusal.ValueKind == JsonValueKind.String)
+        else if (RawJson.IsString(data[chunk.Refusal]))
         {
-            WriteText(JsonMarshal.GetRawUtf8Value(refusal));
+            WriteText(data[chunk.Refusal]);
             _refused = true;
         }
 
-        if (delta.TryGetProperty("reasoning_content", out _) || delta.TryGetProperty("reasoning", out _))
+        if (!_droppedReasoning && (!chunk.ReasoningContent.Equals(default(Range)) || !chunk.Reasoning.Equals(default(Range))))
         {
             // DeepSeek / OpenRouter reasoning text: Anthropic thinking blocks need a signature we cannot make.
+            _droppedReasoning = true;
             _ctx.Drop("reasoning text in the stream (no signed thinking block to carry it)");
         }
 
-        if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        if (RawJson.IsArray(data[chunk.ToolCalls]))
         {
-            foreach (var call in calls.EnumerateArray())
+            var calls = data[chunk.ToolCalls];
+            var reader = RawJson.Open(calls);
+            while (OpenAIToolCallFields.TryReadNext(ref reader, out var call))
             {
-                OnToolCallDelta(call);
+                OnToolCallDelta(calls, in call);
             }
         }
     }
@@ -213,9 +202,9 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         WriteDelta(_openBlock, "text_delta"u8, "text"u8, rawString);
     }
 
-    private void OnToolCallDelta(JsonElement call)
+    private void OnToolCallDelta(ReadOnlySpan<byte> calls, in OpenAIToolCallFields call)
     {
-        var index = call.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
+        var index = RawJson.GetInt32(calls[call.Index], 0);
         if (index < 0 || index > 1024)
         {
             return;
@@ -230,14 +219,14 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             Array.Resize(ref _toolIds, grown.Length);
         }
 
-        call.TryGetProperty("function", out var function);
-        var hasId = call.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && !id.ValueEquals(""u8);
+        var id = calls[call.Id];
+        var hasId = RawJson.IsString(id) && !RawJson.StringEquals(id, ""u8);
 
         // Some OpenAI-compatible servers send every parallel call at index 0; a new id there is a new call.
-        if (_toolBlocks[index] < 0 || (hasId && _toolIds[index] is { } known && !id.ValueEquals(known)))
+        if (_toolBlocks[index] < 0 || (hasId && _toolIds[index] is { } known && !RawJson.StringEquals(id, known)))
         {
             _anyToolCall = true;
-            _toolIds[index] = hasId ? id.GetString() : null;
+            _toolIds[index] = hasId ? RawJson.GetString(id) : null;
             CloseOpenBlock();
             var block = _nextBlock++;
             _toolBlocks[index] = block;
@@ -253,17 +242,17 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             if (hasId)
             {
                 start.WritePropertyName("id"u8);
-                start.WriteRawValue(JsonMarshal.GetRawUtf8Value(id), skipInputValidation: true);
+                start.WriteRawValue(id, skipInputValidation: true);
             }
             else
             {
                 start.WriteString("id"u8, $"toolu_{_messageId}_{index}");
             }
 
-            if (function.ValueKind == JsonValueKind.Object && function.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
+            if (RawJson.IsString(calls[call.Name]))
             {
                 start.WritePropertyName("name"u8);
-                start.WriteRawValue(JsonMarshal.GetRawUtf8Value(name), skipInputValidation: true);
+                start.WriteRawValue(calls[call.Name], skipInputValidation: true);
             }
             else
             {
@@ -277,13 +266,10 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
             _out.End();
         }
 
-        if (function.ValueKind == JsonValueKind.Object && function.TryGetProperty("arguments", out var args) && args.ValueKind == JsonValueKind.String)
+        var args = calls[call.Arguments];
+        if (RawJson.IsString(args) && args.Length > 2)
         {
-            var raw = JsonMarshal.GetRawUtf8Value(args);
-            if (raw.Length > 2)
-            {
-                WriteDelta(_toolBlocks[index], "input_json_delta"u8, "partial_json"u8, raw);
-            }
+            WriteDelta(_toolBlocks[index], "input_json_delta"u8, "partial_json"u8, args);
         }
     }
 
@@ -439,11 +425,8 @@ public sealed class OpenAIToAnthropicStreamTranslator : ISseEventHandler, IDispo
         IsFinished = true;
     }
 
-    private static ReadOnlySpan<byte> Encoding(JsonElement element) => JsonMarshal.GetRawUtf8Value(element);
-
     public void Dispose()
     {
         _out.Dispose();
-        _scratch.Dispose();
     }
 }

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
-using System.Text.Json;
 using Inflight.Protocols.Sse;
 
 namespace Inflight.Protocols.Translation;
@@ -26,12 +24,14 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
 {
     private readonly TranslationContext _ctx;
     private readonly ResponsesEventWriter _out;
-    private readonly ScratchBuffer _scratch = new();
 
     // OpenAI tool_call index → its function_call item, and the call's upstream id.
     private readonly Dictionary<int, (ResponsesItem Item, string? Id)> _calls = [];
     private string? _finishReason;
     private bool _done;
+
+    // The unescaped text of the fragment being appended (pooled, reused for every fragment).
+    private char[] _chars = [];
 
     public OpenAIToResponsesStreamTranslator(TranslationContext ctx, IBufferWriter<byte> output)
     {
@@ -56,118 +56,116 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
             return;
         }
 
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(_scratch.Copy(data));
-        }
-        catch (JsonException)
+        if (!OpenAIChunkFields.TryRead(data, out var chunk))
         {
             _ctx.Drop("malformed upstream stream chunk");
             return;
         }
 
-        using (doc)
+        if (!chunk.IsObject)
         {
-            try
-            {
-                if (doc.RootElement.ValueKind == JsonValueKind.Object)
-                {
-                    OnChunk(doc.RootElement);
-                }
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or KeyNotFoundException)
-            {
-                // A field of an unexpected JSON kind: skip the event rather than fail the whole response.
-                _ctx.Drop("malformed upstream stream event");
-            }
+            return;
+        }
+
+        try
+        {
+            OnChunk(data, in chunk);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that cannot be read (an escaped lone surrogate): skip the rest of the event rather than fail the response.
+            _ctx.Drop("malformed upstream stream event");
         }
     }
 
-    private void OnChunk(JsonElement chunk)
+    private void OnChunk(ReadOnlySpan<byte> data, in OpenAIChunkFields chunk)
     {
-        if (chunk.TryGetProperty("error", out _))
+        if (!chunk.Error.Equals(default(Range)))
         {
             // A provider's mid-stream error arrives as a data event with an OpenAI error body.
             EnsureStarted(null, null);
-            var failure = ErrorTranslator.OpenAIToResponsesFailure(0, JsonMarshal.GetRawUtf8Value(chunk));
+            var failure = ErrorTranslator.OpenAIToResponsesFailure(0, data);
             _out.Fail(failure.Code, failure.Message);
             return;
         }
 
         if (!_out.IsStarted)
         {
-            EnsureStarted(Str(chunk, "id"), Str(chunk, "model"));
+            EnsureStarted(RawJson.GetString(data[chunk.Id]), RawJson.GetString(data[chunk.Model]));
         }
 
-        if (chunk.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
+        if (chunk.HasChoice)
         {
-            var choice = choices[0];
-            if (choice.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object)
+            if (chunk.HasDelta)
             {
-                OnDelta(delta);
+                OnDelta(data, in chunk);
             }
 
-            if (Str(choice, "finish_reason") is { } finish)
+            if (RawJson.GetString(data[chunk.FinishReason], StopReasons.OpenAIFinishReasons) is { } finish)
             {
                 _finishReason = finish;
                 _out.CloseItem(IncompleteReason(finish) is null ? "completed" : "incomplete");
             }
         }
 
-        if (chunk.TryGetProperty("usage", out var usage) && ResponsesUsage.FromOpenAI(usage) is { } report)
+        if (RawJson.IsObject(data[chunk.Usage]) && ResponsesUsage.FromOpenAI(data[chunk.Usage]) is { } report)
         {
             _out.Response.Usage = report;
         }
     }
 
-    private void OnDelta(JsonElement delta)
+    private void OnDelta(ReadOnlySpan<byte> data, in OpenAIChunkFields chunk)
     {
-        if ((Str(delta, "reasoning_content") ?? Str(delta, "reasoning")) is { } reasoning)
+        var reasoning = RawJson.IsString(data[chunk.ReasoningContent]) ? data[chunk.ReasoningContent] : data[chunk.Reasoning];
+        if (RawJson.IsString(reasoning))
         {
-            _out.AppendReasoning(reasoning);
+            _out.AppendReasoning(RawJson.GetChars(reasoning, ref _chars));
         }
 
-        if (Str(delta, "content") is { } content)
+        if (RawJson.IsString(data[chunk.Content]))
         {
-            _out.AppendText(content);
+            _out.AppendText(RawJson.GetChars(data[chunk.Content], ref _chars));
         }
 
-        if (Str(delta, "refusal") is { } refusal)
+        if (RawJson.IsString(data[chunk.Refusal]))
         {
-            _out.AppendRefusal(refusal);
+            _out.AppendRefusal(RawJson.GetChars(data[chunk.Refusal], ref _chars));
         }
 
-        if (delta.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+        if (RawJson.IsArray(data[chunk.ToolCalls]))
         {
-            foreach (var call in calls.EnumerateArray())
+            var calls = data[chunk.ToolCalls];
+            var reader = RawJson.Open(calls);
+            while (OpenAIToolCallFields.TryReadNext(ref reader, out var call))
             {
-                OnToolCallDelta(call);
+                OnToolCallDelta(calls, in call);
             }
         }
     }
 
-    private void OnToolCallDelta(JsonElement call)
+    private void OnToolCallDelta(ReadOnlySpan<byte> calls, in OpenAIToolCallFields call)
     {
-        var index = call.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out var n) ? n : 0;
-        call.TryGetProperty("function", out var function);
-        var id = Str(call, "id") is { Length: > 0 } s ? s : null;
+        var index = RawJson.GetInt32(calls[call.Index], 0);
+        var id = calls[call.Id];
+        var hasId = RawJson.IsString(id) && !RawJson.StringEquals(id, ""u8);
         var known = _calls.TryGetValue(index, out var entry);
 
         // Some OpenAI-compatible servers send every parallel call at index 0; a new id there is a new call.
-        if (!known || (id is not null && entry.Id is not null && id != entry.Id))
+        if (!known || (hasId && entry.Id is not null && !RawJson.StringEquals(id, entry.Id)))
         {
-            var name = function.ValueKind == JsonValueKind.Object ? Str(function, "name") ?? "" : "";
-            var callId = id ?? $"call_{_out.Response.Id}_{index}";
-            entry = (_out.StartToolCall(callId, name), id);
+            var name = RawJson.GetString(calls[call.Name]) ?? "";
+            var upstreamId = hasId ? RawJson.GetString(id) : null;
+            var callId = upstreamId ?? $"call_{_out.Response.Id}_{index}";
+            entry = (_out.StartToolCall(callId, name), upstreamId);
             _calls[index] = entry;
         }
 
-        if (function.ValueKind == JsonValueKind.Object && Str(function, "arguments") is { Length: > 0 } args)
+        var args = calls[call.Arguments];
+        if (RawJson.IsString(args) && args.Length > 2)
         {
             if (ReferenceEquals(_out.OpenItem, entry.Item))
             {
-                _out.AppendArguments(args);
+                _out.AppendArguments(RawJson.GetChars(args, ref _chars));
             }
             else
             {
@@ -241,12 +239,9 @@ public sealed class OpenAIToResponsesStreamTranslator : ISseEventHandler, IDispo
         _ => null,
     };
 
-    private static string? Str(JsonElement obj, string name)
-        => obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
     public void Dispose()
     {
         _out.Dispose();
-        _scratch.Dispose();
+        RawJson.Release(ref _chars);
     }
 }

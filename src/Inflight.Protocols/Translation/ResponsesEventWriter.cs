@@ -55,9 +55,9 @@ internal sealed class ResponsesEventWriter : IDisposable
         WriteResponseEvent("response.in_progress"u8);
     }
 
-    public void AppendText(string delta) => AppendToPart(isRefusal: false, delta);
+    public void AppendText(ReadOnlySpan<char> delta) => AppendToPart(isRefusal: false, delta);
 
-    public void AppendRefusal(string delta) => AppendToPart(isRefusal: true, delta);
+    public void AppendRefusal(ReadOnlySpan<char> delta) => AppendToPart(isRefusal: true, delta);
 
     /// <summary>Adds a reasoning item (closing the open item); its summary part appears with the first text.</summary>
     public ResponsesItem StartReasoning()
@@ -67,7 +67,7 @@ internal sealed class ResponsesEventWriter : IDisposable
     }
 
     /// <summary>Appends reasoning text to the open reasoning item's summary, adding the item and its part as needed.</summary>
-    public void AppendReasoning(string delta)
+    public void AppendReasoning(ReadOnlySpan<char> delta)
     {
         if (delta.Length == 0)
         {
@@ -108,7 +108,7 @@ internal sealed class ResponsesEventWriter : IDisposable
     /// Appends an arguments fragment to the open tool call. A custom tool's input is inside a JSON string
     /// that is only complete at the end, so it is sent whole when the call closes.
     /// </summary>
-    public void AppendArguments(string delta)
+    public void AppendArguments(ReadOnlySpan<char> delta)
     {
         if (delta.Length == 0 || _open is not { Kind: ResponsesItemKind.FunctionCall or ResponsesItemKind.CustomToolCall } call)
         {
@@ -147,7 +147,7 @@ internal sealed class ResponsesEventWriter : IDisposable
 
                 var args = BeginItemEvent("response.function_call_arguments.done"u8);
                 args.WriteString("name"u8, item.Name);
-                args.WriteString("arguments"u8, item.Arguments.ToString());
+                args.WriteString("arguments"u8, item.Arguments.Span);
                 EndEvent();
                 break;
 
@@ -170,7 +170,7 @@ internal sealed class ResponsesEventWriter : IDisposable
                 {
                     var text = BeginItemEvent("response.reasoning_summary_text.done"u8);
                     text.WriteNumber("summary_index"u8, 0);
-                    text.WriteString("text"u8, item.Summary.ToString());
+                    text.WriteString("text"u8, item.Summary.Span);
                     EndEvent();
 
                     var part = BeginItemEvent("response.reasoning_summary_part.done"u8);
@@ -239,7 +239,7 @@ internal sealed class ResponsesEventWriter : IDisposable
         }
     }
 
-    private void AppendToPart(bool isRefusal, string delta)
+    private void AppendToPart(bool isRefusal, ReadOnlySpan<char> delta)
     {
         if (delta.Length == 0)
         {
@@ -290,11 +290,11 @@ internal sealed class ResponsesEventWriter : IDisposable
         done.WriteNumber("content_index"u8, index);
         if (part.IsRefusal)
         {
-            done.WriteString("refusal"u8, part.Text.ToString());
+            done.WriteString("refusal"u8, part.Text.Span);
         }
         else
         {
-            done.WriteString("text"u8, part.Text.ToString());
+            done.WriteString("text"u8, part.Text.Span);
             done.WriteStartArray("logprobs"u8);
             done.WriteEndArray();
         }
@@ -362,5 +362,15 @@ internal sealed class ResponsesEventWriter : IDisposable
         _out.End();
     }
 
-    public void Dispose() => _out.Dispose();
+    public void Dispose()
+    {
+        _out.Dispose();
+        if (_response is not null)
+        {
+            foreach (var item in _response.Output)
+            {
+                item.Dispose();
+            }
+        }
+    }
 }

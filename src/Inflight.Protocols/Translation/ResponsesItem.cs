@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Inflight.Protocols.Translation;
@@ -18,7 +17,7 @@ internal enum ResponsesItemKind
 /// <c>custom_tool_call</c> or a <c>reasoning</c> item. <see cref="WriteTo"/> writes its current state,
 /// which is the in-progress shape when it has just been added and the final shape once it is done.
 /// </summary>
-internal sealed class ResponsesItem
+internal sealed class ResponsesItem : IDisposable
 {
     private ResponsesItem(ResponsesItemKind kind, string id)
     {
@@ -48,13 +47,13 @@ internal sealed class ResponsesItem
     public string? Namespace { get; private init; }
 
     /// <summary>A tool call's arguments as the upstream sent them (for a custom tool, <c>{"input": "…"}</c>).</summary>
-    public StringBuilder Arguments { get; } = new();
+    public PooledText Arguments { get; } = new();
 
     /// <summary>A custom tool call's freeform input, read from <see cref="Arguments"/> when the call is complete.</summary>
     public string? Input { get; private set; }
 
     /// <summary>A reasoning item's summary text (one <c>summary_text</c> part when not empty).</summary>
-    public StringBuilder Summary { get; } = new();
+    public PooledText Summary { get; } = new();
 
     /// <summary>Whether a reasoning item's summary part was announced (streaming) or has text.</summary>
     public bool HasSummaryPart { get; set; }
@@ -141,7 +140,7 @@ internal sealed class ResponsesItem
             case ResponsesItemKind.FunctionCall:
                 w.WriteString("type"u8, "function_call"u8);
                 w.WriteString("status"u8, Status);
-                w.WriteString("arguments"u8, Arguments.ToString());
+                w.WriteString("arguments"u8, Arguments.Span);
                 w.WriteString("call_id"u8, CallId);
                 w.WriteString("name"u8, Name);
                 if (Namespace is not null)
@@ -184,21 +183,32 @@ internal sealed class ResponsesItem
         w.WriteEndObject();
     }
 
+    /// <summary>Returns the pooled text buffers (a stream's items, once the stream is done).</summary>
+    public void Dispose()
+    {
+        Arguments.Dispose();
+        Summary.Dispose();
+        foreach (var part in Parts)
+        {
+            part.Dispose();
+        }
+    }
+
     public void WriteSummaryPart(Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.WriteString("type"u8, "summary_text"u8);
-        w.WriteString("text"u8, Summary.ToString());
+        w.WriteString("text"u8, Summary.Span);
         w.WriteEndObject();
     }
 }
 
 /// <summary>A message content part: <c>output_text</c>, or <c>refusal</c> when the model declined.</summary>
-internal sealed class ResponsesContentPart(bool isRefusal)
+internal sealed class ResponsesContentPart(bool isRefusal) : IDisposable
 {
     public bool IsRefusal { get; } = isRefusal;
 
-    public StringBuilder Text { get; } = new();
+    public PooledText Text { get; } = new();
 
     public void WriteTo(Utf8JsonWriter w)
     {
@@ -206,7 +216,7 @@ internal sealed class ResponsesContentPart(bool isRefusal)
         if (IsRefusal)
         {
             w.WriteString("type"u8, "refusal"u8);
-            w.WriteString("refusal"u8, Text.ToString());
+            w.WriteString("refusal"u8, Text.Span);
         }
         else
         {
@@ -215,9 +225,11 @@ internal sealed class ResponsesContentPart(bool isRefusal)
             w.WriteEndArray();
             w.WriteStartArray("logprobs"u8);
             w.WriteEndArray();
-            w.WriteString("text"u8, Text.ToString());
+            w.WriteString("text"u8, Text.Span);
         }
 
         w.WriteEndObject();
     }
+
+    public void Dispose() => Text.Dispose();
 }

@@ -17,31 +17,68 @@ internal readonly record struct ResponsesUsage(long InputTokens, long CachedToke
     /// and the dashboard report the same figures. Null when the object reports no counts.
     /// </summary>
     public static ResponsesUsage? FromOpenAI(JsonElement usage)
+        => usage.ValueKind == JsonValueKind.Object ? FromOpenAI(JsonMarshal.GetRawUtf8Value(usage)) : null;
+
+    /// <summary>As <see cref="FromOpenAI(JsonElement)"/>, from the object's bytes (well-formed JSON); allocates nothing.</summary>
+    public static ResponsesUsage? FromOpenAI(ReadOnlySpan<byte> usage)
     {
-        if (usage.ValueKind != JsonValueKind.Object)
+        var reader = RawJson.Open(usage);
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             return null;
         }
 
-        var reader = new Utf8JsonReader(JsonMarshal.GetRawUtf8Value(usage));
-        reader.Read();
         var report = UsageJson.ReadOpenAI(ref reader);
         if (!UsageJson.HasAny(report))
         {
             return null;
         }
 
-        long reasoning = 0;
-        if (usage.TryGetProperty("completion_tokens_details", out var details) && details.ValueKind == JsonValueKind.Object
-            && details.TryGetProperty("reasoning_tokens", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt64(out var n))
-        {
-            reasoning = n;
-        }
-
         return FromAnthropic(report.InputTokens ?? 0, report.CacheReadTokens ?? 0, report.CacheCreationTokens ?? 0, report.OutputTokens ?? 0) with
         {
-            ReasoningTokens = reasoning,
+            ReasoningTokens = ReadReasoningTokens(usage),
         };
+    }
+
+    /// <summary><c>completion_tokens_details.reasoning_tokens</c>, 0 when absent or not a whole number.</summary>
+    private static long ReadReasoningTokens(ReadOnlySpan<byte> usage)
+    {
+        long reasoning = 0;
+        var reader = RawJson.Open(usage);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                reasoning = 0;
+                continue;
+            }
+
+            reasoning = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isReasoning = reader.ValueTextEquals("reasoning_tokens"u8);
+                reader.Read();
+                if (isReasoning)
+                {
+                    reasoning = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : 0;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+
+        return reasoning;
     }
 
     /// <summary>From Anthropic's counts, where <c>input_tokens</c> excludes cache reads and writes.</summary>

@@ -3,6 +3,12 @@ namespace Inflight.Protocols.Translation;
 /// <summary>finish_reason ↔ stop_reason, per the two API references.</summary>
 internal static class StopReasons
 {
+    /// <summary>The <c>finish_reason</c> values OpenAI documents, read from a stream without a new string each.</summary>
+    public static readonly string[] OpenAIFinishReasons = ["stop", "length", "tool_calls", "content_filter", "function_call"];
+
+    /// <summary>The <c>stop_reason</c> values Anthropic documents.</summary>
+    public static readonly string[] AnthropicStopReasons = ["end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"];
+
     /// <summary>
     /// OpenAI <c>finish_reason</c> → Anthropic <c>stop_reason</c>. content_filter becomes refusal, the
     /// Anthropic reason for "the model declined / output was stopped by safety filters".

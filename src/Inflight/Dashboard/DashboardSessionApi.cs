@@ -57,12 +57,15 @@ internal static partial class DashboardSessionApi
             return Error(StatusCodes.Status400BadRequest, "bad_request", "Send the key as {\"key\": \"...\"}.");
         }
 
-        // The key is checked first, always: the right key signs in even while this address is throttled for wrong ones.
-        if (!verifier.Verify(request.Key))
+        // During a lockout a right key signs in only if it was accepted from this address before; otherwise it gets
+        // the same 429 as a wrong one, so the lockout answers no guesses (see KeyFailureLimiter).
+        var client = context.Connection.RemoteIpAddress;
+        var label = verifier.Identify(request.Key);
+        var retryAfter = TimeSpan.Zero;
+        if (label is null || !limiter.AdmitsRightKey(client, label, out retryAfter))
         {
-            var client = context.Connection.RemoteIpAddress;
             var clientName = client?.ToString() ?? "unknown";
-            if (limiter.TryRecordFailure(client, out var retryAfter))
+            if (label is null && limiter.TryRecordFailure(client, out retryAfter))
             {
                 tracker.RecordAuthFailure(SessionRoute, clientName, Gateway.ClientAttribution.Bound(context.Request.Headers.UserAgent.ToString()), "The dashboard sign-in key is not a configured key.");
                 Log.SignInFailed(logger, clientName);
@@ -73,7 +76,7 @@ internal static partial class DashboardSessionApi
             tracker.CountThrottledAuthFailure(SessionRoute);
             var seconds = KeyFailureLimiter.RetryAfterSeconds(retryAfter);
             context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys from this address; try again in {seconds} s. The right key is not affected.");
+            return Error(StatusCodes.Status429TooManyRequests, "rate_limited", $"Too many wrong keys from this address; try again in {seconds} s.");
         }
 
         var existing = context.Request.Cookies[DashboardSessionStore.CookieName];

@@ -20,6 +20,7 @@ internal sealed partial class GatewayForwarder(
     IOptions<GatewayOptions> options,
     SecretRedactor redactor,
     GatewayShutdown shutdown,
+    GenAiTracing tracing,
     TimeProvider timeProvider,
     ILogger<GatewayForwarder> logger)
 {
@@ -168,6 +169,8 @@ internal sealed partial class GatewayForwarder(
             ToolResults = summary.ToolResults,
             EstimatedInputTokens = estimatedInput,
         });
+        // The request's chat span (null unless a tracer records it); it ends when the request is finalized.
+        var span = tracing.StartChat(tracked, provider, body.Value.Span);
         if (translation is not null)
         {
             // What request translation changed is on the record from the start; later notes (response side) arrive live.
@@ -198,7 +201,7 @@ internal sealed partial class GatewayForwarder(
             : summary.IsStreaming
                 ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation, context.Response.BodyWriter)
                 : new JsonTranslationTransform(clientFormat, upstreamFormat, translation);
-        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger);
+        var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger) { Span = span };
         await relay.RunAsync(clients.For(provider), upstreamRequest);
     }
 

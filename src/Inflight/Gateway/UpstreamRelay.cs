@@ -37,6 +37,9 @@ internal sealed partial class UpstreamRelay(
     /// </summary>
     public const int CancelledStatus = 499;
 
+    /// <summary>The request's chat span, shown the upstream's answer; null when no tracer records it.</summary>
+    public ChatSpan? Span { get; init; }
+
     // Armed only while a flush to the client is pending: CLIENT_WRITE_TIMEOUT measures a write that makes no progress.
     private CancellationTokenSource? _writeTimer;
     private CancellationTokenSource? _writeCancel;
@@ -277,6 +280,11 @@ internal sealed partial class UpstreamRelay(
 
                 // After the client has its bytes: accounting never delays the stream.
                 accountant?.Feed(chunk.Span);
+                if (isStreaming)
+                {
+                    Span?.Feed(chunk.Span);
+                }
+
                 endDelivered = isStreaming && (transform.WroteEnd || accountant?.SawEnd == true);
                 wholeBody?.Write(chunk.Span);
                 if (isStreaming)
@@ -307,6 +315,7 @@ internal sealed partial class UpstreamRelay(
             if (wholeBody is not null)
             {
                 ResponseUsageReader.Read(upstreamFormat, wholeBody.WrittenSpan, listener);
+                Span?.ReadBody(wholeBody.WrittenSpan);
             }
 
             tracked.Complete(status);

@@ -6,7 +6,8 @@ namespace Inflight.Security;
 /// <summary>
 /// Endpoint filter that enforces <c>PROXY_API_KEY</c>: a valid <c>x-api-key</c> / Bearer key, or (where
 /// allowed) a dashboard session cookie. Failures get 401 in the endpoint's own error shape, 429 once the client's
-/// address has sent too many wrong keys (<see cref="KeyFailureLimiter"/>); the right key always passes.
+/// address has sent too many wrong keys (<see cref="KeyFailureLimiter"/>: during such a lockout only a key already
+/// accepted from that address, or a session cookie, passes).
 /// </summary>
 internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCookie) : IEndpointFilter
 {
@@ -22,16 +23,17 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
     /// <c>AUTH_FAILURE_LIMIT</c> (see <see cref="KeyFailureLimiter"/> for why the limiter is asked only now). Either way
     /// the refusal is counted per route; a 401 is also listed in recent errors with address and user-agent, never the key.
     /// </summary>
-    private static (int Status, string Message) Refuse(HttpContext http)
+    private static (int Status, string Message) Refuse(HttpContext http, TimeSpan? lockedOutFor)
     {
         var limiter = http.RequestServices.GetRequiredService<KeyFailureLimiter>();
         var status = StatusCodes.Status401Unauthorized;
         var message = Message;
-        if (!limiter.TryRecordFailure(http.Connection.RemoteIpAddress, out var retryAfter))
+        var retryAfter = lockedOutFor ?? TimeSpan.Zero;
+        if (lockedOutFor is not null || !limiter.TryRecordFailure(http.Connection.RemoteIpAddress, out retryAfter))
         {
             var seconds = KeyFailureLimiter.RetryAfterSeconds(retryAfter);
             status = StatusCodes.Status429TooManyRequests;
-            message = $"Too many requests with a missing or wrong API key from this address; retry in {seconds} s. Requests with the right key are not affected.";
+            message = $"Too many requests with a missing or wrong API key from this address; retry in {seconds} s. Clients already using the right key from this address are not affected.";
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -55,21 +57,26 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
     /// <summary>Middleware form, for endpoints that are a pipeline rather than a handler (the Prometheus scrape): 401 or 429 in JSON.</summary>
     public static Task RequireKeyAsync(HttpContext http, RequestDelegate next)
     {
-        if (IsAllowed(http, acceptSessionCookie: true))
+        if (IsAllowed(http, acceptSessionCookie: true, out var lockedOutFor))
         {
             return next(http);
         }
 
-        var (status, message) = Refuse(http);
+        var (status, message) = Refuse(http, lockedOutFor);
         var body = JsonBody(status, message);
         http.Response.StatusCode = status;
         http.Response.ContentType = "application/json";
         return http.Response.Body.WriteAsync(body).AsTask();
     }
 
-    /// <summary>A configured key (its label is kept for the request), or where allowed a dashboard session; true when no key is configured.</summary>
-    private static bool IsAllowed(HttpContext http, bool acceptSessionCookie)
+    /// <summary>
+    /// A configured key (its label is kept for the request) that the address's lockout admits, or where allowed a
+    /// dashboard session; true when no key is configured. <paramref name="lockedOutFor"/> is set when a right key
+    /// was refused because its address is locked out.
+    /// </summary>
+    private static bool IsAllowed(HttpContext http, bool acceptSessionCookie, out TimeSpan? lockedOutFor)
     {
+        lockedOutFor = null;
         var verifier = http.RequestServices.GetRequiredService<ProxyKeyVerifier>();
         if (!verifier.IsRequired)
         {
@@ -78,6 +85,13 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
 
         if (verifier.Identify(ProxyKeyVerifier.ReadClientKey(http.Request)) is { } label)
         {
+            var limiter = http.RequestServices.GetRequiredService<KeyFailureLimiter>();
+            if (!limiter.AdmitsRightKey(http.Connection.RemoteIpAddress, label, out var retryAfter))
+            {
+                lockedOutFor = retryAfter;
+                return false;
+            }
+
             http.Items[KeyLabelItem] = label;
             return true;
         }
@@ -89,12 +103,12 @@ internal sealed class ProxyKeyFilter(ErrorFormat format, bool acceptSessionCooki
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        if (IsAllowed(http, acceptSessionCookie))
+        if (IsAllowed(http, acceptSessionCookie, out var lockedOutFor))
         {
             return await next(context);
         }
 
-        var (status, message) = Refuse(http);
+        var (status, message) = Refuse(http, lockedOutFor);
         var body = format switch
         {
             ErrorFormat.ByClient when http.Request.Headers.ContainsKey("anthropic-version") => ErrorBody.ForStatus(ApiFormat.Anthropic, status, message),

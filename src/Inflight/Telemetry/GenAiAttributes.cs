@@ -27,6 +27,21 @@ internal static class GenAiAttributes
     public const string InflightUpstreamFormat = "inflight.upstream_format";
     public const string InflightTokensEstimated = "inflight.tokens_estimated";
 
+    // Span attributes (GenAI spans, "Inference").
+    public const string RequestMaxTokens = "gen_ai.request.max_tokens";
+    public const string RequestTemperature = "gen_ai.request.temperature";
+    public const string RequestTopP = "gen_ai.request.top_p";
+    public const string RequestTopK = "gen_ai.request.top_k";
+    public const string RequestFrequencyPenalty = "gen_ai.request.frequency_penalty";
+    public const string RequestPresencePenalty = "gen_ai.request.presence_penalty";
+    public const string RequestSeed = "gen_ai.request.seed";
+    public const string RequestStream = "gen_ai.request.stream";
+    public const string ResponseId = "gen_ai.response.id";
+    public const string ResponseFinishReasons = "gen_ai.response.finish_reasons";
+    public const string ReasoningOutputTokens = "gen_ai.usage.reasoning.output_tokens";
+    public const string ServerAddress = "server.address";
+    public const string ServerPort = "server.port";
+
     public const string ChatOperation = "chat";
     public const string InputTokenType = "input";
     public const string OutputTokenType = "output";

@@ -1,12 +1,15 @@
 using Inflight.Tracking;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace Inflight.Telemetry;
 
 internal static class TelemetryExtensions
 {
     public const string PrometheusPath = "/metrics/prometheus";
+    public const string ServiceNameKey = "OTEL_SERVICE_NAME";
 
     public static WebApplicationBuilder AddInflightTelemetry(this WebApplicationBuilder builder)
     {
@@ -14,14 +17,43 @@ internal static class TelemetryExtensions
         builder.Services.AddSingleton<GenAiMetrics>();
         builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiMetrics>());
         builder.Services.AddSingleton<ActiveRequestsGauge>();
+        builder.Services.AddSingleton<GenAiTracing>();
+        builder.Services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<GenAiTracing>());
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("inflight"))
-            .WithMetrics(metrics => metrics
-                .AddMeter(GenAiMetrics.MeterName)
+        builder.Services.AddSingleton<OtlpSettingsCheck>();
+        builder.Services.AddSingleton<IConfigureOptions<OtlpSettingsOptions>>(sp => sp.GetRequiredService<OtlpSettingsCheck>());
+        builder.Services.AddSingleton<IValidateOptions<OtlpSettingsOptions>>(sp => sp.GetRequiredService<OtlpSettingsCheck>());
+        builder.Services.AddOptions<OtlpSettingsOptions>().ValidateOnStart();
 
-                // Every scrape sees the latest figures (the exporter caches 300 ms by default).
-                .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0));
+        // OTLP export is on when the standard variables name an endpoint. The exporter and the SDK read the
+        // others themselves from the configuration (OTEL_EXPORTER_OTLP_PROTOCOL, _HEADERS, _TIMEOUT,
+        // OTEL_METRIC_EXPORT_INTERVAL, OTEL_BSP_SCHEDULE_DELAY, OTEL_RESOURCE_ATTRIBUTES, ...); a signal's own
+        // endpoint, protocol and headers are applied here. Malformed values are reported by the start-up check.
+        var configuration = builder.Configuration;
+        var ignored = new List<string>();
+        var otlpMetrics = OtlpSignalSettings.Read(configuration, OtlpSignalSettings.Metrics, ignored);
+        var otlpTraces = OtlpSignalSettings.Read(configuration, OtlpSignalSettings.Traces, ignored);
+        var serviceName = HasValue(configuration, ServiceNameKey) ? configuration[ServiceNameKey]!.Trim() : "inflight";
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(GenAiMetrics.MeterName)
+
+                    // Every scrape sees the latest figures (the exporter caches 300 ms by default).
+                    .AddPrometheusExporter(options => options.ScrapeResponseCacheDurationMilliseconds = 0);
+                if (otlpMetrics.Enabled)
+                {
+                    metrics.AddOtlpExporter(otlpMetrics.Apply);
+                }
+            });
+
+        // Without an endpoint no tracer exists, so no listener: starting a span costs one check.
+        if (otlpTraces.Enabled)
+        {
+            telemetry.WithTracing(tracing => tracing.AddSource(GenAiTracing.SourceName).AddOtlpExporter(otlpTraces.Apply));
+        }
+
         return builder;
     }
 
@@ -37,4 +69,6 @@ internal static class TelemetryExtensions
             optionsName: null);
         return app;
     }
+
+    private static bool HasValue(IConfiguration configuration, string key) => !string.IsNullOrWhiteSpace(configuration[key]);
 }

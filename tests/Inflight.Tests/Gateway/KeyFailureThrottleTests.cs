@@ -5,7 +5,7 @@ using Inflight.Tests.Infrastructure;
 
 namespace Inflight.Tests.Gateway;
 
-/// <summary>Wrong and missing keys are throttled per client address; the right key always passes.</summary>
+/// <summary>Wrong and missing keys are throttled per client address; a right key already accepted from that address passes a lockout.</summary>
 public sealed class KeyFailureThrottleTests
 {
     private const string Key = "gateway-key-for-throttle-tests";
@@ -60,6 +60,7 @@ public sealed class KeyFailureThrottleTests
     {
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
         await using var app = StartGateway(upstream);
+        using var before = await GetAsync(app, path, Key);
         for (var i = 0; i < Limit; i++)
         {
             using var wrong = await GetAsync(app, path, "guess-" + i);
@@ -78,22 +79,49 @@ public sealed class KeyFailureThrottleTests
     [Theory]
     [InlineData("/v1/messages", "anthropic")]
     [InlineData("/v1/chat/completions", "openai")]
-    public async Task Post_RightKeyDuringLockout_Passes(string path, string format)
+    public async Task Post_RightKeyAcceptedBeforeLockout_PassesDuringIt(string path, string format)
     {
         var anthropic = format == "anthropic";
         await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, anthropic ? ProviderRecordings.AnthropicMessage : ProviderRecordings.OpenAICompletion));
         await using var app = GatewayApp.StartWithUpstream(upstream, format, new() { ["PROXY_API_KEY"] = Key, ["AUTH_FAILURE_LIMIT"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        var body = anthropic ? ProviderRecordings.AnthropicRequest : ProviderRecordings.OpenAIRequest;
+        using var operatorsClient = await PostAsync(app, path, Key, body);
+
+        // Someone else on 127.0.0.1 guesses until the address is locked out.
         for (var i = 0; i <= Limit; i++)
         {
             using var wrong = await PostAsync(app, path, "guess-" + i);
         }
 
         using var stillLimited = await PostAsync(app, path, "guess-again");
-        using var right = await PostAsync(app, path, Key, anthropic ? ProviderRecordings.AnthropicRequest : ProviderRecordings.OpenAIRequest);
+        using var right = await PostAsync(app, path, Key, body);
 
+        Assert.Equal(HttpStatusCode.OK, operatorsClient.StatusCode);
         Assert.Equal(HttpStatusCode.TooManyRequests, stillLimited.StatusCode);
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
-        Assert.Single(upstream.Requests);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData("/v1/messages")]
+    [InlineData("/v1/chat/completions")]
+    public async Task Post_RightKeyNewToALockedOutAddress_GetsTheSame429AsAWrongKey(string path)
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, "{}"));
+        await using var app = StartGateway(upstream);
+        for (var i = 0; i < Limit; i++)
+        {
+            using var wrong = await PostAsync(app, path, "guess-" + i);
+        }
+
+        // A lockout that let an unproven right key through would tell a guesser which guess was right.
+        using var wrongGuess = await PostAsync(app, path, "guess-wrong");
+        using var rightGuess = await PostAsync(app, path, Key);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, wrongGuess.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, rightGuess.StatusCode);
+        Assert.Equal(await wrongGuess.Content.ReadAsStringAsync(Ct), await rightGuess.Content.ReadAsStringAsync(Ct));
+        Assert.Empty(upstream.Requests);
     }
 
     [Fact]

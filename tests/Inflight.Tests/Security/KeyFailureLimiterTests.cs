@@ -36,6 +36,30 @@ public sealed class KeyFailureLimiterTests
     }
 
     [Fact]
+    public void AdmitsRightKey_DuringALockout_OnlyAKeyAcceptedBeforeUntilAPermitComesBack()
+    {
+        var time = new FakeTimeProvider();
+        using var limiter = NewLimiter(time, limit: 2, window: TimeSpan.FromSeconds(60));
+        var acceptedBefore = limiter.AdmitsRightKey(Client, "ci", out _);
+        while (limiter.TryRecordFailure(Client, out _))
+        {
+        }
+
+        var provenDuring = limiter.AdmitsRightKey(Client, "ci", out _);
+        var newDuring = limiter.AdmitsRightKey(Client, "alice", out var retryAfter);
+        var newFromElsewhere = limiter.AdmitsRightKey(IPAddress.Parse("192.0.2.11"), "alice", out _);
+        time.Advance(retryAfter);
+        var newAfterRefill = limiter.AdmitsRightKey(Client, "alice", out _);
+
+        Assert.True(acceptedBefore);
+        Assert.True(provenDuring);
+        Assert.False(newDuring);
+        Assert.Equal(TimeSpan.FromSeconds(30), retryAfter);
+        Assert.True(newFromElsewhere);
+        Assert.True(newAfterRefill);
+    }
+
+    [Fact]
     public void TryRecordFailure_AfterAFullWindow_TheWholeLimitIsBack()
     {
         var time = new FakeTimeProvider();

@@ -278,7 +278,7 @@ async function onSignIn(event) {
       return;
     }
     error.textContent = result.status === 429
-      ? `That key is not right, and too many wrong keys came from here: wrong keys are refused for ${result.retryAfter ?? 60} s (the right one still works).`
+      ? `Too many wrong keys came from this address: sign-in is paused for ${result.retryAfter ?? 60} s.`
       : result.status === 401 ? 'That key is not right.' : (result.message ?? `Sign-in failed (HTTP ${result.status}).`);
     error.hidden = false;
     input.select();
