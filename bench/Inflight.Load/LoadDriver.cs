@@ -135,6 +135,8 @@ internal static class LoadDriver
             notes.Add(await TokenCountCacheNoteAsync(client, gateway.Url));
         }
 
+        notes.Add(await HistoryNoteAsync(client, gateway.Url));
+
         var markdown = Report.Markdown(options, measurements, pushes, helds, notes.Distinct().ToList());
         if (options.OutPath is not null)
         {
@@ -214,6 +216,22 @@ internal static class LoadDriver
         }
 
         return string.Create(CultureInfo.InvariantCulture, $"Gateway token-count cache at the end (`/health`): {cache.GetProperty("hits").GetInt64():N0} hits, {cache.GetProperty("misses").GetInt64():N0} misses, {cache.GetProperty("entries").GetInt32():N0} of {cache.GetProperty("capacity").GetInt32():N0} entries.");
+    }
+
+    /// <summary>The history writer's figures at the end of the run: its store, mean batch size and lag (set INFLIGHT_DATABASE_URL with --gateway-env).</summary>
+    private static async Task<string> HistoryNoteAsync(HttpClient client, Uri gatewayUrl)
+    {
+        using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri(gatewayUrl, "health")));
+        if (!health.RootElement.TryGetProperty("history", out var history) || history.GetProperty("store").GetString() == "none")
+        {
+            return "History off (`INFLIGHT_DATABASE_URL=none`).";
+        }
+
+        var written = history.GetProperty("written").GetInt64();
+        var batches = history.GetProperty("batches").GetInt64();
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"History `{history.GetProperty("store").GetString()}` at the end (`/health`): {written:N0} requests written in {batches:N0} batches (mean {(batches == 0 ? 0 : (double)written / batches):F1}), {history.GetProperty("pending").GetInt32():N0} pending, {history.GetProperty("dropped").GetInt64():N0} dropped; lag last {history.GetProperty("last_lag_ms").GetDouble():F1} ms, max {history.GetProperty("max_lag_ms").GetDouble():F1} ms.");
     }
 
     private static void LogResult(TextWriter log, string name, Target target, Measurement result)

@@ -9,6 +9,12 @@ namespace Inflight.History;
 /// queues the log entry. The queue is bounded; while the store is slow or down the oldest entries are
 /// dropped and counted (logged once per outage). Stopping flushes what is queued.
 /// </summary>
+/// <remarks>
+/// Every entry gets a sequence number in this run (<see cref="InstanceId"/>), stored with its row. The writer
+/// keeps the entries it has not committed yet (<see cref="ReadUnflushed"/>) and the highest sequence it has
+/// committed, both under one lock, so a reader can count the store's rows up to that sequence plus the
+/// unflushed entries after it: each request exactly once, whatever the writer does meanwhile.
+/// </remarks>
 public sealed partial class HistoryWriter : IRequestObserver
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
@@ -18,13 +24,21 @@ public sealed partial class HistoryWriter : IRequestObserver
     private readonly HistoryWriterOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Channel<RequestLogEntry> _queue;
+    private readonly Channel<Pending> _queue;
+
+    // Entries not yet committed (queued, in the batch being written, or dropped and not yet passed), oldest first.
+    private readonly Queue<Pending> _unflushed = new();
+    private readonly Lock _unflushedLock = new();
+    private long _sequence;
+    private long _committedSequence;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _writeLoop;
     private Task? _pruneLoop;
     private long _written;
     private long _dropped;
     private long _batches;
+    private long _lastLagTicks;
+    private long _maxLagTicks;
     private int _dropLogged;
     private string? _lastError;
 
@@ -34,10 +48,13 @@ public sealed partial class HistoryWriter : IRequestObserver
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _queue = Channel.CreateBounded<RequestLogEntry>(
+        _queue = Channel.CreateBounded<Pending>(
             new BoundedChannelOptions(options.QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             OnDropped);
     }
+
+    /// <summary>This run's id in the store's <c>instance_id</c> column.</summary>
+    public string InstanceId { get; } = Guid.NewGuid().ToString("N");
 
     /// <summary>Requests written to the store.</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -48,6 +65,15 @@ public sealed partial class HistoryWriter : IRequestObserver
     /// <summary>Batches written; <see cref="Written"/> ÷ this is the mean batch size.</summary>
     public long Batches => Interlocked.Read(ref _batches);
 
+    /// <summary>
+    /// Lag of the last committed batch: from the end of its oldest request to the commit. What a reader of the
+    /// store (the request log, <c>/metrics/history</c>) trails live traffic by, and roughly what a SIGKILL would lose.
+    /// </summary>
+    public TimeSpan LastLag => TimeSpan.FromTicks(Interlocked.Read(ref _lastLagTicks));
+
+    /// <summary>The largest <see cref="LastLag"/> since start.</summary>
+    public TimeSpan MaxLag => TimeSpan.FromTicks(Interlocked.Read(ref _maxLagTicks));
+
     /// <summary>Requests queued, not yet written.</summary>
     public int Pending => _queue.Reader.Count;
 
@@ -57,8 +83,45 @@ public sealed partial class HistoryWriter : IRequestObserver
     /// <summary>Set once migrations have run.</summary>
     public bool IsReady { get; private set; }
 
-    public void OnFinished(TrackedRequest request, RequestLogEntry entry) => _queue.Writer.TryWrite(entry);
+    /// <summary>Queues the entry; the lock keeps sequence order and queue order the same (the watermark relies on it).</summary>
+    public void OnFinished(TrackedRequest request, RequestLogEntry entry)
+    {
+        lock (_unflushedLock)
+        {
+            var pending = new Pending(++_sequence, entry);
+            if (!_queue.Writer.TryWrite(pending))
+            {
+                return;
+            }
 
+            _unflushed.Enqueue(pending);
+
+            // Dropped entries leave the queue but stay here until the writer passes them; bound that while the store is down.
+            if (_unflushed.Count > _options.QueueCapacity + _options.BatchSize)
+            {
+                _unflushed.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The highest sequence committed to the store and the entries after it that are not (yet) there, at one
+    /// instant: the store's rows of this instance up to the sequence plus these are every request written or queued.
+    /// </summary>
+    public (long CommittedSequence, RequestLogEntry[] Unflushed) ReadUnflushed()
+    {
+        lock (_unflushedLock)
+        {
+            var entries = new RequestLogEntry[_unflushed.Count];
+            var i = 0;
+            foreach (var pending in _unflushed)
+            {
+                entries[i++] = pending.Entry;
+            }
+
+            return (_committedSequence, entries);
+        }
+    }
     /// <summary>Migrates the schema and starts writing and pruning in the background.</summary>
     public void Start()
     {
@@ -110,30 +173,56 @@ public sealed partial class HistoryWriter : IRequestObserver
 
         IsReady = true;
         var batch = new List<RequestLogEntry>(_options.BatchSize);
+        var sequences = new List<long>(_options.BatchSize);
         var reader = _queue.Reader;
         try
         {
             while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
-                while (batch.Count < _options.BatchSize && reader.TryRead(out var entry))
+                while (batch.Count < _options.BatchSize && reader.TryRead(out var pending))
                 {
-                    batch.Add(entry);
+                    sequences.Add(pending.Sequence);
+                    batch.Add(pending.Entry);
                 }
 
-                if (!await RetryAsync(ct => _store.WriteAsync(batch, ct)).ConfigureAwait(false))
+                var origin = new BatchOrigin(InstanceId, sequences);
+                var lastSequence = sequences[^1];
+                if (!await RetryAsync(ct => _store.WriteAsync(batch, origin, ct)).ConfigureAwait(false))
                 {
                     Interlocked.Add(ref _dropped, batch.Count);
                     return;
                 }
 
+                lock (_unflushedLock)
+                {
+                    _committedSequence = lastSequence;
+                    while (_unflushed.TryPeek(out var oldest) && oldest.Sequence <= lastSequence)
+                    {
+                        _unflushed.Dequeue();
+                    }
+                }
+
                 Interlocked.Add(ref _written, batch.Count);
                 Interlocked.Increment(ref _batches);
+                RecordLag(batch[0].EndTime);
                 batch.Clear();
+                sequences.Clear();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
             // Shutdown timed out: what is left is counted as dropped by StopAsync.
+        }
+    }
+
+    private void RecordLag(double oldestEndTime)
+    {
+        var lag = Math.Max(0, (_timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0) - oldestEndTime);
+        var ticks = TimeSpan.FromSeconds(lag).Ticks;
+        Interlocked.Exchange(ref _lastLagTicks, ticks);
+        if (ticks > Interlocked.Read(ref _maxLagTicks))
+        {
+            Interlocked.Exchange(ref _maxLagTicks, ticks);
         }
     }
 
@@ -216,7 +305,7 @@ public sealed partial class HistoryWriter : IRequestObserver
         }
     }
 
-    private void OnDropped(RequestLogEntry entry)
+    private void OnDropped(Pending entry)
     {
         Interlocked.Increment(ref _dropped);
         if (Interlocked.Exchange(ref _dropLogged, 1) == 0)
@@ -240,6 +329,9 @@ public sealed partial class HistoryWriter : IRequestObserver
     [LoggerMessage(5, LogLevel.Warning, "History: pruning failed ({Error}); will retry.")]
     private static partial void LogPruneFailed(ILogger logger, string error);
 }
+
+/// <summary>A queued entry and its sequence in this run.</summary>
+internal readonly record struct Pending(long Sequence, RequestLogEntry Entry);
 
 /// <summary>Bounds of the <see cref="HistoryWriter"/>.</summary>
 public sealed record HistoryWriterOptions

@@ -23,11 +23,15 @@ public sealed class PostgresRequestStore(string connectionString) : SqlRequestSt
             "CREATE INDEX inflight_requests_start_time ON inflight_requests (start_time)",
         ],
         ClientAttributionColumns,
+        InstanceColumns,
     ];
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
     protected override IReadOnlyList<string[]> Migrations => Schema;
+
+    // A cast alone would round; FLOOR keeps a row in the bucket it started in.
+    protected override string BucketExpression => "CAST(FLOOR((start_time - @from) / @step) AS BIGINT)";
 
     protected override DbConnection CreateConnection() => _dataSource.CreateConnection();
 

@@ -31,9 +31,16 @@ public abstract class SqlRequestStore : IRequestStore
         "ALTER TABLE inflight_requests ADD COLUMN upstream_status INTEGER",
     ];
 
-    private static readonly string[] ColumnNames = Columns.Split(", ");
+    /// <summary>Schema version 3 (both dialects): which process run wrote a row, and its place in that run's order.</summary>
+    protected static readonly string[] InstanceColumns =
+    [
+        "ALTER TABLE inflight_requests ADD COLUMN instance_id TEXT",
+        "ALTER TABLE inflight_requests ADD COLUMN instance_seq BIGINT",
+    ];
+
+    private static readonly string[] ColumnNames = (Columns + ", instance_id, instance_seq").Split(", ");
     private static readonly string InsertSql =
-        "INSERT INTO inflight_requests (" + Columns + ") VALUES (" + string.Join(", ", ColumnNames.Select(c => "@" + c)) + ")";
+        "INSERT INTO inflight_requests (" + string.Join(", ", ColumnNames) + ") VALUES (" + string.Join(", ", ColumnNames.Select(c => "@" + c)) + ")";
 
     /// <summary>Schema versions in order: element <c>i</c> holds the statements that bring version <c>i</c> to <c>i + 1</c>.</summary>
     protected abstract IReadOnlyList<string[]> Migrations { get; }
@@ -78,7 +85,9 @@ public abstract class SqlRequestStore : IRequestStore
         return await ReadVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, CancellationToken cancellationToken)
+    public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, CancellationToken cancellationToken) => WriteAsync(batch, null, cancellationToken);
+
+    public async Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -87,6 +96,34 @@ public abstract class SqlRequestStore : IRequestStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (connection.CanCreateBatch)
+        {
+            // PostgreSQL: the whole batch in one round trip; one INSERT per round trip caps a remote database
+            // at a few hundred rows a second.
+            await using var batchCommand = connection.CreateBatch();
+            batchCommand.Transaction = transaction;
+            for (var row = 0; row < batch.Count; row++)
+            {
+                var insert = batchCommand.CreateBatchCommand();
+                insert.CommandText = InsertSql;
+                var values = RowValues(batch, origin, row);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var parameter = insert.CreateParameter();
+                    parameter.ParameterName = "@" + ColumnNames[i];
+                    parameter.Value = values[i] ?? DBNull.Value;
+                    insert.Parameters.Add(parameter);
+                }
+
+                batchCommand.BatchCommands.Add(insert);
+            }
+
+            await batchCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // SQLite (in-process, no round trips): one prepared command, rebound per row.
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
@@ -98,9 +135,9 @@ public abstract class SqlRequestStore : IRequestStore
             command.Parameters.Add(parameters[i]);
         }
 
-        foreach (var entry in batch)
+        for (var row = 0; row < batch.Count; row++)
         {
-            var values = Values(entry);
+            var values = RowValues(batch, origin, row);
             for (var i = 0; i < values.Length; i++)
             {
                 parameters[i].Value = values[i] ?? DBNull.Value;
@@ -170,7 +207,10 @@ public abstract class SqlRequestStore : IRequestStore
         return list;
     }
 
-    public async Task<StoredTotals> ReadTotalsAsync(double? since, double? until, CancellationToken cancellationToken)
+    public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, CancellationToken cancellationToken)
+        => ReadTotalsAsync(since, until, null, cancellationToken);
+
+    public async Task<StoredTotals> ReadTotalsAsync(double? since, double? until, TotalsExclusion? exclude, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
@@ -187,9 +227,18 @@ public abstract class SqlRequestStore : IRequestStore
             AddParameter(command, "@until", to);
         }
 
+        if (exclude is not null)
+        {
+            // Rows written before schema 3 have no instance: they are never this instance's.
+            range.Append(" AND (instance_id IS NULL OR instance_id <> @instance OR instance_seq <= @after_seq)");
+            AddParameter(command, "@instance", exclude.InstanceId);
+            AddParameter(command, "@after_seq", exclude.AfterSequence);
+        }
+
         command.CommandText =
             "SELECT provider, model, is_streaming, COUNT(*), SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END), SUM(input_tokens), SUM(output_tokens), "
-            + "SUM(cache_read_tokens), SUM(cache_creation_tokens), SUM(duration_ms), MIN(start_time) FROM inflight_requests" + range
+            + "SUM(cache_read_tokens), SUM(cache_creation_tokens), SUM(duration_ms), MIN(start_time), "
+            + "SUM(tool_uses), SUM(tool_results), SUM(tool_calls), COUNT(ttft_ms), SUM(ttft_ms) FROM inflight_requests" + range
             + " GROUP BY provider, model, is_streaming ORDER BY provider, model, is_streaming";
         var models = new List<StoredModelTotals>();
         double? first = null;
@@ -206,12 +255,67 @@ public abstract class SqlRequestStore : IRequestStore
                 Long(reader, 6),
                 Long(reader, 7),
                 Long(reader, 8),
-                Convert.ToDouble(reader.GetValue(9), CultureInfo.InvariantCulture)));
+                Convert.ToDouble(reader.GetValue(9), CultureInfo.InvariantCulture),
+                Long(reader, 11),
+                Long(reader, 12),
+                Long(reader, 13),
+                Long(reader, 14),
+                reader.IsDBNull(15) ? 0 : Convert.ToDouble(reader.GetValue(15), CultureInfo.InvariantCulture)));
             var start = Convert.ToDouble(reader.GetValue(10), CultureInfo.InvariantCulture);
             first = first is null ? start : Math.Min(first.Value, start);
         }
 
         return new StoredTotals(first, models);
+    }
+
+    /// <summary>The bucket index of a row, <c>⌊(start_time − @from) ÷ @step⌋</c>, as an integer in this dialect.</summary>
+    protected abstract string BucketExpression { get; }
+
+    public async Task<IReadOnlyList<StoredSeriesPoint>> ReadSeriesAsync(SeriesQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+
+        // Nearest-rank percentiles with window functions both dialects have: the value at rank ⌈p·n⌉ of the
+        // bucket's sorted values; ⌈n/2⌉ = (n + 1) / 2 and ⌈0.95·n⌉ = (95·n + 99) / 100 in integer arithmetic.
+        command.CommandText =
+            "WITH r AS (SELECT " + BucketExpression + " AS b, provider, model, status, input_tokens, output_tokens, duration_ms, ttft_ms "
+            + "FROM inflight_requests WHERE start_time >= @from AND start_time < @until), "
+            + "d AS (SELECT b, provider, model, duration_ms, ROW_NUMBER() OVER (PARTITION BY b, provider, model ORDER BY duration_ms) AS rn, "
+            + "COUNT(*) OVER (PARTITION BY b, provider, model) AS n FROM r), "
+            + "dp AS (SELECT b, provider, model, MAX(CASE WHEN rn = (n + 1) / 2 THEN duration_ms END) AS p50, "
+            + "MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN duration_ms END) AS p95 FROM d GROUP BY b, provider, model), "
+            + "t AS (SELECT b, provider, model, ttft_ms, ROW_NUMBER() OVER (PARTITION BY b, provider, model ORDER BY ttft_ms) AS rn, "
+            + "COUNT(*) OVER (PARTITION BY b, provider, model) AS n FROM r WHERE ttft_ms IS NOT NULL), "
+            + "tp AS (SELECT b, provider, model, MAX(CASE WHEN rn = (n + 1) / 2 THEN ttft_ms END) AS p50 FROM t GROUP BY b, provider, model), "
+            + "a AS (SELECT b, provider, model, COUNT(*) AS requests, SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END) AS errors, "
+            + "SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens FROM r GROUP BY b, provider, model) "
+            + "SELECT a.b, a.provider, a.model, a.requests, a.errors, a.input_tokens, a.output_tokens, dp.p50, dp.p95, tp.p50 FROM a "
+            + "JOIN dp ON dp.b = a.b AND dp.provider = a.provider AND dp.model = a.model "
+            + "LEFT JOIN tp ON tp.b = a.b AND tp.provider = a.provider AND tp.model = a.model "
+            + "ORDER BY a.b, a.provider, a.model";
+        AddParameter(command, "@from", query.From);
+        AddParameter(command, "@until", query.Until);
+        AddParameter(command, "@step", query.StepSeconds);
+        var points = new List<StoredSeriesPoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            points.Add(new StoredSeriesPoint(
+                (int)Math.Min(Long(reader, 0), query.Buckets - 1),
+                reader.GetString(1),
+                reader.GetString(2),
+                Long(reader, 3),
+                Long(reader, 4),
+                Long(reader, 5),
+                Long(reader, 6),
+                Convert.ToDouble(reader.GetValue(7), CultureInfo.InvariantCulture),
+                Convert.ToDouble(reader.GetValue(8), CultureInfo.InvariantCulture),
+                reader.IsDBNull(9) ? null : Convert.ToDouble(reader.GetValue(9), CultureInfo.InvariantCulture)));
+        }
+
+        return points;
     }
 
     public virtual ValueTask DisposeAsync()
@@ -269,6 +373,17 @@ public abstract class SqlRequestStore : IRequestStore
 
     private static long Long(DbDataReader reader, int ordinal)
         => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+
+    /// <summary>A row's values in <see cref="ColumnNames"/> order, the instance columns last.</summary>
+    private static object?[] RowValues(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, int row)
+    {
+        var values = Values(batch[row]);
+        var all = new object?[values.Length + 2];
+        values.CopyTo(all, 0);
+        all[^2] = origin?.InstanceId;
+        all[^1] = origin is null ? null : origin.Sequences[row];
+        return all;
+    }
 
     private static object?[] Values(RequestLogEntry e) =>
     [

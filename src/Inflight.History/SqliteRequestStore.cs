@@ -20,9 +20,13 @@ public sealed class SqliteRequestStore(string connectionString) : SqlRequestStor
             "CREATE INDEX inflight_requests_start_time ON inflight_requests (start_time)",
         ],
         ClientAttributionColumns,
+        InstanceColumns,
     ];
 
     protected override IReadOnlyList<string[]> Migrations => Schema;
+
+    // Rows are at or after @from, so truncation is the floor.
+    protected override string BucketExpression => "CAST((start_time - @from) / @step AS INTEGER)";
 
     protected override DbConnection CreateConnection() => new SqliteConnection(connectionString);
 

@@ -48,7 +48,15 @@ public sealed class RequestTracker
         _recentErrors = new RecentRing<RequestLogEntry>(Options.RecentErrorsCapacity);
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.StallThreshold, TimeSpan.Zero, nameof(options));
         _observers = observers?.ToArray() ?? [];
+        StartTime = EpochSeconds();
     }
+
+    /// <summary>When this tracker (the process) started, epoch seconds: what in-memory totals count from.</summary>
+    public double StartTime { get; }
+
+    /// <summary>Whether a model passes the running totals' filters (<c>provider</c> exact, <c>model</c> a glob on the bare or qualified name).</summary>
+    public static bool MatchesTotalsFilter(string provider, string model, string qualifiedModel, string? providerFilter, string? modelGlob)
+        => RunningTotals.Matches(provider, model, qualifiedModel, providerFilter, modelGlob);
 
     /// <summary>The model under which a provider's totals gather models beyond <see cref="TrackerOptions.MaxModelsPerProvider"/>.</summary>
     public const string OtherModel = "other";
@@ -276,6 +284,7 @@ public sealed class RequestTracker
 
         return RunningTotals.BuildSnapshot(models, includeActive, activeMatching, EpochSeconds()) with
         {
+            Since = StartTime,
             StalledRequests = stalled,
             StalledRecovered = recovered,
             ByClient = byClient,

@@ -75,6 +75,15 @@ public sealed record RunningTotalsSnapshot
     /// <summary>Epoch seconds when the snapshot was taken.</summary>
     public double Timestamp { get; init; }
 
+    /// <summary>
+    /// Epoch seconds the totals count from: the first stored request (or the process start when earlier, or with
+    /// no history store), or the <c>since=</c> asked for.
+    /// </summary>
+    public double Since { get; init; }
+
+    /// <summary>The end (exclusive, epoch seconds) of the <c>until=</c> range asked for; null: up to now.</summary>
+    public double? Until { get; init; }
+
     /// <summary>Requests that went <c>stalled</c> since start (all traffic, not filtered).</summary>
     public long StalledRequests { get; init; }
 

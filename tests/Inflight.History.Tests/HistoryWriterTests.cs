@@ -78,7 +78,7 @@ public sealed class HistoryWriterTests
             throw new InvalidOperationException("database down");
         }
 
-        public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, CancellationToken cancellationToken) => throw new InvalidOperationException("database down");
+        public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, CancellationToken cancellationToken) => throw new InvalidOperationException("database down");
 
         public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Task.FromResult(0);
 
@@ -86,7 +86,9 @@ public sealed class HistoryWriterTests
 
         public Task<IReadOnlyList<StoredRequest>> ReadLogsAsync(StoredLogQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, TotalsExclusion? exclude, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StoredSeriesPoint>> ReadSeriesAsync(SeriesQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
@@ -102,7 +104,7 @@ public sealed class HistoryWriterTests
 
         public Task MigrateAsync(CancellationToken cancellationToken) => _released.Task.WaitAsync(cancellationToken);
 
-        public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, CancellationToken cancellationToken)
+        public Task WriteAsync(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, CancellationToken cancellationToken)
         {
             Written.AddRange(batch);
             return Task.CompletedTask;
@@ -114,7 +116,9 @@ public sealed class HistoryWriterTests
 
         public Task<IReadOnlyList<StoredRequest>> ReadLogsAsync(StoredLogQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<StoredTotals> ReadTotalsAsync(double? since, double? until, TotalsExclusion? exclude, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<StoredSeriesPoint>> ReadSeriesAsync(SeriesQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

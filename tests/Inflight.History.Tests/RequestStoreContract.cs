@@ -32,7 +32,7 @@ public abstract class RequestStoreContract
         {
             await store.MigrateAsync(TestContext.Current.CancellationToken);
 
-            Assert.Equal(2, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(3, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
         }
     }
 
@@ -111,6 +111,75 @@ public abstract class RequestStoreContract
     }
 
     [Fact]
+    public async Task ReadTotals_ExcludingAnInstanceAfterASequence_LeavesOutOnlyThoseRows()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            await store.WriteAsync([Entries.Make("legacy", T0, input: 1)], ct);
+            await store.WriteAsync([Entries.Make("other", T0, input: 10)], new BatchOrigin("other-run", [1]), ct);
+            await store.WriteAsync([Entries.Make("mine-1", T0, input: 100), Entries.Make("mine-2", T0, input: 1000)], new BatchOrigin("this-run", [1, 2]), ct);
+
+            var everything = await store.ReadTotalsAsync(null, null, ct);
+            var upToFirst = await store.ReadTotalsAsync(null, null, new TotalsExclusion("this-run", 1), ct);
+            var noneOfMine = await store.ReadTotalsAsync(null, null, new TotalsExclusion("this-run", 0), ct);
+
+            Assert.Equal(1111, everything.Models.Sum(m => m.InputTokens));
+            Assert.Equal(111, upToFirst.Models.Sum(m => m.InputTokens));
+            Assert.Equal(11, noneOfMine.Models.Sum(m => m.InputTokens));
+        }
+    }
+
+    [Fact]
+    public async Task ReadTotals_ToolsAndTtft_SummedPerModel()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            await store.WriteAsync([Entries.Make("a", T0), Entries.Make("b", T0 + 1)], TestContext.Current.CancellationToken);
+
+            var model = Assert.Single((await store.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken)).Models);
+
+            Assert.Equal((2L, 4L, 6L, 2L), (model.ToolUses, model.ToolResults, model.ToolCalls, model.TtftCount));
+            Assert.Equal(421, model.TtftMsSum, 6);
+        }
+    }
+
+    [Fact]
+    public async Task ReadSeries_Buckets_CountsTokensAndNearestRankPercentilesPerModel()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var batch = new List<RequestLogEntry>();
+
+            // Bucket 0 (T0 .. T0+60): 20 gpt-4o requests lasting 10, 20, … 200 ms, TTFT on the even ones; one error.
+            for (var i = 1; i <= 20; i++)
+            {
+                batch.Add(Entries.Make("g" + i, T0 + i, input: i, output: 1, errorType: i == 7 ? ErrorTypes.Timeout : null) with { DurationMs = i * 10, TtftMs = i % 2 == 0 ? i : null });
+            }
+
+            // Bucket 2 (T0+120 ..): one claude request; and rows outside the window on both sides.
+            batch.Add(Entries.Make("c", T0 + 150, provider: "anthropic", model: "claude", streaming: false) with { DurationMs = 42, TtftMs = null });
+            batch.Add(Entries.Make("before", T0 - 1));
+            batch.Add(Entries.Make("after", T0 + 180));
+            await store.WriteAsync(batch, TestContext.Current.CancellationToken);
+
+            var points = await store.ReadSeriesAsync(new SeriesQuery(T0, 60, 3), TestContext.Current.CancellationToken);
+
+            Assert.Equal(2, points.Count);
+            var gpt = points[0];
+            Assert.Equal((0, "openai", "gpt-4o", 20L, 1L, 210L, 20L), (gpt.Bucket, gpt.Provider, gpt.Model, gpt.Requests, gpt.Errors, gpt.InputTokens, gpt.OutputTokens));
+
+            // Nearest rank: p50 of 20 values is the 10th, p95 the 19th; TTFT p50 of {2, 4, … 20} is the 5th.
+            Assert.Equal((100.0, 190.0, 10.0), (gpt.P50DurationMs, gpt.P95DurationMs, gpt.P50TtftMs));
+            var claude = points[1];
+            Assert.Equal((2, "anthropic", "claude", 1L, 42.0, 42.0, (double?)null), (claude.Bucket, claude.Provider, claude.Model, claude.Requests, claude.P50DurationMs, claude.P95DurationMs, claude.P50TtftMs));
+        }
+    }
+
+    [Fact]
     public async Task Prune_Cutoff_DeletesOnlyRequestsThatEndedBefore()
     {
         var (_, store) = await NewStoreAsync();
@@ -170,6 +239,44 @@ public abstract class RequestStoreContract
             Assert.Equal(0, writer.Dropped);
             var totals = await store.ReadTotalsAsync(null, null, TestContext.Current.CancellationToken);
             Assert.Equal(1200, totals.Models.Sum(m => m.Requests));
+        }
+    }
+
+    [Fact]
+    public async Task Writer_UnflushedPlusStoreUpToWatermark_CountsEveryRequestOnce()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            var writer = new HistoryWriter(store, new HistoryWriterOptions { BatchSize = 7 }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            writer.Start();
+            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            const int Total = 300;
+
+            // Read while the writer commits batches: every reading must see each request exactly once.
+            var readings = new List<long>();
+            for (var i = 0; i < Total; i++)
+            {
+                writer.OnFinished(null!, Entries.Make("u" + i, now));
+                if (i % 30 == 29)
+                {
+                    readings.Add(await CountAsync());
+                    Assert.Equal(i + 1, readings[^1]);
+                }
+            }
+
+            await writer.StopAsync(ct);
+
+            Assert.Equal(Total, await CountAsync());
+            Assert.Empty(writer.ReadUnflushed().Unflushed);
+
+            async Task<long> CountAsync()
+            {
+                var (committed, unflushed) = writer.ReadUnflushed();
+                var stored = await store.ReadTotalsAsync(null, null, new TotalsExclusion(writer.InstanceId, committed), ct);
+                return stored.Models.Sum(m => m.Requests) + unflushed.Length;
+            }
         }
     }
 }

@@ -24,6 +24,16 @@ internal sealed record MetricsDisabledPayload(bool Disabled, IReadOnlyList<Activ
         "Request metrics are disabled.",
         "Set LOG_REQUEST_METRICS=true (or remove it; true is the default) and restart Inflight.");
 
+    /// <summary>
+    /// <c>/metrics/history</c> without a history store: a 200 like the other "off" answers, so a page probing for
+    /// history (the dashboard) logs no error.
+    /// </summary>
+    public static MetricsDisabledPayload HistoryOff { get; } = new(
+        true,
+        [],
+        "History is off: INFLIGHT_DATABASE_URL is none.",
+        "Set INFLIGHT_DATABASE_URL (the default is sqlite:inflight.db) and restart Inflight.");
+
     /// <summary>The 503 body of the stream when <c>VDM_ACTIVE_REQUESTS_SSE_ENABLED=false</c> (metrics themselves are on).</summary>
     public static MetricsDisabledPayload StreamDisabled { get; } = new(
         true,

@@ -26,7 +26,8 @@ internal static class LogsEndpoint
     /// <c>limit</c> (default 50) caps each list; values above a ring's size return the whole ring.
     /// <c>provider</c>, <c>model</c> (resolved, requested or <c>provider:model</c>), <c>status</c>
     /// (<c>success</c>/<c>error</c>) and <c>error_type</c> filter; <c>before</c> pages back from the
-    /// <c>next_before</c> of a previous answer and needs the history store.
+    /// <c>next_before</c> of a previous answer and needs the history store; <c>source=store</c> reads the store
+    /// without a filter (the dashboard's request log pages through it).
     /// </summary>
     public static async Task<Results<JsonHttpResult<LogsPayload>, JsonHttpResult<MetricsDisabledPayload>, JsonHttpResult<MetricsErrorPayload>>> GetLogs(
         RequestTracker tracker,
@@ -39,6 +40,7 @@ internal static class LogsEndpoint
         [FromQuery] string? model,
         [FromQuery] string? status,
         [FromQuery(Name = "error_type")] string? errorType,
+        [FromQuery] string? source,
         CancellationToken cancellationToken)
     {
         if (!options.Value.LogRequestMetrics)
@@ -67,7 +69,18 @@ internal static class LogsEndpoint
             beforeId = parsed;
         }
 
-        var filtered = beforeId is not null || provider is not null || model is not null || status is not null || errorType is not null;
+        var fromStore = !string.IsNullOrWhiteSpace(source);
+        if (fromStore && !source!.Trim().Equals(LogsPayload.StoreSource, StringComparison.OrdinalIgnoreCase))
+        {
+            return MetricsQuery.BadRequest(MetricsErrorPayload.BadParameter("source", $"source can only be store (the default reads the recent rings); got '{source}'."));
+        }
+
+        if (fromStore && history.Store is null)
+        {
+            return MetricsQuery.BadRequest(MetricsErrorPayload.BadParameter("source", "source=store needs the history store; INFLIGHT_DATABASE_URL is none."));
+        }
+
+        var filtered = fromStore || beforeId is not null || provider is not null || model is not null || status is not null || errorType is not null;
         var now = tracker.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         if (filtered && history.Store is { } store)
         {

@@ -27,7 +27,7 @@ internal static class MetricsExtensions
         // Each metrics endpoint maps itself onto this group (see the Map* methods beside this file).
         var metrics = endpoints.MapGroup("/metrics").RequireProxyKey(ErrorFormat.Json);
         metrics.MapActiveRequests().MapRequestControls();
-        metrics.MapRunningTotals().MapLogs();
+        metrics.MapRunningTotals().MapLogs().MapHistory();
         return endpoints;
     }
 }

@@ -9,6 +9,7 @@ namespace Inflight.Metrics;
 [JsonSerializable(typeof(MetricsDisabledPayload))]
 [JsonSerializable(typeof(RunningTotalsSnapshot))]
 [JsonSerializable(typeof(LogsPayload))]
+[JsonSerializable(typeof(HistoryPayload))]
 [JsonSerializable(typeof(MetricsErrorPayload))]
 [JsonSerializable(typeof(RequestDetailPayload))]
 [JsonSerializable(typeof(ActiveRequestSnapshot))]

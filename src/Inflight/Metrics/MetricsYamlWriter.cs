@@ -20,7 +20,7 @@ internal static class MetricsYamlWriter
     public static string Write(RunningTotalsSnapshot totals)
     {
         var yaml = new StringBuilder(2048);
-        yaml.Append("# Inflight running totals since start\n");
+        yaml.Append("# Inflight running totals (since: the first request counted)\n");
         yaml.Append("summary:\n");
         WriteNode(yaml, 1, totals.Summary);
         WriteNodes(yaml, "providers", totals.Providers);
@@ -28,6 +28,15 @@ internal static class MetricsYamlWriter
         WriteScalar(yaml, 0, "include_active", totals.IncludeActive);
         WriteScalar(yaml, 0, "active_request_count", totals.ActiveRequestCount);
         WriteScalar(yaml, 0, "timestamp", totals.Timestamp);
+        WriteScalar(yaml, 0, "since", totals.Since);
+        if (totals.Until is { } until)
+        {
+            WriteScalar(yaml, 0, "until", until);
+        }
+        else
+        {
+            yaml.Append("until: null\n");
+        }
         WriteScalar(yaml, 0, "stalled_requests", totals.StalledRequests);
         WriteScalar(yaml, 0, "stalled_recovered", totals.StalledRecovered);
         WriteBreakdown(yaml, "by_client", totals.ByClient);

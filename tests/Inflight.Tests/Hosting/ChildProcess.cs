@@ -138,6 +138,9 @@ internal sealed class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>SIGKILL on Unix: no shutdown hooks run, as after an OOM kill or a power-cut container.</summary>
+    public void KillAbruptly() => _process.Kill(entireProcessTree: false);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

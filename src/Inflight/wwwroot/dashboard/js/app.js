@@ -8,11 +8,14 @@ import { ActiveRequestsGrid } from './active-grid.js';
 import { RequestDrawer } from './drawer.js';
 import { TotalsView } from './totals.js';
 import { LogsView } from './logs.js';
+import { HistoryView } from './history.js';
+import { RequestLogView } from './request-log.js';
 import { createGridTheme, followColourScheme } from './theme.js';
 import { formatClock, formatNumber } from './format.js';
 
 const TotalsIntervalMs = 10_000;
 const FinishedDebounceMs = 400;
+const HistoryIntervalMs = 30_000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,6 +38,9 @@ const app = {
   lastUpdate: 0,
   refreshTimer: 0,
   totalsTimer: 0,
+  history: null,
+  requestLog: null,
+  historyTimer: 0,
   tickTimer: 0,
   refreshing: false,
   refreshAgain: false,
@@ -43,7 +49,10 @@ const app = {
 const clock = { nowSeconds: () => Date.now() / 1000 + app.clockOffset };
 
 async function main() {
-  followColourScheme((dark) => app.totals?.applyColourScheme(dark));
+  followColourScheme((dark) => {
+    app.totals?.applyColourScheme(dark);
+    app.history?.applyColourScheme(dark);
+  });
   $('signin-form').addEventListener('submit', onSignIn);
   $('sign-out').addEventListener('click', onSignOut);
   document.addEventListener('visibilitychange', onVisibilityChange);
@@ -77,6 +86,8 @@ function startDashboard() {
     $('active-filter').addEventListener('input', (event) => app.grid.setFilter(event.target.value));
     app.totals = new TotalsView({ agGrid: window.agGrid, theme, Chart: window.Chart });
     app.logs = new LogsView({ agGrid: window.agGrid, theme });
+    app.history = new HistoryView({ Chart: window.Chart, root: $('history') });
+    app.requestLog = new RequestLogView({ agGrid: window.agGrid, theme, root: $('request-log') });
     app.grid.whenReady(scheduleFlush);
     const phone = window.matchMedia('(max-width: 560px)');
     app.grid.fitToScreen(phone.matches);
@@ -88,6 +99,19 @@ function startDashboard() {
   clearInterval(app.totalsTimer);
   app.totalsTimer = setInterval(() => { if (!document.hidden) refreshTotalsAndLogs(); }, TotalsIntervalMs);
   refreshTotalsAndLogs();
+  clearInterval(app.historyTimer);
+  app.historyTimer = setInterval(() => { if (!document.hidden) refreshHistory(); }, HistoryIntervalMs);
+  refreshHistory(true);
+}
+
+/** The history view and, the first time the store answers, the request log (the store is off when it does not). */
+async function refreshHistory(first = false) {
+  try {
+    await app.history.refresh();
+    if (first && !$('history').hidden) app.requestLog.reload();
+  } catch (error) {
+    if (error instanceof UnauthorizedError) sessionEnded();
+  }
 }
 
 function stopDashboard() {
@@ -95,6 +119,7 @@ function stopDashboard() {
   app.feed = null;
   clearInterval(app.tickTimer);
   clearInterval(app.totalsTimer);
+  clearInterval(app.historyTimer);
   clearTimeout(app.refreshTimer);
 }
 
