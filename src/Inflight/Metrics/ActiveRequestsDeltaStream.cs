@@ -45,6 +45,7 @@ internal static class ActiveRequestsDeltaStream
         if (view.Cluster is { } cluster)
         {
             first["cluster"] = JsonSerializer.SerializeToNode(cluster.Status, MetricsJsonContext.Default.ClusterStatus);
+            first["replicas"] = JsonSerializer.SerializeToNode(view.CreatePayload(), MetricsJsonContext.Default.ActiveRequestsPayload)?["replicas"]?.DeepClone();
         }
 
         await WriteAsync(body, "snapshot", first, token);

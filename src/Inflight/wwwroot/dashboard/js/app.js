@@ -194,7 +194,9 @@ function flush() {
     ? `${formatNumber(streaming)} streaming · ${formatNumber(count - streaming - stalled)} waiting${stalled ? ` · ${formatNumber(stalled)} stalled` : ''}`
     : 'in flight';
   $('fig-active-sub').classList.toggle('stalled', stalled > 0);
-  showCluster(payload);
+  // Delta mode sends changes without the payload's cluster fields: keep what the last payload said.
+  if (payload) app.clusterPayload = payload;
+  if (app.clusterPayload) showCluster(app.clusterPayload);
   if (finished.length > 0) scheduleTotalsRefresh();
 }
 
