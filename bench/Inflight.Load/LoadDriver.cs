@@ -6,7 +6,7 @@ namespace Inflight.Load;
 
 /// <summary>SSE push latency at many subscribers with many requests active.</summary>
 /// <remarks>The "first" figures are each probe's fastest subscriber: the build and one write, without the fan-out.</remarks>
-internal sealed record PushResult(int Subscribers, int Active, int Probes, int StartSeen, int FinishSeen, double StartP50Ms, double StartP99Ms, double FinishP50Ms, double FinishP99Ms, double FirstStartP50Ms, double FirstFinishP50Ms);
+internal sealed record PushResult(string Mode, double BytesPerEvent, int Subscribers, int Active, int Probes, int StartSeen, int FinishSeen, double StartP50Ms, double StartP99Ms, double FinishP50Ms, double FinishP99Ms, double FirstStartP50Ms, double FirstFinishP50Ms);
 
 /// <summary>Many held-open streams: the gateway's memory and the snapshot endpoint's time.</summary>
 internal sealed record HeldResult(int Requested, int Held, double RssBeforeMb, double RssHeldMb, double KbPerStream, double? SnapshotP50Ms, double? SnapshotKb, double EstablishSeconds);
@@ -115,12 +115,15 @@ internal static class LoadDriver
                 measurements.AddRange(await RunWatchedAsync(options, client, log, notes, gateway.Url, direct, inflight));
             }
 
-            if (options.Includes("push"))
+            foreach (var delta in new[] { false, true })
             {
-                var push = await RunPushLatencyAsync(options, client, log, notes, gateway.Url, upstreamUrl, inflight);
-                if (push is not null)
+                if (options.Includes(delta ? "push-delta" : "push"))
                 {
-                    pushes.Add(push);
+                    var push = await RunPushLatencyAsync(options, client, log, notes, gateway.Url, upstreamUrl, inflight, delta);
+                    if (push is not null)
+                    {
+                        pushes.Add(push);
+                    }
                 }
             }
 
@@ -300,7 +303,11 @@ internal static class LoadDriver
         return results;
     }
 
-    private static async Task<PushResult?> RunPushLatencyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, Uri gatewayUrl, Uri upstreamUrl, Target inflight)
+    /// <summary>
+    /// Start → first event naming the request at every subscriber, and finish → the event that drops it: an
+    /// <c>update</c> without it, or in delta mode (<c>?mode=delta</c>) its <c>request-end</c>.
+    /// </summary>
+    private static async Task<PushResult?> RunPushLatencyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes, Uri gatewayUrl, Uri upstreamUrl, Target inflight, bool delta)
     {
         var active = options.Smoke ? 10 : 1_000;
         var subscribers = options.Smoke ? 3 : 100;
@@ -323,19 +330,21 @@ internal static class LoadDriver
             {
                 startSeen[subscriber] = timestamp;
             }
-            else if (current == 2 && !contains && startSeen[subscriber] != 0 && finishSeen[subscriber] == 0)
+            else if (current == 2 && (delta ? contains && sseEvent.IndexOf("event: request-end"u8) >= 0 : !contains) && startSeen[subscriber] != 0 && finishSeen[subscriber] == 0)
             {
                 finishSeen[subscriber] = timestamp;
             }
         }
 
         await using var held = await HeldStreams.OpenAsync(client, inflight, HoldModel, active, TimeSpan.FromSeconds(60), upstreamUrl);
-        await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, "metrics/active-requests/stream"), subscribers, OnEvent, CancellationToken.None);
+        await using var watchers = await SseWatchers.ConnectAsync(client, new Uri(gatewayUrl, delta ? "metrics/active-requests/stream?mode=delta" : "metrics/active-requests/stream"), subscribers, OnEvent, CancellationToken.None);
         if (watchers is null)
         {
             notes.Add($"Watched and push-latency cases skipped: not every subscriber of `/metrics/active-requests/stream` connected ({SseWatchers.LastFailure}).");
             return null;
         }
+
+        var (bytesBefore, eventsBefore) = (watchers.Bytes, watchers.Events);
 
         var startLatencies = new List<double>();
         var finishLatencies = new List<double>();
@@ -386,11 +395,12 @@ internal static class LoadDriver
             await Task.Delay(ProbeSpacing);
         }
 
-        var result = new PushResult(subscribers, held.Count, probes, startLatencies.Count, finishLatencies.Count,
+        var bytesPerEvent = (watchers.Bytes - bytesBefore) / (double)Math.Max(1, watchers.Events - eventsBefore);
+        var result = new PushResult(delta ? "delta" : "update", bytesPerEvent, subscribers, held.Count, probes, startLatencies.Count, finishLatencies.Count,
             Stats.Percentile(startLatencies, 50), Stats.Percentile(startLatencies, 99),
             Stats.Percentile(finishLatencies, 50), Stats.Percentile(finishLatencies, 99),
             Stats.Percentile(firstStarts, 50), Stats.Percentile(firstFinishes, 50));
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"push latency: {subscribers} subscribers, {held.Count} active: start p50 {result.StartP50Ms:F2} p99 {result.StartP99Ms:F2} ms; finish p50 {result.FinishP50Ms:F2} p99 {result.FinishP99Ms:F2} ms; first subscriber p50 start {result.FirstStartP50Ms:F2} finish {result.FirstFinishP50Ms:F2} ms ({result.StartSeen}/{subscribers * probes} starts, {result.FinishSeen} finishes seen)"));
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"push latency ({result.Mode}, {bytesPerEvent / 1024:F1} KB per event): {subscribers} subscribers, {held.Count} active: start p50 {result.StartP50Ms:F2} p99 {result.StartP99Ms:F2} ms; finish p50 {result.FinishP50Ms:F2} p99 {result.FinishP99Ms:F2} ms; first subscriber p50 start {result.FirstStartP50Ms:F2} finish {result.FirstFinishP50Ms:F2} ms ({result.StartSeen}/{subscribers * probes} starts, {result.FinishSeen} finishes seen)"));
         return result;
 
         static async Task WaitAllAsync(long[] seen, TimeSpan cap)

@@ -52,11 +52,15 @@ internal static class Report
         if (pushes.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine("### SSE push latency (request start / finish → `update` event at every subscriber)");
+            md.AppendLine("### SSE push latency (request start / finish → the event at every subscriber that shows it)");
             md.AppendLine();
-            md.AppendLine("| subscribers | active requests | probes | start p50 ms | start p99 ms | finish p50 ms | finish p99 ms | first subscriber start / finish p50 ms | events seen (start/finish) |");
-            md.AppendLine("|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
-            md.AppendLine(Invariant($"| {pushes[0].Subscribers} | {pushes[0].Active} | {pushes[0].Probes} | {Stats.Median(pushes.Select(p => p.StartP50Ms)):F2} | {Stats.Median(pushes.Select(p => p.StartP99Ms)):F2} | {Stats.Median(pushes.Select(p => p.FinishP50Ms)):F2} | {Stats.Median(pushes.Select(p => p.FinishP99Ms)):F2} | {Stats.Median(pushes.Select(p => p.FirstStartP50Ms)):F2} / {Stats.Median(pushes.Select(p => p.FirstFinishP50Ms)):F2} | {pushes.Sum(p => p.StartSeen)}/{pushes.Sum(p => p.FinishSeen)} of {pushes.Sum(p => p.Subscribers * p.Probes)} |"));
+            md.AppendLine("| mode | subscribers | active requests | probes | start p50 ms | start p99 ms | finish p50 ms | finish p99 ms | first subscriber start / finish p50 ms | events seen (start/finish) | KB per event |");
+            md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+            foreach (var mode in pushes.GroupBy(p => p.Mode))
+            {
+                var modeRuns = mode.ToList();
+                md.AppendLine(Invariant($"| {mode.Key} | {modeRuns[0].Subscribers} | {modeRuns[0].Active} | {modeRuns[0].Probes} | {Stats.Median(modeRuns.Select(p => p.StartP50Ms)):F2} | {Stats.Median(modeRuns.Select(p => p.StartP99Ms)):F2} | {Stats.Median(modeRuns.Select(p => p.FinishP50Ms)):F2} | {Stats.Median(modeRuns.Select(p => p.FinishP99Ms)):F2} | {Stats.Median(modeRuns.Select(p => p.FirstStartP50Ms)):F2} / {Stats.Median(modeRuns.Select(p => p.FirstFinishP50Ms)):F2} | {modeRuns.Sum(p => p.StartSeen)}/{modeRuns.Sum(p => p.FinishSeen)} of {modeRuns.Sum(p => p.Subscribers * p.Probes)} | {Stats.Median(modeRuns.Select(p => p.BytesPerEvent)) / 1024:F1} |"));
+            }
         }
 
         if (helds.Count > 0)

@@ -47,9 +47,9 @@ public sealed class LoadDriverSmokeTests
         var report = await LoadDriver.RunAsync(options, log).WaitAsync(TimeSpan.FromSeconds(120), TestContext.Current.CancellationToken);
 
         Assert.True(report.Errors == 0, log.ToString());
-        Assert.True(report.Push.Count == 1, string.Join("\n", report.Notes) + "\n" + log);
-        var push = report.Push[0];
-        Assert.True(push.StartSeen > 0 && push.FinishSeen > 0, log.ToString());
+        Assert.True(report.Push.Count == 2, string.Join("\n", report.Notes) + "\n" + log);
+        Assert.Equal(["update", "delta"], report.Push.Select(p => p.Mode));
+        Assert.All(report.Push, push => Assert.True(push.StartSeen > 0 && push.FinishSeen > 0, log.ToString()));
         Assert.Contains(report.Measurements, m => m.Case.StartsWith("watched", StringComparison.Ordinal) && m.Target == Target.Inflight && m.Requests > 0);
     }
 
