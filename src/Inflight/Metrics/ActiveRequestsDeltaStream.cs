@@ -25,6 +25,9 @@ internal static class ActiveRequestsDeltaStream
     /// <summary>At most this many requests that started and ended between two rounds are reported per round.</summary>
     private const int MaxUnseenEndsPerRound = 256;
 
+    /// <summary>Fields that move with the clock alone; a change round leaves them to the next interval round.</summary>
+    private static readonly string[] s_clockFields = ["duration_ms", "idle_ms", "tokens_per_second"];
+
     private static long s_eventId;
 
     public static async Task PumpAsync(Stream body, ActiveView view, MetricsOptions options, TimeProvider timeProvider, CancellationToken token)
@@ -73,7 +76,9 @@ internal static class ActiveRequestsDeltaStream
                 version = view.Version;
             }
 
-            var (wrote, mark) = await WriteChangesAsync(body, view, sent, finishedMark, token);
+            // A change round sends what changed; the interval round also sends the clock's ticks (durations, idle
+            // time), so a change among a thousand active requests costs its own events, not a thousand updates.
+            var (wrote, mark) = await WriteChangesAsync(body, view, sent, finishedMark, includeClockTicks: !changed, token);
             finishedMark = mark;
             if (wrote)
             {
@@ -91,7 +96,7 @@ internal static class ActiveRequestsDeltaStream
     private static string? NewestFinished(ActiveView view)
         => view.Tracker.GetRecentRequests(1) is [var newest] ? newest.RequestId : null;
 
-    private static async Task<(bool Wrote, string? FinishedMark)> WriteChangesAsync(Stream body, ActiveView view, Dictionary<string, JsonObject> sent, string? finishedMark, CancellationToken token)
+    private static async Task<(bool Wrote, string? FinishedMark)> WriteChangesAsync(Stream body, ActiveView view, Dictionary<string, JsonObject> sent, string? finishedMark, bool includeClockTicks, CancellationToken token)
     {
         var wrote = false;
         // Read before the active list: a request finishing in between is then either still active or in this list.
@@ -119,7 +124,7 @@ internal static class ActiveRequestsDeltaStream
                 }
             }
 
-            if (update.Count > 1)
+            if (update.Count > 1 && (includeClockTicks || update.Any(field => field.Key != "request_id" && !s_clockFields.Contains(field.Key))))
             {
                 sent[request.RequestId] = record;
                 await WriteAsync(body, "request-update", update, token);
