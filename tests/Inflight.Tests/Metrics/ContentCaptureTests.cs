@@ -35,6 +35,9 @@ public sealed class ContentCaptureTests
         await using var app = GatewayApp.StartWithUpstream(upstream, upstreamFormat, new() { ["VDM_CAPTURE_CONTENT"] = "true" }, logs.Register);
         await using var watcher = await SseTestStream.OpenAsync(app.Client, path: "/metrics/active-requests/stream?mode=delta");
 
+        // The snapshot first: a request started before the watcher's snapshot is in it and gets no request-start.
+        Assert.Equal("snapshot", (await watcher.NextAsync()).EventType);
+
         using var response = await app.Client.SendAsync(
             new HttpRequestMessage(HttpMethod.Post, PathOf(clientFormat)) { Content = PassThroughTests.JsonBody(RequestWithPrompt(clientFormat), stream: true) },
             HttpCompletionOption.ResponseHeadersRead,
@@ -86,6 +89,9 @@ public sealed class ContentCaptureTests
         var logs = new TextLogCapture();
         await using var app = GatewayApp.StartWithUpstream(upstream, "anthropic", services: logs.Register);
         await using var watcher = await SseTestStream.OpenAsync(app.Client, path: "/metrics/active-requests/stream?mode=delta");
+
+        // The snapshot first: a request started before the watcher's snapshot is in it and gets no request-start.
+        Assert.Equal("snapshot", (await watcher.NextAsync()).EventType);
 
         using var response = await app.Client.SendAsync(
             new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = PassThroughTests.JsonBody(RequestWithPrompt("anthropic"), stream: true) },
