@@ -41,6 +41,23 @@ public record UsageTotals
 
     /// <summary>95th-percentile TTFT of streamed requests (histogram estimate); null without any.</summary>
     public double? P95TtftMs { get; init; }
+
+    /// <summary>The counters of <paramref name="a"/> and <paramref name="b"/> added up (percentiles cannot be, and are left out).</summary>
+    public static UsageTotals Plus(UsageTotals a, UsageTotals b) => new()
+    {
+        TotalRequests = a.TotalRequests + b.TotalRequests,
+        TotalErrors = a.TotalErrors + b.TotalErrors,
+        InputTokens = a.InputTokens + b.InputTokens,
+        OutputTokens = a.OutputTokens + b.OutputTokens,
+        CacheReadTokens = a.CacheReadTokens + b.CacheReadTokens,
+        CacheCreationTokens = a.CacheCreationTokens + b.CacheCreationTokens,
+        ToolUses = a.ToolUses + b.ToolUses,
+        ToolResults = a.ToolResults + b.ToolResults,
+        ToolCalls = a.ToolCalls + b.ToolCalls,
+        TotalDurationMs = a.TotalDurationMs + b.TotalDurationMs,
+        TtftCount = a.TtftCount + b.TtftCount,
+        TotalTtftMs = a.TotalTtftMs + b.TotalTtftMs,
+    };
 }
 
 /// <summary>Totals of a slice (overall, a provider or a model) plus its streaming / non-streaming split.</summary>
@@ -52,6 +69,25 @@ public sealed record TotalsNode : UsageTotals
 
     [JsonPropertyOrder(1)]
     public required UsageTotals NonStreaming { get; init; }
+
+    /// <summary>A node whose counters are <paramref name="all"/>'s, split into <paramref name="streaming"/> and <paramref name="nonStreaming"/>.</summary>
+    public static TotalsNode From(UsageTotals all, UsageTotals streaming, UsageTotals nonStreaming) => new()
+    {
+        Streaming = streaming,
+        NonStreaming = nonStreaming,
+        TotalRequests = all.TotalRequests,
+        TotalErrors = all.TotalErrors,
+        InputTokens = all.InputTokens,
+        OutputTokens = all.OutputTokens,
+        CacheReadTokens = all.CacheReadTokens,
+        CacheCreationTokens = all.CacheCreationTokens,
+        ToolUses = all.ToolUses,
+        ToolResults = all.ToolResults,
+        ToolCalls = all.ToolCalls,
+        TotalDurationMs = all.TotalDurationMs,
+        TtftCount = all.TtftCount,
+        TotalTtftMs = all.TotalTtftMs,
+    };
 }
 
 /// <summary>What <see cref="RequestTracker.GetRunningTotals"/> returns: immutable, safe to share.</summary>

@@ -93,7 +93,7 @@ internal static class ClusterTotals
                 TtftCount = request.TtftMs is null ? 0 : 1,
                 TotalTtftMs = request.TtftMs ?? 0,
             };
-            var node = Node(usage, request.IsStreaming ? usage : new UsageTotals(), request.IsStreaming ? new UsageTotals() : usage);
+            var node = TotalsNode.From(usage, request.IsStreaming ? usage : new UsageTotals(), request.IsStreaming ? new UsageTotals() : usage);
             var key = request.Provider + ":" + request.Model;
             models[key] = models.TryGetValue(key, out var held) ? Add(held, node) : node;
         }
@@ -115,7 +115,7 @@ internal static class ClusterTotals
 
         return new RunningTotalsSnapshot
         {
-            Summary = summary ?? Node(new UsageTotals(), new UsageTotals(), new UsageTotals()),
+            Summary = summary ?? TotalsNode.From(new UsageTotals(), new UsageTotals(), new UsageTotals()),
             Providers = providers,
             Models = models,
             IncludeActive = includeActive,
@@ -135,41 +135,5 @@ internal static class ClusterTotals
     }
 
     private static TotalsNode Add(TotalsNode a, TotalsNode b)
-        => Node(Add((UsageTotals)a, b), Add(a.Streaming, b.Streaming), Add(a.NonStreaming, b.NonStreaming));
-
-    private static TotalsNode Node(UsageTotals all, UsageTotals streaming, UsageTotals nonStreaming)
-        => new()
-        {
-            Streaming = streaming,
-            NonStreaming = nonStreaming,
-            TotalRequests = all.TotalRequests,
-            TotalErrors = all.TotalErrors,
-            InputTokens = all.InputTokens,
-            OutputTokens = all.OutputTokens,
-            CacheReadTokens = all.CacheReadTokens,
-            CacheCreationTokens = all.CacheCreationTokens,
-            ToolUses = all.ToolUses,
-            ToolResults = all.ToolResults,
-            ToolCalls = all.ToolCalls,
-            TotalDurationMs = all.TotalDurationMs,
-            TtftCount = all.TtftCount,
-            TotalTtftMs = all.TotalTtftMs,
-        };
-
-    private static UsageTotals Add(UsageTotals a, UsageTotals b)
-        => new()
-        {
-            TotalRequests = a.TotalRequests + b.TotalRequests,
-            TotalErrors = a.TotalErrors + b.TotalErrors,
-            InputTokens = a.InputTokens + b.InputTokens,
-            OutputTokens = a.OutputTokens + b.OutputTokens,
-            CacheReadTokens = a.CacheReadTokens + b.CacheReadTokens,
-            CacheCreationTokens = a.CacheCreationTokens + b.CacheCreationTokens,
-            ToolUses = a.ToolUses + b.ToolUses,
-            ToolResults = a.ToolResults + b.ToolResults,
-            ToolCalls = a.ToolCalls + b.ToolCalls,
-            TotalDurationMs = a.TotalDurationMs + b.TotalDurationMs,
-            TtftCount = a.TtftCount + b.TtftCount,
-            TotalTtftMs = a.TotalTtftMs + b.TotalTtftMs,
-        };
+        => TotalsNode.From(UsageTotals.Plus(a, b), UsageTotals.Plus(a.Streaming, b.Streaming), UsageTotals.Plus(a.NonStreaming, b.NonStreaming));
 }

@@ -145,46 +145,10 @@ internal sealed class StoredTotalsMerge(string? providerFilter, string? modelGlo
 
         public void Add(UsageTotals streaming, UsageTotals nonStreaming)
         {
-            Streaming = Plus(Streaming, streaming);
-            NonStreaming = Plus(NonStreaming, nonStreaming);
+            Streaming = UsageTotals.Plus(Streaming, streaming);
+            NonStreaming = UsageTotals.Plus(NonStreaming, nonStreaming);
         }
 
-        public TotalsNode ToNode()
-        {
-            var all = Plus(Streaming, NonStreaming);
-            return new TotalsNode
-            {
-                Streaming = Streaming,
-                NonStreaming = NonStreaming,
-                TotalRequests = all.TotalRequests,
-                TotalErrors = all.TotalErrors,
-                InputTokens = all.InputTokens,
-                OutputTokens = all.OutputTokens,
-                CacheReadTokens = all.CacheReadTokens,
-                CacheCreationTokens = all.CacheCreationTokens,
-                ToolUses = all.ToolUses,
-                ToolResults = all.ToolResults,
-                ToolCalls = all.ToolCalls,
-                TotalDurationMs = all.TotalDurationMs,
-                TtftCount = all.TtftCount,
-                TotalTtftMs = all.TotalTtftMs,
-            };
-        }
-
-        private static UsageTotals Plus(UsageTotals a, UsageTotals b) => new()
-        {
-            TotalRequests = a.TotalRequests + b.TotalRequests,
-            TotalErrors = a.TotalErrors + b.TotalErrors,
-            InputTokens = a.InputTokens + b.InputTokens,
-            OutputTokens = a.OutputTokens + b.OutputTokens,
-            CacheReadTokens = a.CacheReadTokens + b.CacheReadTokens,
-            CacheCreationTokens = a.CacheCreationTokens + b.CacheCreationTokens,
-            ToolUses = a.ToolUses + b.ToolUses,
-            ToolResults = a.ToolResults + b.ToolResults,
-            ToolCalls = a.ToolCalls + b.ToolCalls,
-            TotalDurationMs = a.TotalDurationMs + b.TotalDurationMs,
-            TtftCount = a.TtftCount + b.TtftCount,
-            TotalTtftMs = a.TotalTtftMs + b.TotalTtftMs,
-        };
+        public TotalsNode ToNode() => TotalsNode.From(UsageTotals.Plus(Streaming, NonStreaming), Streaming, NonStreaming);
     }
 }
