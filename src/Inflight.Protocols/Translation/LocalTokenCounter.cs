@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.ML.Tokenizers;
@@ -31,8 +32,8 @@ namespace Inflight.Protocols.Translation;
 /// conversation one turn at a time, and tokenizing is the expensive part (about 10 MB/s). So each system
 /// block, tool definition and message content block is counted once and remembered under a hash of its
 /// bytes (its members other than <c>cache_control</c>, which moves between turns and counts nothing);
-/// the request is walked with a <see cref="Utf8JsonReader"/>, and only blocks not seen before are parsed
-/// and tokenized. The count is the same as without the cache.
+/// the request is walked on the gateway's own parse of the body (its raw bytes hashed in place), and only
+/// blocks not seen before are tokenized. The count is the same as without the cache.
 /// </para>
 /// </remarks>
 public sealed class LocalTokenCounter
@@ -46,7 +47,6 @@ public sealed class LocalTokenCounter
 
     private static readonly Lazy<Tokenizer> s_o200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<LocalTokenCounter> s_shared = new(() => new LocalTokenCounter(s_o200k.Value, new TokenCountCache(TokenCountCache.DefaultCapacity)));
-    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = JsonOutput.DocumentOptions.MaxDepth };
 
     [ThreadStatic]
     private static XxHash128? t_hasher;
@@ -91,70 +91,66 @@ public sealed class LocalTokenCounter
     /// Answers a <c>POST /v1/messages/count_tokens</c> body (same shape as a Messages request) with
     /// <c>{"input_tokens": N}</c>, as Anthropic does.
     /// </summary>
-    public byte[] CountTokensResponse(ReadOnlySpan<byte> anthropicRequestJson)
-        => Encoding.UTF8.GetBytes($$"""{"input_tokens":{{CountAnthropicRequest(anthropicRequestJson)}}}""");
+    public byte[] CountTokensResponse(JsonElement anthropicRequest)
+        => Encoding.UTF8.GetBytes($$"""{"input_tokens":{{CountAnthropicRequest(anthropicRequest)}}}""");
 
     /// <summary>Input tokens of an Anthropic Messages (or count_tokens) request body.</summary>
-    /// <exception cref="TranslationException">400 when the body is not a JSON object.</exception>
-    public int CountAnthropicRequest(ReadOnlySpan<byte> anthropicRequestJson)
+    /// <exception cref="TranslationException">400 when the body is not valid UTF-8 JSON or not an object.</exception>
+    public int CountAnthropicRequest(ReadOnlyMemory<byte> anthropicRequestJson)
     {
-        try
-        {
-            return CountRequest(anthropicRequestJson);
-        }
-        catch (JsonException ex)
-        {
-            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
-        }
-        catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
-        {
-            // The reader checks UTF-8 only when a string is read; a full parse would have refused the body.
-            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
-        }
+        using var document = JsonInput.ParseObject(anthropicRequestJson, "request body");
+        return CountAnthropicRequest(document.RootElement);
     }
 
-    private int CountRequest(ReadOnlySpan<byte> json)
+    /// <summary>
+    /// Input tokens of an Anthropic Messages (or count_tokens) request the caller already parsed: the gateway's one
+    /// parse of the body serves the inspector, this count and the request translator.
+    /// </summary>
+    /// <exception cref="TranslationException">400 when the request is not an object, or a text it must tokenize is not valid UTF-8.</exception>
+    public int CountAnthropicRequest(JsonElement anthropicRequest)
     {
-        var reader = new Utf8JsonReader(json, s_readerOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (anthropicRequest.ValueKind != JsonValueKind.Object)
         {
             throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
+        try
+        {
+            return CountRequest(anthropicRequest);
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
+        {
+            // A document parsed without a UTF-8 check (the gateway's parse checks it) fails only where a text is read.
+            throw new TranslationException(400, $"The request body is not valid JSON: {ex.Message}");
+        }
+    }
+
+    private int CountRequest(JsonElement request)
+    {
+        // Every occurrence of a member counts, as a reader pass over the bytes would (the gateway's parse refuses duplicates).
         var total = PerRequestOverhead;
         var tools = 0;
         var forced = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        foreach (var member in request.EnumerateObject())
         {
-            if (reader.ValueTextEquals("system"u8))
+            if (member.NameEquals("system"u8))
             {
-                reader.Read();
-                total += CountSystem(ref reader, json);
+                total += CountSystem(member.Value);
             }
-            else if (reader.ValueTextEquals("messages"u8))
+            else if (member.NameEquals("messages"u8))
             {
-                reader.Read();
-                total += CountMessages(ref reader, json);
+                total += CountMessages(member.Value);
             }
-            else if (reader.ValueTextEquals("tools"u8))
+            else if (member.NameEquals("tools"u8))
             {
-                reader.Read();
-                total += CountTools(ref reader, json, out tools);
+                total += CountTools(member.Value, out tools);
             }
-            else if (reader.ValueTextEquals("tool_choice"u8))
+            else if (member.NameEquals("tool_choice"u8))
             {
-                reader.Read();
-                forced = IsForcedToolChoice(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
+                forced = IsForcedToolChoice(member.Value);
             }
         }
 
-        // Anything after the object (a second value, garbage) is invalid JSON, as for a full parse.
-        reader.Read();
         if (tools > 0)
         {
             total += forced ? ToolSystemPromptForced : ToolSystemPromptAuto;
@@ -163,68 +159,61 @@ public sealed class LocalTokenCounter
         return Math.Max(1, total);
     }
 
-    private int CountSystem(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private int CountSystem(JsonElement system)
     {
-        if (reader.TokenType == JsonTokenType.String)
+        if (system.ValueKind == JsonValueKind.String)
         {
-            return CountCachedString(ref reader);
+            return CountCachedString(system);
         }
 
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (system.ValueKind != JsonValueKind.Array)
         {
-            reader.Skip();
             return 0;
         }
 
         var total = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        foreach (var block in system.EnumerateArray())
         {
-            total += CountCachedBlock(ref reader, json, BlockKind.SystemBlock);
+            total += CountCachedBlock(block, BlockKind.SystemBlock);
         }
 
         return total;
     }
 
-    private int CountMessages(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    private int CountMessages(JsonElement messages)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (messages.ValueKind != JsonValueKind.Array)
         {
-            reader.Skip();
             return 0;
         }
 
         var total = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        foreach (var message in messages.EnumerateArray())
         {
             total += PerMessageOverhead;
-            if (reader.TokenType != JsonTokenType.StartObject)
+            if (message.ValueKind != JsonValueKind.Object)
             {
-                reader.Skip();
                 continue;
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            foreach (var member in message.EnumerateObject())
             {
-                var isContent = reader.ValueTextEquals("content"u8);
-                reader.Read();
-                if (!isContent)
+                if (!member.NameEquals("content"u8))
                 {
-                    reader.Skip();
+                    continue;
                 }
-                else if (reader.TokenType == JsonTokenType.String)
+
+                var content = member.Value;
+                if (content.ValueKind == JsonValueKind.String)
                 {
-                    total += CountCachedString(ref reader);
+                    total += CountCachedString(content);
                 }
-                else if (reader.TokenType == JsonTokenType.StartArray)
+                else if (content.ValueKind == JsonValueKind.Array)
                 {
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    foreach (var block in content.EnumerateArray())
                     {
-                        total += CountCachedBlock(ref reader, json, BlockKind.ContentBlock);
+                        total += CountCachedBlock(block, BlockKind.ContentBlock);
                     }
-                }
-                else
-                {
-                    reader.Skip();
                 }
             }
         }
@@ -232,45 +221,37 @@ public sealed class LocalTokenCounter
         return total;
     }
 
-    private int CountTools(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, out int tools)
+    private int CountTools(JsonElement toolList, out int tools)
     {
         tools = 0;
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (toolList.ValueKind != JsonValueKind.Array)
         {
-            reader.Skip();
             return 0;
         }
 
         var total = 0;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        foreach (var tool in toolList.EnumerateArray())
         {
             tools++;
-            total += PerToolOverhead + CountCachedBlock(ref reader, json, BlockKind.Tool);
+            total += PerToolOverhead + CountCachedBlock(tool, BlockKind.Tool);
         }
 
         return total;
     }
 
-    private static bool IsForcedToolChoice(ref Utf8JsonReader reader)
+    private static bool IsForcedToolChoice(JsonElement choice)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (choice.ValueKind != JsonValueKind.Object)
         {
-            reader.Skip();
             return false;
         }
 
         var forced = false;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        foreach (var member in choice.EnumerateObject())
         {
-            var isType = reader.ValueTextEquals("type"u8);
-            reader.Read();
-            if (isType && reader.TokenType == JsonTokenType.String)
+            if (member.NameEquals("type"u8) && member.Value.ValueKind == JsonValueKind.String)
             {
-                forced = reader.ValueTextEquals("any"u8) || reader.ValueTextEquals("tool"u8);
-            }
-            else
-            {
-                reader.Skip();
+                forced = member.Value.ValueEquals("any"u8) || member.Value.ValueEquals("tool"u8);
             }
         }
 
@@ -278,113 +259,111 @@ public sealed class LocalTokenCounter
     }
 
     /// <summary>A string value (a plain-string system prompt or message content), counted once per distinct value.</summary>
-    private int CountCachedString(ref Utf8JsonReader reader)
+    private int CountCachedString(JsonElement text)
     {
         if (_cache is null)
         {
-            return CountText(reader.GetString());
+            return CountText(text.GetString());
         }
 
         var hasher = StartHash(BlockKind.Text);
-        hasher.Append(reader.ValueSpan);
+        hasher.Append(StringContent(text));
         var key = hasher.GetCurrentHashAsUInt128();
         if (_cache.TryGet(key, out var count))
         {
             return count;
         }
 
-        count = CountText(reader.GetString());
+        count = CountText(text.GetString());
         _cache.Add(key, count);
         return count;
     }
 
     /// <summary>
-    /// A system block, tool definition or content block (the reader on its first token; left on its last).
-    /// Anything but an object counts nothing. Parsed and tokenized only when its hash is not in the cache.
+    /// A system block, tool definition or content block. Anything but an object counts nothing. Tokenized only when
+    /// its hash is not in the cache.
     /// </summary>
-    private int CountCachedBlock(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, BlockKind kind)
+    private int CountCachedBlock(JsonElement block, BlockKind kind)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (block.ValueKind != JsonValueKind.Object)
         {
-            reader.Skip();
             return 0;
         }
 
         UInt128 key = default;
         if (_cache is not null)
         {
-            var probe = reader;
-            key = HashBlock(ref probe, json, kind);
+            key = HashBlock(block, kind);
             if (_cache.TryGet(key, out var cached))
             {
-                reader = probe;
                 return cached;
             }
         }
 
-        int count;
-        using (var block = JsonDocument.ParseValue(ref reader))
+        var count = kind switch
         {
-            var element = block.RootElement;
-            count = kind switch
-            {
-                BlockKind.SystemBlock => CountText(StringProperty(element, "text")),
-                BlockKind.Tool => CountText(StringProperty(element, "name"))
-                    + CountText(StringProperty(element, "description"))
-                    + (element.TryGetProperty("input_schema", out var schema) && schema.ValueKind != JsonValueKind.Null ? CountText(CompactJson(schema)) : 0),
-                _ => CountContentBlock(element),
-            };
-        }
+            BlockKind.SystemBlock => CountText(StringProperty(block, "text")),
+            BlockKind.Tool => CountText(StringProperty(block, "name"))
+                + CountText(StringProperty(block, "description"))
+                + (block.TryGetProperty("input_schema", out var schema) && schema.ValueKind != JsonValueKind.Null ? CountText(CompactJson(schema)) : 0),
+            _ => CountContentBlock(block),
+        };
 
         _cache?.Add(key, count);
         return count;
     }
 
     /// <summary>
-    /// Hashes the block's members except <c>cache_control</c>; leaves the reader on the block's end. A plain
-    /// text block (<c>type</c> and <c>text</c> only) counts exactly its text, so it takes the key of that text as
-    /// a plain string: Claude Code sends a message's text as a block on one turn and as a string on the next.
+    /// Hashes the block's members except <c>cache_control</c>, each as <c>"name":value</c> in its raw (escaped) bytes. A
+    /// plain text block (<c>type</c> and <c>text</c> only) counts exactly its text, so it takes the key of that text as a
+    /// plain string: Claude Code sends a message's text as a block on one turn and as a string on the next.
     /// </summary>
-    private static UInt128 HashBlock(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, BlockKind kind)
+    private static UInt128 HashBlock(JsonElement block, BlockKind kind)
     {
         var hasher = StartHash(kind);
         var members = 0;
         var textType = false;
-        var textStart = -1;
-        var textLength = 0;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        ReadOnlySpan<byte> text = default;
+        var hasText = false;
+        foreach (var member in block.EnumerateObject())
         {
-            var start = (int)reader.TokenStartIndex;
-            var skipped = reader.ValueTextEquals("cache_control"u8);
-            var isType = reader.ValueTextEquals("type"u8);
-            var isText = reader.ValueTextEquals("text"u8);
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.String)
+            if (member.NameEquals("cache_control"u8))
             {
-                textType |= isType && reader.ValueTextEquals("text"u8);
-                if (isText)
+                continue;
+            }
+
+            var value = member.Value;
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                if (member.NameEquals("type"u8))
                 {
-                    textStart = (int)reader.TokenStartIndex + 1;
-                    textLength = reader.ValueSpan.Length;
+                    textType |= value.ValueEquals("text"u8);
+                }
+                else if (member.NameEquals("text"u8))
+                {
+                    text = StringContent(value);
+                    hasText = true;
                 }
             }
 
-            reader.Skip();
-            if (!skipped)
-            {
-                members++;
-                hasher.Append(json[start..(int)reader.BytesConsumed]);
-            }
+            members++;
+            hasher.Append("\""u8);
+            hasher.Append(JsonMarshal.GetRawUtf8PropertyName(member));
+            hasher.Append("\":"u8);
+            hasher.Append(JsonMarshal.GetRawUtf8Value(value));
         }
 
-        if (members == 2 && textType && textStart >= 0)
+        if (members == 2 && textType && hasText)
         {
             hasher = StartHash(BlockKind.Text);
-            hasher.Append(json.Slice(textStart, textLength));
+            hasher.Append(text);
         }
 
         return hasher.GetCurrentHashAsUInt128();
     }
+
+    /// <summary>A string value's raw bytes between its quotes (still escaped): what its key hashes.</summary>
+    private static ReadOnlySpan<byte> StringContent(JsonElement text) => JsonMarshal.GetRawUtf8Value(text)[1..^1];
 
     private static XxHash128 StartHash(BlockKind kind)
     {

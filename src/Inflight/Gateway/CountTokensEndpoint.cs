@@ -34,7 +34,7 @@ internal static class CountTokensEndpoint
             return;
         }
 
-        // One parse serves the inspector and the translator's check.
+        // One parse serves the inspector, the translator's check and the token count.
         using var parsed = RequestInspector.TryParse(body, out var parseError);
         RequestSummary summary;
         try
@@ -62,7 +62,7 @@ internal static class CountTokensEndpoint
             try
             {
                 AnthropicToOpenAIRequest.Check(parsed!.RootElement, new TranslationContext { Model = route.ResolvedModel, TimeProvider = timeProvider });
-                counted = LocalTokenCounter.Shared.CountTokensResponse(body.Span);
+                counted = LocalTokenCounter.Shared.CountTokensResponse(parsed!.RootElement);
             }
             catch (TranslationException ex)
             {

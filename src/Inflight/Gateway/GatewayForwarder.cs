@@ -69,7 +69,7 @@ internal sealed partial class GatewayForwarder(
             return;
         }
 
-        // One parse serves the inspector and the request translator; disposed (its pooled index returned) once the upstream body is built.
+        // One parse serves the inspector, the token count and the request translator; disposed (its pooled index returned) once the upstream body is built.
         using var parsed = RequestInspector.TryParse(body.Value, out var parseError);
         RequestSummary summary;
         try
@@ -120,7 +120,7 @@ internal sealed partial class GatewayForwarder(
                 // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
                 if (clientFormat == ApiFormat.Anthropic)
                 {
-                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(body.Value.Span);
+                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(parsed!.RootElement);
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
@@ -21,7 +22,9 @@ public sealed class LocalTokenCounterTests
     {
         var body = """{"model":"claude","messages":[{"role":"user","content":"Hello, world!"}]}""";
 
-        var result = JsonNode.Parse(s_counter.CountTokensResponse(Utf8(body)))!.AsObject();
+        using var parsed = JsonDocument.Parse(body);
+
+        var result = JsonNode.Parse(s_counter.CountTokensResponse(parsed.RootElement))!.AsObject();
 
         Assert.Single(result);
 

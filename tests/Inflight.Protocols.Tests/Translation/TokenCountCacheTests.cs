@@ -1,5 +1,7 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Inflight.Protocols.Requests;
 using Inflight.Protocols.Translation;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
@@ -36,9 +38,24 @@ public sealed class TokenCountCacheTests
         """{"system":"same words","messages":[{"role":"user","content":"same words"},{"role":"user","content":[{"type":"text","text":"same words"}]}]}""",
         // Wrong kinds count nothing rather than fail (as the JsonNode counter on main does).
         """{"system":[1,"text",[]],"tool_choice":"any","tools":[1,{"name":"a"}],"messages":[1,{"role":"user","content":[1,"x",{"type":"image","source":"s"},{"type":"tool_result","content":[2,{"type":"text","text":"y"}]}]}]}""",
+        // Escaped member names read as their text; a text block with a third member is no plain text.
+        """{"messages":[{"role":"user","content":[{"t\u0079pe":"text","t\u0065xt":"esc\u0061ped"},{"type":"text","text":"esc\u0061ped","citations":null}]}],"tools":[{"n\u0061me":"a","c\u0061che_control":{"type":"ephemeral"}}]}""",
+        // Whitespace between and inside members.
+        """{ "system" : [ { "type" : "text" , "text" : "spaced" } ] , "messages" : [ { "role" : "user" , "content" : [ { "type" : "tool_use" , "id" : "a" , "name" : "f" , "input" : { "k" : [ 1 , 2 ] } } ] } ] }""",
         """{"messages":[]}""",
         """{}""",
     ];
+
+    public static TheoryData<string> RealBodiesAndEdgeCases()
+    {
+        var data = new TheoryData<string>(FirstTurn, NextTurn);
+        foreach (var json in EdgeCases())
+        {
+            data.Add(json.Data);
+        }
+
+        return data;
+    }
 
     [Theory]
     [InlineData(FirstTurn)]
@@ -66,6 +83,65 @@ public sealed class TokenCountCacheTests
         Assert.Equal(expected, LocalTokenCounter.Create(0).CountAnthropicRequest(body));
         Assert.Equal(expected, cached.CountAnthropicRequest(body));
         Assert.Equal(expected, cached.CountAnthropicRequest(body));
+    }
+
+    [Theory]
+    [MemberData(nameof(RealBodiesAndEdgeCases))]
+    public void CountAnthropicRequest_OnTheInspectorsParse_EqualsUncachedCountColdAndWarm(string bodyOrFile)
+    {
+        // The gateway counts on the document it parsed for the inspector and the translator.
+        var body = bodyOrFile.EndsWith(".json", StringComparison.Ordinal) ? Body(bodyOrFile) : Utf8(bodyOrFile);
+        var expected = ReferenceTokenCounter.Count(body);
+        var cached = LocalTokenCounter.Create(1024);
+        using var parsed = RequestInspector.Parse(body);
+
+        Assert.Equal(expected, LocalTokenCounter.Create(0).CountAnthropicRequest(parsed.RootElement));
+        Assert.Equal(expected, cached.CountAnthropicRequest(parsed.RootElement));
+        Assert.Equal(expected, cached.CountAnthropicRequest(parsed.RootElement));
+    }
+
+    [Fact]
+    public void CountAnthropicRequest_BytesThenParsed_ShareTheCache()
+    {
+        // count_tokens and /v1/messages count the same conversation: what one counted, the other finds.
+        var counter = LocalTokenCounter.Create(1024);
+        var body = Body(NextTurn);
+        var fromBytes = counter.CountAnthropicRequest(body);
+        var afterBytes = counter.CacheStats;
+        using var parsed = RequestInspector.Parse(body);
+
+        var fromParse = counter.CountAnthropicRequest(parsed.RootElement);
+
+        Assert.Equal(fromBytes, fromParse);
+        Assert.Equal(afterBytes.Misses, counter.CacheStats.Misses);
+        Assert.Equal(afterBytes.Misses, counter.CacheStats.Hits);
+    }
+
+    [Fact]
+    public void CountAnthropicRequest_SameBlockSpacedDifferently_StillAHit()
+    {
+        var counter = LocalTokenCounter.Create(64);
+        var compact = Utf8("""{"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"a","content":"result text"}]}]}""");
+        var spaced = Utf8("""{"messages":[{"role":"user","content":[ { "type" : "tool_result", "tool_use_id" :"a",  "content":"result text" } ]}]}""");
+
+        var first = counter.CountAnthropicRequest(compact);
+        var second = counter.CountAnthropicRequest(spaced);
+
+        Assert.Equal(first, second);
+        Assert.Equal(new TokenCountCacheStats(1, 1, 1, 64), counter.CacheStats);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"text\"")]
+    public void CountAnthropicRequest_ParsedNotAnObject_Throws400(string json)
+    {
+        using var parsed = JsonDocument.Parse(json);
+
+        var ex = Assert.Throws<TranslationException>(() => LocalTokenCounter.Create(16).CountAnthropicRequest(parsed.RootElement));
+
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("JSON object", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
