@@ -62,7 +62,11 @@ public static class AnthropicToOpenAIRequest
     {
         using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
         WriteTo(request, output, ctx);
-        return output.WrittenSpan.ToArray();
+
+        // Every byte is copied over: no need to zero the array first (for a body this size, zeroing costs about as much as the copy).
+        var result = GC.AllocateUninitializedArray<byte>(output.WrittenCount);
+        output.WrittenSpan.CopyTo(result);
+        return result;
     }
 
     /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
@@ -278,7 +282,7 @@ public static class AnthropicToOpenAIRequest
                 break;
             }
 
-            stop.WriteTo(w);
+            WrittenAsIs.Write(stop, w);
         }
 
         w.WriteEndArray();
@@ -302,7 +306,7 @@ public static class AnthropicToOpenAIRequest
             w.WritePropertyName("content");
             if (system is { } s)
             {
-                s.WriteTo(w);
+                WrittenAsIs.Write(s, w);
             }
             else
             {
@@ -318,7 +322,7 @@ public static class AnthropicToOpenAIRequest
             throw new TranslationException(400, $"{path}: must be a string or an array of text blocks.");
         }
 
-        using var text = new Utf8Text();
+        using var text = new EscapedText();
         var i = 0;
         foreach (var block in system.Value.EnumerateArray())
         {
@@ -371,7 +375,7 @@ public static class AnthropicToOpenAIRequest
             w.WriteStartObject();
             w.WriteString("role", "user");
             w.WritePropertyName("content");
-            text.WriteTo(w);
+            WrittenAsIs.Write(text, w);
             w.WriteEndObject();
             return;
         }
@@ -429,7 +433,7 @@ public static class AnthropicToOpenAIRequest
         if (allText)
         {
             // A text-only turn is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
-            using var joined = new Utf8Text();
+            using var joined = new EscapedText();
             WriteUserParts(blocks, null, joined);
             joined.WriteTo(w);
         }
@@ -444,7 +448,7 @@ public static class AnthropicToOpenAIRequest
     }
 
     /// <summary>The parts of a checked user turn: as content parts into <paramref name="w"/>, or (all text) joined into <paramref name="joined"/>.</summary>
-    private static void WriteUserParts(JsonElement blocks, Utf8JsonWriter? w, Utf8Text? joined)
+    private static void WriteUserParts(JsonElement blocks, Utf8JsonWriter? w, EscapedText? joined)
     {
         foreach (var item in blocks.EnumerateArray())
         {
@@ -485,7 +489,7 @@ public static class AnthropicToOpenAIRequest
         }
     }
 
-    private static void WriteTextPart(JsonElement text, Utf8JsonWriter? w, Utf8Text? joined)
+    private static void WriteTextPart(JsonElement text, Utf8JsonWriter? w, EscapedText? joined)
     {
         if (joined is not null)
         {
@@ -496,11 +500,11 @@ public static class AnthropicToOpenAIRequest
         w!.WriteStartObject();
         w.WriteString("type", "text");
         w.WritePropertyName("text");
-        text.WriteTo(w);
+        WrittenAsIs.Write(text, w);
         w.WriteEndObject();
     }
 
-    private static void WriteTextPart(string text, Utf8JsonWriter? w, Utf8Text? joined)
+    private static void WriteTextPart(string text, Utf8JsonWriter? w, EscapedText? joined)
     {
         if (joined is not null)
         {
@@ -521,7 +525,7 @@ public static class AnthropicToOpenAIRequest
     private static void WriteToolResult(JsonElement? block, string path, Utf8JsonWriter w, TranslationContext ctx, ref int parts, ref bool allText)
     {
         var id = block.Prop("tool_use_id") is { ValueKind: JsonValueKind.String } idValue ? idValue : throw new TranslationException(400, $"{path}.tool_use_id: must be a string.");
-        using var text = new Utf8Text();
+        using var text = new EscapedText();
         if (block.Prop("is_error").AsBool() == true)
         {
             text.Append(ToolErrorPrefix);
@@ -601,7 +605,7 @@ public static class AnthropicToOpenAIRequest
         w.WriteStartObject();
         w.WriteString("role", "tool");
         w.WritePropertyName("tool_call_id");
-        id.WriteTo(w);
+        WrittenAsIs.Write(id, w);
         w.WritePropertyName("content");
         text.WriteTo(w);
         w.WriteEndObject();
@@ -613,7 +617,7 @@ public static class AnthropicToOpenAIRequest
     /// make the model answer about a document it never saw, so they are refused. Checks only when both
     /// <paramref name="w"/> and <paramref name="joined"/> are null; returns whether the part is text.
     /// </summary>
-    private static bool DocumentPart(JsonElement? block, string path, Utf8JsonWriter? w, Utf8Text? joined)
+    private static bool DocumentPart(JsonElement? block, string path, Utf8JsonWriter? w, EscapedText? joined)
     {
         var source = block.Prop("source");
         var type = source.Prop("type");
@@ -627,14 +631,14 @@ public static class AnthropicToOpenAIRequest
                 w.WritePropertyName("filename");
                 if (block.Prop("title") is { ValueKind: JsonValueKind.String } title)
                 {
-                    title.WriteTo(w);
+                    WrittenAsIs.Write(title, w);
                 }
                 else
                 {
                     w.WriteStringValue("document.pdf");
                 }
 
-                using var url = new Utf8Text();
+                using var url = new EscapedText();
                 w.WritePropertyName("file_data");
                 url.Append("data:application/pdf;base64,").Append(data).WriteTo(w);
                 w.WriteEndObject();
@@ -666,7 +670,7 @@ public static class AnthropicToOpenAIRequest
         {
             if (w is not null)
             {
-                using var url = new Utf8Text();
+                using var url = new EscapedText();
                 url.Append("data:").Append(mediaType).Append(";base64,").Append(data);
                 WriteImagePart(url, null, w);
             }
@@ -687,7 +691,7 @@ public static class AnthropicToOpenAIRequest
         throw new TranslationException(400, $"{path}.source: an image from source type {JsonInput.Describe(type ?? source)} cannot be sent to this model's provider (only base64 and url images can).");
     }
 
-    private static void WriteImagePart(Utf8Text? url, JsonElement? link, Utf8JsonWriter w)
+    private static void WriteImagePart(EscapedText? url, JsonElement? link, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.WriteString("type", "image_url");
@@ -699,7 +703,7 @@ public static class AnthropicToOpenAIRequest
         }
         else
         {
-            link!.Value.WriteTo(w);
+            WrittenAsIs.Write(link!.Value, w);
         }
 
         w.WriteEndObject();
@@ -713,13 +717,13 @@ public static class AnthropicToOpenAIRequest
         if (content is { ValueKind: JsonValueKind.String } text)
         {
             w.WritePropertyName("content");
-            text.WriteTo(w);
+            WrittenAsIs.Write(text, w);
             w.WriteEndObject();
             return;
         }
 
         var blocks = Blocks(content, index);
-        using var joined = new Utf8Text();
+        using var joined = new EscapedText();
         var toolCalls = 0;
         var i = 0;
         foreach (var item in blocks.EnumerateArray())
@@ -802,24 +806,31 @@ public static class AnthropicToOpenAIRequest
     {
         w.WriteStartObject();
         w.WritePropertyName("id");
-        block.GetProperty("id").WriteTo(w);
+        WrittenAsIs.Write(block.GetProperty("id"), w);
         w.WriteString("type", "function");
         w.WriteStartObject("function");
         w.WritePropertyName("name");
-        block.GetProperty("name").WriteTo(w);
-        if (block.Prop("input") is { } input)
+        WrittenAsIs.Write(block.GetProperty("name"), w);
+        var input = block.Prop("input");
+        var raw = input is { } value ? JsonMarshal.GetRawUtf8Value(value) : default;
+        if (input is null)
+        {
+            w.WriteString("arguments", "{}");
+        }
+        else if (WrittenAsIs.Is(raw))
+        {
+            // The input's own bytes are already the compact JSON text it would be written as.
+            w.WriteString("arguments", raw);
+        }
+        else
         {
             scratch.Clear();
             using (var arguments = new Utf8JsonWriter(scratch, JsonOutput.WriterOptions))
             {
-                input.WriteTo(arguments);
+                input.Value.WriteTo(arguments);
             }
 
             w.WriteString("arguments", scratch.WrittenSpan);
-        }
-        else
-        {
-            w.WriteString("arguments", "{}");
         }
 
         w.WriteEndObject();
@@ -909,13 +920,13 @@ public static class AnthropicToOpenAIRequest
             if (t.Prop("description") is { ValueKind: JsonValueKind.String } description)
             {
                 w.WritePropertyName("description");
-                description.WriteTo(w);
+                WrittenAsIs.Write(description, w);
             }
 
             w.WritePropertyName("parameters");
             if (schema is { } parameters)
             {
-                parameters.WriteTo(w);
+                WrittenAsIs.Write(parameters, w);
             }
             else
             {
@@ -1084,7 +1095,7 @@ public static class AnthropicToOpenAIRequest
         w.WriteStartObject("json_schema");
         w.WriteString("name", "output");
         w.WritePropertyName("schema");
-        schema.WriteTo(w);
+        WrittenAsIs.Write(schema, w);
         w.WriteBoolean("strict", true);
         w.WriteEndObject();
         w.WriteEndObject();

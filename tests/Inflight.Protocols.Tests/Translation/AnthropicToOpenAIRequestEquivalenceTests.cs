@@ -91,6 +91,14 @@ public sealed class AnthropicToOpenAIRequestEquivalenceTests
         """{"model":"m","max_tokens":10,"output_format":{"type":"json_schema"},"messages":[{"role":"user","content":"q"}]}""",
         """{ "model" : "m", "max_tokens" : 10, "messages" : [ { "role" : "user", "content" : [ { "type" : "text", "text" : "spaced\/out" } ] } ], "tools" : [ { "name" : "f", "input_schema" : { "type" : "object", "properties" : { } } } ] }""",
         """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"model":"n"}""",
+        // Copied as raw JSON only where the bytes are what the writer writes: each escape and character on either side of that line,
+        // in every place a value is copied (system string and blocks, user string and text blocks, assistant text, tool result,
+        // tool description, schema, tool_use input, ids, stop sequences, image URL, document title).
+        """{"model":"m","max_tokens":10,"system":"ESC","messages":[{"role":"user","content":"ESC"},{"role":"assistant","content":"ESC"},{"role":"user","content":[{"type":"text","text":"ESC"},{"type":"text","text":"plain"}]}]}""",
+        """{"model":"m","max_tokens":10,"system":[{"type":"text","text":"ESC"},{"type":"text","text":"plain"}],"stop_sequences":["ESC","plain"],"messages":[{"role":"assistant","content":[{"type":"text","text":"ESC"},{"type":"tool_use","id":"ESC","name":"ESC","input":{"ESC":"ESC","n":[1.0e5,-0,2E-3,true,null,{}],"plain":"a b"}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"ESC","content":"ESC"},{"type":"tool_result","tool_use_id":"t","is_error":true,"content":[{"type":"text","text":"ESC"},{"type":"text","text":"plain"}]}]}]}""",
+        """{"model":"m","max_tokens":10,"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"ESC"}},{"type":"document","title":"ESC","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0="}},{"type":"image","source":{"type":"base64","media_type":"ESC","data":"iVBORw0KGgo="}}]}],"tools":[{"name":"f","description":"ESC","input_schema":{"type":"object","properties":{"ESC":{"type":"string","description":"ESC","enum":["ESC","plain"]}}}}],"output_config":{"format":{"type":"json_schema","schema":{"type":"object","description":"ESC"}}}}""",
+        // Whitespace outside strings (in a schema, in a tool input) is not what the writer writes; inside strings it is.
+        """{"model":"m","max_tokens":10,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{"a": 1}},{"type":"tool_use","id":"u","name":"f","input":{"a":[1,  2]}}]}],"tools":[{"name":"f","input_schema":{"type":"object","properties":{"a":{"type":"string","description":"with spaces and\ttabs"}}}},{"name":"g","input_schema":{"type":"object", "properties":{}}}]}""",
         """[]""",
         """null""",
         """{"model":""",
@@ -101,10 +109,42 @@ public sealed class AnthropicToOpenAIRequestEquivalenceTests
     [MemberData(nameof(Bodies))]
     public void Translate_EdgeCaseBody_MatchesTheJsonNodeTranslator(string body)
     {
+        if (body.Contains("ESC", StringComparison.Ordinal))
+        {
+            // Each string spelling in turn, so a failure names the one that differs.
+            foreach (var spelling in Spellings)
+            {
+                AssertSame(Utf8(body.Replace("ESC", spelling, StringComparison.Ordinal)), "gpt-4o");
+            }
+
+            return;
+        }
+
         var bytes = Utf8(body.Replace("TOOL", Tool, StringComparison.Ordinal));
         AssertSame(bytes, "gpt-4o");
         AssertSame(bytes, "o3");
     }
+
+    /// <summary>
+    /// String contents (as they appear between quotes in the body) on both sides of what the writer spells the same way:
+    /// its own escapes, escapes it spells differently (<c>\/</c>, <c>\u</c> in either case), characters it escapes when sent
+    /// raw (U+2028, U+00A0, U+FEFF, DEL, emoji) and ones it keeps (é, ☃, HTML characters).
+    /// </summary>
+    public static readonly string[] Spellings =
+    [
+        "plain text, with spaces",
+        "line\\nbreak \\\"quoted\\\" back\\\\slash tab\\t cr\\r bs\\b ff\\f",
+        "solidus \\/ escaped",
+        "caf\\u00e9 and caf\\u00E9",
+        "esc \\u001b[31m red",
+        "\\ud83d\\ude00 escaped emoji",
+        "café ☃ <b>&amp;</b> + ` '",
+        "raw emoji 😀",
+        "raw line separator \u2028 and nbsp \u00a0 and bom \ufeff",
+        "raw del \u007f",
+        "ends with escape\\n",
+        "",
+    ];
 
     [Fact]
     public void Translate_ClaudeCodeBodies_MatchTheJsonNodeTranslator()
