@@ -49,7 +49,8 @@ public static class AnthropicToOpenAIRequest
     /// <summary>
     /// Translates in one pass over the parsed body (a <see cref="JsonDocument"/> over the caller's memory, not copied)
     /// into a pooled buffer: tool schemas, texts and tool inputs are copied value by value, never built into an object
-    /// model. Returns the only per-request array the size of the body: the output.
+    /// model, and as their raw bytes when those are what the writer would write (<see cref="WrittenAsIs"/>). Returns the
+    /// only per-request array the size of the body: the output.
     /// </summary>
     public static byte[] Translate(ReadOnlyMemory<byte> anthropicJson, TranslationContext ctx)
     {
