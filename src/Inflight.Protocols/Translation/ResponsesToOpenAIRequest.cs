@@ -41,7 +41,15 @@ public static class ResponsesToOpenAIRequest
         using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
         using (var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
         {
-            Write(request, writer, ctx);
+            try
+            {
+                Write(request, writer, ctx);
+            }
+            catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
+            {
+                // Valid JSON, but a string the translator reads or copies cannot be unescaped: the client's text, not a bug here.
+                throw new TranslationException(400, "The request body has a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) that is not part of a pair: not valid text.");
+            }
         }
 
         return output.WrittenSpan.ToArray();

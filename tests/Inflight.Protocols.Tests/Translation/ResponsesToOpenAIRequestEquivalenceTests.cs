@@ -148,6 +148,7 @@ public sealed class ResponsesToOpenAIRequestEquivalenceTests
         """{"model":"m","input":"q","service_tier":5}""",
         """{"model":"m","input":"q","metadata":[]}""",
         """{ "model" : "m" , "input" : [ { "role" : "user" , "content" : [ { "type" : "input_text" , "text" : "spaced\/out" } ] } ] , "tools" : [ { "type" : "function" , "name" : "f" , "parameters" : { "type" : "object" , "properties" : { } } } ] }""",
+        """{"model":"m","input":"q","client_metadata":{"x":"\ud800"},"instructions":"not an escape: \\ud800 \\\ud83d\ude00"}""",
         """{"model":"m","input":"q","model":"n"}""",
         """{"model":"m","input":[{"role":"user","role":"assistant","content":"q"}]}""",
         """[]""",
@@ -216,6 +217,21 @@ public sealed class ResponsesToOpenAIRequestEquivalenceTests
         var ex = Assert.Throws<TranslationException>(() => ResponsesToOpenAIRequest.Translate(body, Context("gpt-4o")));
         Assert.Equal(400, ex.Status);
         Assert.Equal($"{field}: must be a number.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":"a\ud800b"}""")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"x\udc00"}]}""")]
+    [InlineData("""{"model":"m","input":"q","tools":[{"type":"function","name":"f","parameters":{"description":"\\\ud800"}}]}""")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call","call_id":"c\ud83d\ud83d","name":"f","arguments":"{}"}]}""")]
+    public void Translate_UnpairedSurrogateEscape_400WhereTheJsonNodeTranslatorFailed(string body)
+    {
+        // Valid JSON whose string cannot be unescaped: the JsonNode translator let System.Text.Json's InvalidOperationException escape (a 500).
+        Assert.Throws<InvalidOperationException>(() => ReferenceResponsesToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o")));
+
+        var ex = Assert.Throws<TranslationException>(() => ResponsesToOpenAIRequest.Translate(Utf8(body), Context("gpt-4o")));
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("surrogate pair", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
