@@ -290,9 +290,22 @@ public static class ResponsesToOpenAIRequest
                 return true;
             }
 
-            if (type is not { ValueKind: JsonValueKind.String } t || Array.FindIndex(s_droppedItemTypes, d => t.ValueEquals(d)) < 0)
+            if (!IsDroppedItem(type))
             {
                 return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsDroppedItem(JsonElement? type)
+    {
+        foreach (var dropped in s_droppedItemTypes)
+        {
+            if (type.Is(dropped))
+            {
+                return true;
             }
         }
 
@@ -551,9 +564,9 @@ public static class ResponsesToOpenAIRequest
         var others = 0;
         JsonElement firstText = default;
         var i = 0;
-        foreach (var item2 in parts.EnumerateArray())
+        foreach (var entry in parts.EnumerateArray())
         {
-            var part = ResponsesInput.Part(item2, $"{path}.output", i);
+            var part = ResponsesInput.Part(entry, $"{path}.output", i);
             if (IsToolOutputText(part))
             {
                 var partText = ResponsesInput.RequiredText(part, "text", $"{path}.output[{i}]");
