@@ -60,6 +60,10 @@ internal sealed class ResponsesTools
     private readonly Dictionary<(string? Namespace, string Name), string> _upstreamNames = [];
     private readonly HashSet<string> _customNames = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The functions offered upstream when the tools were read from a <c>JsonNode</c> request (<see cref="ResponsesToAnthropicRequest"/>,
+    /// not yet reworked; <see cref="ResponsesToOpenAIRequest"/> reads the parsed body into <see cref="Declared"/>).
+    /// </summary>
     public List<FunctionToolSpec> Functions { get; } = [];
 
     /// <summary>The functions offered upstream when the tools were read from the parsed body.</summary>
