@@ -27,6 +27,31 @@ public sealed class ClusterViewTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task Dashboard_ClusterMode_DrawerAndRecentRequestsNameTheReplica()
+    {
+        await using var host = DashboardHost.Start(new Dictionary<string, string?>
+        {
+            ["REDIS_URL"] = $"redis://127.0.0.1:{ClosedLoopbackPort()}/0",
+            ["INFLIGHT_REPLICA_ID"] = "dash-1",
+        });
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+        using var tracked = Traffic.Start(host.Tracker);
+        var requestId = tracked.RequestId;
+
+        await dashboard.ActiveCell(requestId, "model").First.ClickAsync();
+        var drawer = dashboard.Page.Locator("#drawer");
+        await Expect(drawer.Locator("dd[data-field='Replica']")).ToHaveTextAsync("dash-1 (this replica)");
+
+        tracked.Complete();
+        await Expect(drawer.Locator("dd[data-field='State']")).ToHaveTextAsync("finished", new() { Timeout = 15_000 });
+        await Expect(drawer.Locator("dd[data-field='Replica']")).ToHaveTextAsync("dash-1 (this replica)");
+        var recent = dashboard.Page.Locator($"#recent-grid .ag-row[row-id='{requestId}'] [col-id='replica']");
+        await Expect(recent).ToHaveTextAsync("dash-1", new() { Timeout = 15_000 });
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [Fact]
     public async Task Dashboard_NoRedisUrl_HasNoReplicaColumnOrClusterNotice()
     {
         await using var host = DashboardHost.Start();
@@ -36,6 +61,15 @@ public sealed class ClusterViewTests(BrowserFixture browser)
         await Expect(dashboard.ConnectionLabel).ToHaveTextAsync("Live");
         await Expect(dashboard.Page.Locator("#cluster-partial")).ToBeHiddenAsync();
         await Expect(dashboard.ActiveGrid.Locator(".ag-header-cell[col-id='replica']")).ToHaveCountAsync(0);
+
+        // A finished request without a replica leaves the recent-requests grid without the column.
+        using (var tracked = Traffic.Start(host.Tracker))
+        {
+            tracked.Complete();
+            await Expect(dashboard.Page.Locator($"#recent-grid .ag-row[row-id='{tracked.RequestId}']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        }
+
+        await Expect(dashboard.Page.Locator("#recent-grid .ag-header-cell[col-id='replica']")).ToHaveCountAsync(0);
     }
 
     /// <summary>A loopback port nothing listens on (taken, then released).</summary>
