@@ -17,8 +17,11 @@ namespace Inflight.Metrics;
 /// <remarks>
 /// <para>Timing: a start or an end wakes a round within <see cref="MembershipWindow"/>; progress (tokens, phase,
 /// tool calls) is coalesced per request over <see cref="ProgressWindow"/> (widened for expensive rounds); the
-/// clock-only fields (<c>duration_ms</c>, <c>idle_ms</c>, <c>tokens_per_second</c>) move only on the interval round
-/// (<c>VDM_ACTIVE_REQUESTS_SSE_INTERVAL</c>), which also looks for stalls.</para>
+/// clock-only fields (<c>duration_ms</c>, <c>idle_ms</c>, <c>tokens_per_second</c>) move only on clock rounds, once
+/// per <c>VDM_ACTIVE_REQUESTS_SSE_INTERVAL</c> for each request. The clock rounds are spread over the interval in
+/// slices of about <see cref="ClockSlicePeriod"/>, each ticking its share of the requests, so no round carries a tick
+/// for every active request: with a thousand active, one burst of a thousand updates per watcher would hold up the
+/// next start behind it in every watcher's socket. Clock rounds also look for stalls.</para>
 /// <para>The records kept here are exactly what the watchers were sent, so a snapshot built from them plus the
 /// deltas after it always agree. With nobody watching it keeps nothing and does no work.</para>
 /// </remarks>
@@ -37,6 +40,17 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
 
     public const long DefaultRingBytes = 8L << 20;
 
+    /// <summary>About how often a clock round ticks its slice of the requests (the interval is split into such slices).</summary>
+    public static readonly TimeSpan ClockSlicePeriod = TimeSpan.FromMilliseconds(100);
+
+    private const int MaxClockSlices = 64;
+
+    /// <summary>A change round: no clock ticks.</summary>
+    private const int NoClock = -1;
+
+    /// <summary>Every request's clock ticks (the first watcher's catch-up, and tests).</summary>
+    private const int EveryClockSlot = -2;
+
     /// <summary>A snapshot is shared by the streams that connect within this long of each other (and no round).</summary>
     private static readonly TimeSpan s_snapshotReuse = TimeSpan.FromSeconds(1);
 
@@ -48,6 +62,8 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
     private readonly TimeSpan _interval;
     private readonly ILogger _logger;
     private readonly DeltaFrameRing _ring;
+    private readonly int _clockSlices;
+    private readonly TimeSpan _clockSlicePeriod;
 
     // Everything below is guarded by _gate: rounds, subscribes and snapshots run one at a time.
     private readonly Lock _gate = new();
@@ -61,6 +77,8 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
     private readonly Utf8JsonWriter _recordWriter;
     private int _subscribers;
     private long _eventId;
+    private long _recordsAdded;
+    private int _nextClockSlot;
     private CachedSnapshot? _snapshot;
 
     // Read by the waiting loop outside the gate.
@@ -68,7 +86,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
     private long _roundVersion = -1;
     private long _clusterVersion = -1;
     private long _lastRoundAt;
-    private long _lastClockRoundAt;
+    private long _lastClockSliceAt;
     private long _lastRoundTicks;
     private int _watched;
     private long _roundsPublished;
@@ -87,6 +105,8 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         _interval = interval;
         _logger = logger;
         _ring = new DeltaFrameRing(ringRounds, ringBytes);
+        _clockSlices = (int)Math.Clamp(interval.Ticks / ClockSlicePeriod.Ticks, 1, MaxClockSlices);
+        _clockSlicePeriod = interval / _clockSlices;
         _recordWriter = new Utf8JsonWriter(_record);
     }
 
@@ -109,7 +129,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             {
                 // Enabled before the active list is read: every request that ends after this is either read or queued.
                 _membership.Enable();
-                RunRound(includeClock: true, publish: false);
+                RunRound(EveryClockSlot, publish: false);
             }
 
             count = ++_subscribers;
@@ -166,14 +186,19 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         Log.SubscriberBehind(_logger, subscription.Resyncs);
     }
 
-    /// <summary>Runs one round now (the background loop decides when; tests call it directly).</summary>
-    internal void PublishRound(bool includeClock)
+    /// <summary>
+    /// Runs one round now: a change round, or with <paramref name="includeClock"/> one that also ticks every
+    /// request's clock. The background loop decides when, and ticks the clock slice by slice; tests call this.
+    /// </summary>
+    internal void PublishRound(bool includeClock) => Publish(includeClock ? EveryClockSlot : NoClock);
+
+    private void Publish(int clockSlot)
     {
         lock (_gate)
         {
             if (_subscribers > 0)
             {
-                RunRound(includeClock, publish: true);
+                RunRound(clockSlot, publish: true);
             }
         }
     }
@@ -185,7 +210,15 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             try
             {
                 await WaitForSubscriberAsync(stoppingToken);
-                PublishRound(await WaitForRoundAsync(stoppingToken));
+                if (await WaitForRoundAsync(stoppingToken))
+                {
+                    Publish(_nextClockSlot);
+                    _nextClockSlot = (_nextClockSlot + 1) % _clockSlices;
+                }
+                else
+                {
+                    Publish(NoClock);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -221,13 +254,13 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         }
     }
 
-    /// <summary>Returns when a round is due: true for the interval round (clock fields too), false for a change round.</summary>
+    /// <summary>Returns when a round is due: true for a clock round (the next slice's clocks tick too), false for a change round.</summary>
     private async Task<bool> WaitForRoundAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             var watching = Volatile.Read(ref _watched) > 0 || _view.ActiveCount > 0;
-            var untilClock = _interval - _time.GetElapsedTime(Volatile.Read(ref _lastClockRoundAt));
+            var untilClock = _clockSlicePeriod - _time.GetElapsedTime(Volatile.Read(ref _lastClockSliceAt));
             if (watching && untilClock <= TimeSpan.Zero)
             {
                 return true;
@@ -238,7 +271,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             var roundVersion = Volatile.Read(ref _roundVersion);
             if (!membership && _view.Version == roundVersion)
             {
-                // Nothing new: wait for a change, or the interval round while requests are watched.
+                // Nothing new: wait for a change, or the next clock slice while requests are watched.
                 Task change = _view.WaitForChangeAsync(roundVersion, wait.Token).AsTask();
                 await (watching ? Task.WhenAny(change, Task.Delay(untilClock, _time, wait.Token)) : change);
             }
@@ -273,10 +306,11 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
     }
 
     /// <summary>
-    /// One round, under the gate. With <paramref name="publish"/> off (the first watcher's catch-up) it only brings
-    /// the records up to date: the snapshot that follows carries them.
+    /// One round, under the gate. <paramref name="clockSlot"/> says whose clocks tick: nobody's
+    /// (<see cref="NoClock"/>), one slice's, or everybody's. With <paramref name="publish"/> off (the first watcher's
+    /// catch-up) it only brings the records up to date: the snapshot that follows carries them.
     /// </summary>
-    private void RunRound(bool includeClock, bool publish)
+    private void RunRound(int clockSlot, bool publish)
     {
         var started = _time.GetTimestamp();
 
@@ -286,7 +320,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         _events.ResetWrittenCount();
         var tracker = _view.Tracker;
         var cluster = _view.Cluster;
-        if (includeClock)
+        if (clockSlot != NoClock)
         {
             tracker.ScanForStalls();
         }
@@ -307,13 +341,13 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             if (!_sent.TryGetValue(request.RequestId, out var sent))
             {
                 var record = SerializeLocal(request, now, cluster).ToArray();
-                _sent.Add(request.RequestId, new SentRecord(record, changes, request.StartEpochSeconds, request.Sequence, isLocal: true));
+                _sent.Add(request.RequestId, new SentRecord(record, changes, request.StartEpochSeconds, request.Sequence, isLocal: true, NextClockSlot()));
                 Emit(publish, "event: request-start\nid: "u8, record);
             }
-            else if (includeClock || sent.Changes != changes)
+            else if (Ticks(clockSlot, sent) || sent.Changes != changes)
             {
                 sent.Changes = changes;
-                Update(sent, SerializeLocal(request, now, cluster), includeClock, publish);
+                Update(sent, SerializeLocal(request, now, cluster), Ticks(clockSlot, sent), publish);
             }
         }
 
@@ -333,7 +367,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
 
         if (cluster is not null)
         {
-            RunRemoteRound(cluster, includeClock, publish);
+            RunRemoteRound(cluster, clockSlot, publish);
         }
 
         if (publish && _events.WrittenCount > 0)
@@ -345,9 +379,9 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         _snapshot = null;
         Volatile.Write(ref _watched, _sent.Count);
         Volatile.Write(ref _lastRoundAt, now);
-        if (includeClock)
+        if (clockSlot != NoClock)
         {
-            Volatile.Write(ref _lastClockRoundAt, now);
+            Volatile.Write(ref _lastClockSliceAt, now);
         }
         else
         {
@@ -355,11 +389,11 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
         }
     }
 
-    /// <summary>Other replicas' requests (cluster mode): read again when the cluster view changed, or on the interval round.</summary>
-    private void RunRemoteRound(ClusterView cluster, bool includeClock, bool publish)
+    /// <summary>Other replicas' requests (cluster mode): read again when the cluster view changed, or on a clock round.</summary>
+    private void RunRemoteRound(ClusterView cluster, int clockSlot, bool publish)
     {
         var version = cluster.Version;
-        if (!includeClock && version == _clusterVersion)
+        if (clockSlot == NoClock && version == _clusterVersion)
         {
             return;
         }
@@ -372,12 +406,12 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             if (!_sent.TryGetValue(remote.RequestId, out var sent))
             {
                 var record = Serialize(remote).ToArray();
-                _sent.Add(remote.RequestId, new SentRecord(record, 0, remote.StartTime, 0, isLocal: false));
+                _sent.Add(remote.RequestId, new SentRecord(record, 0, remote.StartTime, 0, isLocal: false, NextClockSlot()));
                 Emit(publish, "event: request-start\nid: "u8, record);
             }
             else if (!sent.IsLocal)
             {
-                Update(sent, Serialize(remote), includeClock, publish);
+                Update(sent, Serialize(remote), Ticks(clockSlot, sent), publish);
             }
         }
 
@@ -399,6 +433,11 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             }
         }
     }
+
+    private static bool Ticks(int clockSlot, SentRecord sent) => clockSlot == EveryClockSlot || clockSlot == sent.ClockSlot;
+
+    /// <summary>Records take the slices in turn, so each slice ticks about as many requests.</summary>
+    private int NextClockSlot() => (int)(_recordsAdded++ % _clockSlices);
 
     private void Update(SentRecord sent, ReadOnlySpan<byte> current, bool includeClock, bool publish)
     {
@@ -518,7 +557,7 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>A request as the watchers have it: its record's JSON and the change count it was read at.</summary>
-    private sealed class SentRecord(byte[] json, long changes, double startTime, long sequence, bool isLocal)
+    private sealed class SentRecord(byte[] json, long changes, double startTime, long sequence, bool isLocal, int clockSlot)
     {
         public byte[] Json { get; set; } = json;
 
@@ -531,6 +570,9 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
 
         /// <summary>This replica's request (false: another replica's, in cluster mode).</summary>
         public bool IsLocal { get; } = isLocal;
+
+        /// <summary>The clock slice whose round ticks this request.</summary>
+        public int ClockSlot { get; } = clockSlot;
     }
 
     private sealed record CachedSnapshot(byte[] Frame, long Cursor, long BuiltAt);

@@ -183,13 +183,14 @@ public sealed class ActiveRequestsDeltaPublisherTests
         using var subscription = publisher.Subscribe();
         await publisher.StartAsync(Ct);
 
-        // Watched and quiet: the publisher waits for the interval round.
-        Assert.Equal(s_interval, await time.NextTimerAsync());
-        time.Advance(TimeSpan.FromSeconds(1));
+        // Watched and quiet: the publisher waits for the next clock slice.
+        var slice = ActiveRequestsDeltaPublisher.ClockSlicePeriod;
+        Assert.Equal(slice, await time.NextTimerAsync());
+        time.Advance(slice / 2);
         streaming.AddEstimatedOutputTokens(1);
         await subscription.WaitAsync(Ct).WaitAsync(MetricsTestHost.Timeout, Ct);
         Assert.Equal("request-update", Assert.Single(Read(subscription)).EventType);
-        Assert.Equal(TimeSpan.FromSeconds(1), await time.NextTimerAsync());
+        Assert.Equal(slice / 2, await time.NextTimerAsync());
 
         // Progress right after a round waits out the progress window; a start cuts it to the membership window.
         streaming.AddEstimatedOutputTokens(1);
@@ -203,6 +204,39 @@ public sealed class ActiveRequestsDeltaPublisherTests
         Assert.Contains(events, e => e.EventType == "request-start" && e.Data.Contains(started.RequestId, StringComparison.Ordinal));
         Assert.Contains(events, e => e.EventType == "request-update" && e.Data.Contains(streaming.RequestId, StringComparison.Ordinal));
         await publisher.StopAsync(Ct);
+    }
+
+    [Fact]
+    public async Task Publisher_ClockRounds_TickEachRequestOncePerIntervalInSlices()
+    {
+        var (time, tracker, publisher) = Create();
+        var requests = Enumerable.Range(0, 3).Select(_ => Start(tracker)).ToList();
+        using var subscription = publisher.Subscribe();
+        await publisher.StartAsync(Ct);
+        var slice = ActiveRequestsDeltaPublisher.ClockSlicePeriod;
+        var slices = (int)(s_interval / slice);
+        var ticks = new List<(int Slice, string RequestId, double DurationMs)>();
+        for (var i = 0; i < 2 * slices; i++)
+        {
+            Assert.Equal(slice, await time.NextTimerAsync());
+            time.Advance(slice);
+            if (i % slices < requests.Count)
+            {
+                // This slice ticks one of the three: no round carries every request's clock.
+                await subscription.WaitAsync(Ct).WaitAsync(MetricsTestHost.Timeout, Ct);
+                var tick = JsonNode.Parse(Assert.Single(Read(subscription)).Data)!;
+                ticks.Add((i, (string)tick["request_id"]!, (double)tick["duration_ms"]!));
+            }
+        }
+
+        Assert.Equal(2 * requests.Count, ticks.Count);
+        Assert.All(requests, r => Assert.Equal(2, ticks.Count(t => t.RequestId == r.RequestId)));
+        Assert.All(ticks, t => Assert.Equal((t.Slice + 1) * slice.TotalMilliseconds, t.DurationMs));
+        await publisher.StopAsync(Ct);
+        foreach (var request in requests)
+        {
+            request.Dispose();
+        }
     }
 
     private static (TimerWatchingTimeProvider Time, RequestTracker Tracker, ActiveRequestsDeltaPublisher Publisher) Create(int ringRounds = ActiveRequestsDeltaPublisher.DefaultRingRounds)
