@@ -351,6 +351,8 @@ internal sealed partial class ActiveRequestsDeltaPublisher : BackgroundService
             }
         }
 
+        // Not kept past the round: a finished request's handle should not outlive it here.
+        _handles.Clear();
         while (_membership.TryTakeFinished(out var finished, out var entry))
         {
             if (!_sent.Remove(finished.RequestId) && publish)
