@@ -10,22 +10,27 @@ namespace Inflight.Benchmarks;
 /// Where a cold token count's time goes, on the texts of the real Claude Code first turn (bench/bodies: the
 /// system blocks, each tool's name, description and compact schema, each message text; ~17,600 tokens):
 /// splitting the text into pieces (o200k's regex pre-tokenizer, or the hand-written scanner), turning the
-/// pieces into tokens (Microsoft.ML.Tokenizers' piece cache, vocabulary lookup, byte-pair merges), and both.
+/// pieces into tokens (Microsoft.ML.Tokenizers' piece cache, vocabulary lookup, byte-pair merges, or the counter's
+/// piece table), both, and the whole request as the counter walks it.
 /// </summary>
 [MemoryDiagnoser]
 public class O200kTokenizerBenchmarks
 {
     private readonly Tokenizer _library = TiktokenTokenizer.CreateForEncoding("o200k_base");
-    private readonly Tokenizer _scanning = TiktokenTokenizer.CreateForEncoding("o200k_base");
+    private readonly O200kTokenCounter _scanning = O200kTokenCounter.Create();
+    private readonly O200kTokenCounter _emptied = O200kTokenCounter.Create();
+    private readonly LocalTokenCounter _request = LocalTokenCounter.Create(0);
     private readonly PreTokenizer _regex = TiktokenTokenizer.CreateForEncoding("o200k_base").PreTokenizer!;
     private string[] _texts = null!;
     private string[] _pieces = null!;
+    private byte[] _body = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var bodies = ClaudeCodeBodies.Load(Path.Combine(AppContext.BaseDirectory, "bodies"));
-        _texts = [.. Texts(JsonNode.Parse(bodies.FirstTurn)!.AsObject())];
+        _body = bodies.FirstTurn;
+        _texts = [.. Texts(JsonNode.Parse(_body)!.AsObject())];
         _pieces = [.. _texts.SelectMany(text => _regex.PreTokenize(text).Select(split => text.Substring(split.Offset, split.Length)))];
         var tokens = _texts.Sum(text => _library.CountTokens(text));
         var chars = _texts.Sum(text => text.Length);
@@ -38,9 +43,21 @@ public class O200kTokenizerBenchmarks
     [Benchmark(Baseline = true)]
     public int PreTokenizeRegex() => Split(_regex);
 
-    /// <summary>Splitting only: the hand-written scanner (O200kPreTokenizer).</summary>
+    /// <summary>Splitting only: the hand-written scanner (<see cref="O200kPreTokenizer"/>).</summary>
     [Benchmark]
-    public int PreTokenizeScanner() => Split(_regex);
+    public int PreTokenizeScanner()
+    {
+        var length = 0;
+        foreach (var text in _texts)
+        {
+            foreach (var (_, pieceLength, _) in O200kPreTokenizer.Split(text))
+            {
+                length += pieceLength;
+            }
+        }
+
+        return length;
+    }
 
     /// <summary>Encoding only: every piece counted without pre-tokenization (piece cache, vocabulary lookup, merges).</summary>
     [Benchmark]
@@ -59,9 +76,21 @@ public class O200kTokenizerBenchmarks
     [Benchmark]
     public int CountTokensRegex() => Count(_library);
 
-    /// <summary>Both, as the counter runs now: the same vocabulary with the scanner.</summary>
+    /// <summary>Both, as the counter runs now: the scanner, and each piece's count from the piece table.</summary>
     [Benchmark]
     public int CountTokensScanner() => Count(_scanning);
+
+    /// <summary>The same on an empty piece table (a new process; the library's own piece cache stays warm).</summary>
+    [Benchmark]
+    public int CountTokensScannerEmptyTable()
+    {
+        _emptied.Clear();
+        return Count(_emptied);
+    }
+
+    /// <summary>The whole request without the block cache (walk the body, parse each block, count its texts): the counter's own work is this minus <see cref="CountTokensScanner"/>.</summary>
+    [Benchmark]
+    public int CountRequestNoBlockCache() => _request.CountAnthropicRequest(_body);
 
     private int Split(PreTokenizer preTokenizer)
     {
@@ -83,6 +112,17 @@ public class O200kTokenizerBenchmarks
         foreach (var text in _texts)
         {
             count += tokenizer.CountTokens(text);
+        }
+
+        return count;
+    }
+
+    private int Count(O200kTokenCounter counter)
+    {
+        var count = 0;
+        foreach (var text in _texts)
+        {
+            count += counter.Count(text);
         }
 
         return count;

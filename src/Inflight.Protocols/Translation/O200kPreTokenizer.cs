@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Inflight.Protocols.Translation;
 
@@ -64,35 +65,36 @@ internal static class O200kPreTokenizer
 
         // Words (A1, A2), the most common piece: a lower-case run, optionally after one character that is not
         // a line break, letter or number (typically a space).
-        if ((first & (Letter | Number | LineBreak)) == 0)
-        {
-            // The optional leading character is taken if the rest can match; else the word starts at it
-            // (which matters only for a combining mark, the one such character that is also a letter class).
-            var end = WordWithLowerRun(text, start + 1);
-            if (end < 0)
-            {
-                end = WordWithLowerRun(text, start);
-            }
-
-            if (end < 0)
-            {
-                end = WordWithUpperRun(text, start + 1);
-            }
-
-            if (end < 0)
-            {
-                end = WordWithUpperRun(text, start);
-            }
-
-            if (end >= 0)
-            {
-                return end;
-            }
-        }
-        else if ((first & Letter) != 0)
+        if ((first & Letter) != 0)
         {
             var end = WordWithLowerRun(text, start);
             return end >= 0 ? end : WordWithUpperRun(text, start);
+        }
+
+        if ((first & (Number | LineBreak)) == 0)
+        {
+            // The optional leading character is taken if the rest can match (A1, then A2, from the next character);
+            // between the two, A1 may also start at the character itself, which matters only for a combining mark,
+            // the one such character that is also in the letter classes (and for which it always matches).
+            var next = start + 1 < text.Length ? s_classes[text[start + 1]] : (byte)0;
+            if ((next & (Upper | Lower)) != 0)
+            {
+                var end = WordWithLowerRun(text, start + 1);
+                if (end >= 0)
+                {
+                    return end;
+                }
+            }
+
+            if ((first & Upper) != 0)
+            {
+                return WordWithLowerRun(text, start);
+            }
+
+            if ((next & Upper) != 0)
+            {
+                return WordWithUpperRun(text, start + 1);
+            }
         }
 
         if ((first & Number) != 0)
@@ -131,6 +133,7 @@ internal static class O200kPreTokenizer
     /// A1 from <paramref name="start"/> (after the optional leading character): <c>U* W+ C?</c>, where the upper-class
     /// run gives back characters until the lower-class run can start. -1 if it cannot match there.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WordWithLowerRun(ReadOnlySpan<char> text, int start)
     {
         var upperEnd = start;
@@ -169,6 +172,7 @@ internal static class O200kPreTokenizer
     }
 
     /// <summary>A2 from <paramref name="start"/>: <c>U+ W* C?</c>. -1 if it cannot match there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WordWithUpperRun(ReadOnlySpan<char> text, int start)
     {
         if (start >= text.Length || (s_classes[text[start]] & Upper) == 0)
@@ -191,6 +195,7 @@ internal static class O200kPreTokenizer
     }
 
     /// <summary>After a word: <c>(?i:'s|'t|'re|'ve|'m|'ll|'d)?</c>, ASCII case-insensitive (.NET's case table adds no other character for these letters: ſ is not an s).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ContractionEnd(ReadOnlySpan<char> text, int end)
     {
         if (end + 1 >= text.Length || text[end] != '\'')
