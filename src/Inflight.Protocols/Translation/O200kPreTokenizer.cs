@@ -6,7 +6,7 @@ namespace Inflight.Protocols.Translation;
 /// <summary>
 /// Splits text into the pieces OpenAI's o200k_base encoding tokenizes one by one, exactly as Microsoft.ML.Tokenizers'
 /// own pre-tokenizer for that encoding does (its regular expression, and its special tokens split out first), but as
-/// a hand-written scanner: about 10× faster than the regular expression, and without allocating.
+/// a hand-written scanner: about 4× faster than the regular expression, and without allocating.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -63,8 +63,7 @@ internal static class O200kPreTokenizer
     {
         var first = s_classes[text[start]];
 
-        // Words (A1, A2), the most common piece: a lower-case run, optionally after one character that is not
-        // a line break, letter or number (typically a space).
+        // Words (A1, then A2), the most common piece, starting at a letter...
         if ((first & Letter) != 0)
         {
             var end = WordWithLowerRun(text, start);
@@ -73,7 +72,8 @@ internal static class O200kPreTokenizer
 
         if ((first & (Number | LineBreak)) == 0)
         {
-            // The optional leading character is taken if the rest can match (A1, then A2, from the next character);
+            // ...or after one character that is not a line break, letter or number (typically a space). That leading
+            // character is taken if the rest can match (A1, then A2, from the next character);
             // between the two, A1 may also start at the character itself, which matters only for a combining mark,
             // the one such character that is also in the letter classes (and for which it always matches).
             var next = start + 1 < text.Length ? s_classes[text[start + 1]] : (byte)0;
