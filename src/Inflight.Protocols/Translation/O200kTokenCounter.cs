@@ -67,8 +67,9 @@ internal sealed class O200kTokenCounter
     /// <summary>Forgets every piece, as a new process would start (benchmarks).</summary>
     public void Clear()
     {
+        // The tally first: a piece added in between is counted and then cleared (an early start-over), never kept uncounted.
+        Interlocked.Exchange(ref _entries, 0);
         _pieces.Clear();
-        Volatile.Write(ref _entries, 0);
     }
 
     private int CountPiece(ReadOnlySpan<char> piece)
