@@ -3,7 +3,6 @@ using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Microsoft.ML.Tokenizers;
 
 namespace Inflight.Protocols.Translation;
 
@@ -18,6 +17,7 @@ namespace Inflight.Protocols.Translation;
 /// prose and code Claude's tokenizer typically yields about 10–30% more tokens than o200k (and newer
 /// Claude models more still), so treat these counts as an estimate that tends to be low; non-English text
 /// can differ more. Right for context-use displays and budgeting with a margin, not for billing.
+/// Texts are counted by <see cref="O200kTokenCounter"/>: the library's count, about five times faster.
 /// </para>
 /// <para>
 /// What is counted, following how the API builds the prompt: the system prompt; each message's text,
@@ -45,16 +45,16 @@ public sealed class LocalTokenCounter
     private const int ToolSystemPromptForced = 313;
     private const int DocumentEstimate = 1500;
 
-    private static readonly Lazy<Tokenizer> s_o200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
+    private static readonly Lazy<O200kTokenCounter> s_o200k = new(O200kTokenCounter.Create);
     private static readonly Lazy<LocalTokenCounter> s_shared = new(() => new LocalTokenCounter(s_o200k.Value, new TokenCountCache(TokenCountCache.DefaultCapacity)));
 
     [ThreadStatic]
     private static XxHash128? t_hasher;
 
-    private readonly Tokenizer _tokenizer;
+    private readonly O200kTokenCounter _tokenizer;
     private readonly TokenCountCache? _cache;
 
-    private LocalTokenCounter(Tokenizer tokenizer, TokenCountCache? cache)
+    private LocalTokenCounter(O200kTokenCounter tokenizer, TokenCountCache? cache)
     {
         _tokenizer = tokenizer;
         _cache = cache;
@@ -85,7 +85,7 @@ public sealed class LocalTokenCounter
     /// <summary>Forgets every cached count, as a new process would start (benchmarks of a conversation's first turn).</summary>
     internal void ClearCache() => _cache?.Clear();
 
-    public int CountText(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.CountTokens(text);
+    public int CountText(string? text) => string.IsNullOrEmpty(text) ? 0 : _tokenizer.Count(text);
 
     /// <summary>
     /// Answers a <c>POST /v1/messages/count_tokens</c> body (same shape as a Messages request) with
