@@ -128,12 +128,13 @@ public static class OpenAIToAnthropicRequest
     /// the client's order; the output is written once everything is known (thinking removes sampling fields, a tool
     /// continuation rules thinking out).
     /// </summary>
-    private sealed class Translation(TranslationContext ctx, int messagesLength) : IDisposable
+    private sealed class Translation : IDisposable
     {
-        private readonly PooledBufferWriter _messagesBuffer = new(messagesLength + 256);
+        private readonly TranslationContext _ctx;
+        private readonly PooledBufferWriter _messagesBuffer;
+        private readonly Utf8JsonWriter _messages;
         private readonly Utf8Text _system = new();
         private readonly List<Slot> _slots = new(8);
-        private Utf8JsonWriter? _messages;
 
         // The conversation as written so far: the open message's role, how many there are, whether the last holds a tool result.
         private Role _open;
@@ -162,11 +163,15 @@ public static class OpenAIToAnthropicRequest
         private int _thinkingBudget;
         private string? _effort;
 
-        private Utf8JsonWriter M => _messages!;
+        public Translation(TranslationContext context, int messagesLength)
+        {
+            _ctx = context;
+            _messagesBuffer = new PooledBufferWriter(messagesLength + 256);
+            _messages = new Utf8JsonWriter(_messagesBuffer, JsonOutput.WriterOptions);
+        }
 
         public byte[] Run(JsonElement request, JsonElement messages, int requestLength)
         {
-            _messages = new Utf8JsonWriter(_messagesBuffer, JsonOutput.WriterOptions);
             ReadMessages(messages);
             ReadFields(request);
             var maxTokens = Finish();
@@ -182,14 +187,14 @@ public static class OpenAIToAnthropicRequest
 
         public void Dispose()
         {
-            _messages?.Dispose();
+            _messages.Dispose();
             _messagesBuffer.Dispose();
             _system.Dispose();
         }
 
         private void ReadMessages(JsonElement messages)
         {
-            M.WriteStartArray();
+            _messages.WriteStartArray();
             var i = 0;
             foreach (var item in messages.EnumerateArray())
             {
@@ -201,7 +206,7 @@ public static class OpenAIToAnthropicRequest
                 JsonElement? message = item;
                 if (message.Prop("name") is not null)
                 {
-                    ctx.Drop("messages[].name");
+                    _ctx.Drop("messages[].name");
                 }
 
                 var role = message.Prop("role");
@@ -209,7 +214,7 @@ public static class OpenAIToAnthropicRequest
                 {
                     if (_messageCount > 0)
                     {
-                        ctx.Note("system message after the first turn moved to the system prompt");
+                        _ctx.Note("system message after the first turn moved to the system prompt");
                     }
 
                     AppendContentText(message.Prop("content"), i, _system);
@@ -236,12 +241,12 @@ public static class OpenAIToAnthropicRequest
 
             if (_open != Role.None)
             {
-                M.WriteEndArray();
-                M.WriteEndObject();
+                _messages.WriteEndArray();
+                _messages.WriteEndObject();
             }
 
-            M.WriteEndArray();
-            M.Flush();
+            _messages.WriteEndArray();
+            _messages.Flush();
         }
 
         /// <summary>Before a block of <paramref name="role"/>: Anthropic wants alternating roles, so a block joins the open message of its role (several tool results, a user turn after them) or starts the next message.</summary>
@@ -254,13 +259,13 @@ public static class OpenAIToAnthropicRequest
 
             if (_open != Role.None)
             {
-                M.WriteEndArray();
-                M.WriteEndObject();
+                _messages.WriteEndArray();
+                _messages.WriteEndObject();
             }
 
-            M.WriteStartObject();
-            M.WriteString("role", role == Role.User ? "user" : "assistant");
-            M.WriteStartArray("content");
+            _messages.WriteStartObject();
+            _messages.WriteString("role", role == Role.User ? "user" : "assistant");
+            _messages.WriteStartArray("content");
             _open = role;
             _messageCount++;
             _lastHasToolResult = false;
@@ -347,16 +352,16 @@ public static class OpenAIToAnthropicRequest
                         : imageUrl is { ValueKind: JsonValueKind.String } bare ? bare
                         : throw new TranslationException(400, $"messages.{index}.content.{i}.image_url.url: must be a string.");
                     Begin(Role.User);
-                    WriteImage(url, M);
+                    WriteImage(url, _messages);
                     if (imageUrl.Prop("detail") is not null)
                     {
-                        ctx.Drop("image_url.detail");
+                        _ctx.Drop("image_url.detail");
                     }
                 }
                 else if (type.Is("file"))
                 {
                     Begin(Role.User);
-                    WriteDocument(part.Prop("file"), $"messages.{index}.content.{i}", ".file", M);
+                    WriteDocument(part.Prop("file"), $"messages.{index}.content.{i}", ".file", _messages);
                 }
                 else
                 {
@@ -369,11 +374,11 @@ public static class OpenAIToAnthropicRequest
 
         private void WriteText(JsonElement text)
         {
-            M.WriteStartObject();
-            M.WriteString("type", "text");
-            M.WritePropertyName("text");
-            text.WriteTo(M);
-            M.WriteEndObject();
+            _messages.WriteStartObject();
+            _messages.WriteString("type", "text");
+            _messages.WritePropertyName("text");
+            text.WriteTo(_messages);
+            _messages.WriteEndObject();
         }
 
         private void AddAssistant(JsonElement? message, int index)
@@ -394,18 +399,18 @@ public static class OpenAIToAnthropicRequest
                 if (!text.IsEmpty)
                 {
                     Begin(Role.Assistant);
-                    M.WriteStartObject();
-                    M.WriteString("type", "text");
-                    M.WritePropertyName("text");
-                    text.WriteTo(M);
-                    M.WriteEndObject();
+                    _messages.WriteStartObject();
+                    _messages.WriteString("type", "text");
+                    _messages.WritePropertyName("text");
+                    text.WriteTo(_messages);
+                    _messages.WriteEndObject();
                 }
             }
 
             if (message.Prop("reasoning_content") is not null || message.Prop("reasoning") is not null)
             {
                 // Anthropic thinking blocks need a signature only Anthropic can make.
-                ctx.Drop("assistant reasoning_content");
+                _ctx.Drop("assistant reasoning_content");
             }
 
             if (message.Prop("tool_calls") is { } calls)
@@ -438,31 +443,31 @@ public static class OpenAIToAnthropicRequest
         {
             var name = function.Prop("name");
             Begin(Role.Assistant);
-            M.WriteStartObject();
-            M.WriteString("type", "tool_use");
-            M.WritePropertyName("id");
+            _messages.WriteStartObject();
+            _messages.WriteString("type", "tool_use");
+            _messages.WritePropertyName("id");
             if (id is { ValueKind: JsonValueKind.String } callId)
             {
-                callId.WriteTo(M);
+                callId.WriteTo(_messages);
             }
             else
             {
-                M.WriteStringValue("call_" + name.AsString());
+                _messages.WriteStringValue("call_" + name.AsString());
             }
 
-            M.WritePropertyName("name");
+            _messages.WritePropertyName("name");
             if (name is { ValueKind: JsonValueKind.String } n)
             {
-                n.WriteTo(M);
+                n.WriteTo(_messages);
             }
             else
             {
-                M.WriteStringValue("");
+                _messages.WriteStringValue("");
             }
 
-            M.WritePropertyName("input");
-            WriteToolInput(function.Prop("arguments"), M, ctx);
-            M.WriteEndObject();
+            _messages.WritePropertyName("input");
+            WriteToolInput(function.Prop("arguments"), _messages, _ctx);
+            _messages.WriteEndObject();
         }
 
         private void AddToolResult(JsonElement? message, bool function, int index)
@@ -471,32 +476,32 @@ public static class OpenAIToAnthropicRequest
             AppendContentText(message.Prop("content"), index, text);
             Begin(Role.User);
             _lastHasToolResult = true;
-            M.WriteStartObject();
-            M.WriteString("type", "tool_result");
-            M.WritePropertyName("tool_use_id");
+            _messages.WriteStartObject();
+            _messages.WriteString("type", "tool_result");
+            _messages.WritePropertyName("tool_use_id");
             if (function)
             {
-                M.WriteStringValue("call_" + message.Prop("name").AsString());
+                _messages.WriteStringValue("call_" + message.Prop("name").AsString());
             }
             else if (message.Prop("tool_call_id") is { ValueKind: JsonValueKind.String } id)
             {
-                id.WriteTo(M);
+                id.WriteTo(_messages);
             }
             else
             {
-                M.WriteStringValue("");
+                _messages.WriteStringValue("");
             }
 
             // Undo AnthropicToOpenAIRequest's marker, so an is_error result survives a round trip.
             var prefix = "[tool error] "u8;
             var isError = text.Span.StartsWith(prefix);
-            M.WriteString("content", isError ? text.Span[prefix.Length..] : text.Span);
+            _messages.WriteString("content", isError ? text.Span[prefix.Length..] : text.Span);
             if (isError)
             {
-                M.WriteBoolean("is_error", true);
+                _messages.WriteBoolean("is_error", true);
             }
 
-            M.WriteEndObject();
+            _messages.WriteEndObject();
         }
 
         private void ReadFields(JsonElement request)
@@ -522,7 +527,7 @@ public static class OpenAIToAnthropicRequest
                             var t = value.AsDouble() ?? throw new TranslationException(400, "temperature: must be a number.");
                             if (t > 1)
                             {
-                                ctx.Note($"temperature {t} → 1 (Anthropic's range is 0-1)");
+                                _ctx.Note($"temperature {t} → 1 (Anthropic's range is 0-1)");
                             }
 
                             _temperature = Math.Min(t, 1.0);
@@ -544,13 +549,13 @@ public static class OpenAIToAnthropicRequest
                     case "stream":
                         if (value.AsBool() == true)
                         {
-                            ctx.ClientStream = true;
+                            _ctx.ClientStream = true;
                             Add(Slot.Stream);
                         }
 
                         break;
                     case "stream_options":
-                        ctx.ClientIncludeUsage = value.Prop("include_usage").AsBool() == true;
+                        _ctx.ClientIncludeUsage = value.Prop("include_usage").AsBool() == true;
                         break;
                     case "user":
                         if (value is { ValueKind: JsonValueKind.String } user)
@@ -610,7 +615,7 @@ public static class OpenAIToAnthropicRequest
                             throw new TranslationException(400, $"{name}: not supported by this model's provider ({policy.Why}).");
                         }
 
-                        ctx.Drop(name);
+                        _ctx.Drop(name);
                         break;
                 }
             }
@@ -674,7 +679,7 @@ public static class OpenAIToAnthropicRequest
 
                 if (!functions && ((JsonElement?)tool).Prop("type") is { ValueKind: JsonValueKind.String } type && !type.ValueEquals("function"))
                 {
-                    ctx.Drop($"tool type {type.GetString()}");
+                    _ctx.Drop($"tool type {type.GetString()}");
                 }
                 else if (FunctionOf(tool, functions) is { ValueKind: JsonValueKind.Object } function)
                 {
@@ -780,7 +785,7 @@ public static class OpenAIToAnthropicRequest
             if (type.Is("json_object"))
             {
                 // Anthropic's structured output needs a schema; without one an instruction is the closest.
-                ctx.Note("response_format json_object → system instruction (Anthropic has no schema-less JSON mode)");
+                _ctx.Note("response_format json_object → system instruction (Anthropic has no schema-less JSON mode)");
                 _system.Paragraph().Append(JsonObjectInstruction);
             }
             else if (type.Is("json_schema"))
@@ -810,13 +815,13 @@ public static class OpenAIToAnthropicRequest
                         sent += IsSent(tool) is not null ? 1 : 0;
                     }
 
-                    ctx.Note($"tool_choice allowed_tools → {sent} of {_toolCount} tools sent");
+                    _ctx.Note($"tool_choice allowed_tools → {sent} of {_toolCount} tools sent");
                 }
 
                 // A tool_choice naming a tool that is not sent upstream would be rejected there: the model chooses instead (noted).
                 if (_choiceType == "tool" && !IsToolSent(_choiceName!))
                 {
-                    ctx.Note($"tool_choice {_choiceName} → auto (the tool was not sent upstream)");
+                    _ctx.Note($"tool_choice {_choiceName} → auto (the tool was not sent upstream)");
                     _choiceType = "auto";
                     _choiceName = null;
                 }
@@ -828,7 +833,7 @@ public static class OpenAIToAnthropicRequest
                 }
             }
 
-            var maxTokens = OutputLimits.Clamp("max_tokens", _maxTokens ?? ctx.DefaultMaxTokens, ctx);
+            var maxTokens = OutputLimits.Clamp("max_tokens", _maxTokens ?? _ctx.DefaultMaxTokens, _ctx);
             return AddThinking(maxTokens);
         }
 
@@ -870,17 +875,17 @@ public static class OpenAIToAnthropicRequest
                 throw new TranslationException(400, $"reasoning_effort: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh' (got {JsonInput.Describe(effortValue)}).");
             }
 
-            var effort = Effort.ToAnthropic(requested, ctx.Model);
+            var effort = Effort.ToAnthropic(requested, _ctx.Model);
             if (effort is null)
             {
-                ctx.Note("reasoning_effort none → no thinking");
+                _ctx.Note("reasoning_effort none → no thinking");
                 return maxTokens;
             }
 
             // Anthropic: "Tool use with thinking only supports tool_choice auto or none".
             if (_choiceType is "any" or "tool")
             {
-                ctx.Note($"reasoning_effort {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
+                _ctx.Note($"reasoning_effort {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
                 return maxTokens;
             }
 
@@ -888,15 +893,15 @@ public static class OpenAIToAnthropicRequest
             // (and assistant turns translated from OpenAI never start with one).
             if (_messageCount >= 2 && _open == Role.User && _lastHasToolResult)
             {
-                ctx.Note($"reasoning_effort {requested} → no thinking (tool continuation without the earlier thinking block)");
+                _ctx.Note($"reasoning_effort {requested} → no thinking (tool continuation without the earlier thinking block)");
                 return maxTokens;
             }
 
-            if (Effort.SupportsAdaptive(ctx.Model))
+            if (Effort.SupportsAdaptive(_ctx.Model))
             {
                 _thinkingType = "adaptive";
                 _effort = effort;
-                ctx.Note($"reasoning_effort {requested} → thinking adaptive, effort {effort}");
+                _ctx.Note($"reasoning_effort {requested} → thinking adaptive, effort {effort}");
             }
             else
             {
@@ -904,27 +909,27 @@ public static class OpenAIToAnthropicRequest
                 var budget = Effort.Budget(effort);
                 if (maxTokens <= budget)
                 {
-                    var raised = budget + ctx.DefaultMaxTokens;
-                    ctx.Note($"max_tokens {maxTokens} → {raised} (above the thinking budget {budget})");
+                    var raised = budget + _ctx.DefaultMaxTokens;
+                    _ctx.Note($"max_tokens {maxTokens} → {raised} (above the thinking budget {budget})");
                     maxTokens = raised;
                 }
 
                 _thinkingType = "enabled";
                 _thinkingBudget = budget;
-                ctx.Note($"reasoning_effort {requested} → thinking budget {budget}");
+                _ctx.Note($"reasoning_effort {requested} → thinking budget {budget}");
             }
 
             // Thinking allows no custom temperature, and top_p only from 0.95 (extended thinking reference).
             if (_slots.Contains(Slot.Temperature))
             {
                 _temperatureRemoved = true;
-                ctx.Drop("temperature (not allowed together with thinking)");
+                _ctx.Drop("temperature (not allowed together with thinking)");
             }
 
             if (_slots.Contains(Slot.TopP) && _topP < 0.95)
             {
                 _topPRemoved = true;
-                ctx.Drop("top_p (below 0.95 is not allowed together with thinking)");
+                _ctx.Drop("top_p (below 0.95 is not allowed together with thinking)");
             }
 
             return maxTokens;
@@ -933,7 +938,7 @@ public static class OpenAIToAnthropicRequest
         private void Write(Utf8JsonWriter w, long maxTokens)
         {
             w.WriteStartObject();
-            w.WriteString("model", ctx.Model);
+            w.WriteString("model", _ctx.Model);
             foreach (var slot in _slots)
             {
                 WriteSlot(slot, w);

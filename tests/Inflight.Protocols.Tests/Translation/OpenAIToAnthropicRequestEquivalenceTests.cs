@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
@@ -17,6 +18,19 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
     private const string Call = """{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}""";
 
     private static readonly string[] s_models = ["claude-opus-4-6", "claude-sonnet-4-5", "claude-3-5-haiku-20241022"];
+
+    // Bodies that use most fields at once; every value in them is replaced by each of these in turn, and every property removed.
+    private static readonly string[] s_seeds =
+    [
+        """{"model":"m","n":1,"max_completion_tokens":100,"messages":[{"role":"developer","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA","detail":"low"}},{"type":"file","file":{"filename":"a.pdf","file_data":"data:application/pdf;base64,JVBERi0="}}]},{"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},{"role":"tool","tool_call_id":"c1","content":"r"},{"role":"system","content":[{"type":"text","text":"later"}]}],"tools":[{"type":"function","function":{"name":"f","description":"d","parameters":{"type":"object"},"strict":true}}],"tool_choice":{"type":"allowed_tools","allowed_tools":{"mode":"auto","tools":[{"type":"function","function":{"name":"f"}}]}},"parallel_tool_calls":false,"reasoning_effort":"xhigh","response_format":{"type":"json_schema","json_schema":{"name":"r","schema":{"type":"object"}}},"stop":["x"],"temperature":1.5,"top_p":0.5,"user":"u","stream":true,"stream_options":{"include_usage":true},"seed":1}""",
+        """{"model":"m","max_tokens":5000,"temperature":0.2,"top_p":0.99,"stop":"END","messages":[{"role":"system","content":[{"type":"text","text":"sys"},{"type":"refusal","refusal":"r"}],"name":"n"},{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"text","text":"a"}],"reasoning_content":"t","function_call":{"name":"g","arguments":"not json"}},{"role":"function","name":"g","content":"[tool error] bad"},{"role":"user","content":[{"type":"image_url","image_url":"https://example.com/a.png"},{"type":"file","file":{"file_data":"data:text/plain;base64,aGk="}}]}],"functions":[{"name":"g","parameters":{"type":"object","properties":{"x":{"type":"string"}}}}],"function_call":{"name":"g"},"reasoning_effort":"medium","response_format":{"type":"json_object"},"modalities":["text"],"metadata":{"k":"v"},"web_search_options":null}""",
+    ];
+
+    private static readonly JsonNode?[] s_replacements =
+    [
+        null, "x", "", 7, 0, -1, 1.5, true, false, new JsonObject(), new JsonArray(), new JsonArray(1), new JsonArray("text"), new JsonObject { ["type"] = "bogus" },
+        new JsonArray(new JsonObject { ["type"] = "text" }), new JsonObject { ["type"] = "text", ["text"] = 5 }, "text", "auto", "none", "required", "function", "high", "json_object",
+    ];
 
     public static TheoryData<string> Bodies => new()
     {
@@ -222,6 +236,27 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
     }
 
     [Fact]
+    public void Translate_MutatedBodies_MatchTheJsonNodeTranslator()
+    {
+        var compared = 0;
+        foreach (var seed in s_seeds)
+        {
+            var root = JsonNode.Parse(seed)!;
+            foreach (var body in Mutations(root, root, []))
+            {
+                foreach (var model in s_models)
+                {
+                    AssertSame(body, model);
+                }
+
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 2000, $"only {compared} bodies were generated");
+    }
+
+    [Fact]
     public void Translate_OnTheGatewaysParse_GivesWhatTheBytesGive()
     {
         var body = Utf8("""{"model":"m","stream":true,"messages":[{"role":"user","content":"q"},CALL,{"role":"tool","tool_call_id":"c1","content":"18C"}],"tools":[TOOL]}"""
@@ -253,6 +288,63 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
 
         Assert.Null(expected.Output);
         Assert.Equal(expected.Error, actual.Error);
+    }
+
+    /// <summary>The body with the value at each path below <paramref name="node"/> replaced by each of <see cref="s_replacements"/>, and each property removed.</summary>
+    private static IEnumerable<byte[]> Mutations(JsonNode root, JsonNode? node, List<object> path)
+    {
+        if (path.Count > 0)
+        {
+            foreach (var replacement in s_replacements)
+            {
+                yield return Mutate(root, path, replacement?.DeepClone(), remove: false);
+            }
+
+            if (path[^1] is string)
+            {
+                yield return Mutate(root, path, null, remove: true);
+            }
+        }
+
+        var children = node switch
+        {
+            JsonObject o => o.Select(p => (object)p.Key).ToList(),
+            JsonArray a => Enumerable.Range(0, a.Count).Select(i => (object)i).ToList(),
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            var value = child is string name ? node![name] : node![(int)child];
+            foreach (var body in Mutations(root, value, [.. path, child]))
+            {
+                yield return body;
+            }
+        }
+    }
+
+    private static byte[] Mutate(JsonNode root, List<object> path, JsonNode? replacement, bool remove)
+    {
+        var copy = root.DeepClone();
+        var parent = copy;
+        foreach (var step in path.Take(path.Count - 1))
+        {
+            parent = step is string name ? parent![name] : parent![(int)step];
+        }
+
+        switch (path[^1])
+        {
+            case string name when remove:
+                parent!.AsObject().Remove(name);
+                break;
+            case string name:
+                parent![name] = replacement;
+                break;
+            case int index:
+                parent![index] = replacement;
+                break;
+        }
+
+        return Utf8(copy.ToJsonString());
     }
 
     private static string Nested(int depth)
