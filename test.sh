@@ -51,6 +51,17 @@ if ! cmp -s "$clients/package-lock.json" "$clients/node_modules/.package-lock.js
   cp "$clients/package-lock.json" "$clients/node_modules/.package-lock.json.installed"
 fi
 
+# Every gateway a test starts is configured by that test. Inflight's own settings and provider keys in this
+# shell (a real OPENAI_API_KEY, PORT, REDIS_URL, ...) would leak into those hosts, so they are cleared here.
+for name in $(compgen -e); do
+  case "$name" in
+    HOST|PORT|PROXY_API_KEY|PROXY_API_KEYS|AUTH_FAILURE_*|REQUEST_TIMEOUT|STREAM_PING_INTERVAL|CLIENT_WRITE_TIMEOUT| \
+    SHUTDOWN_TIMEOUT|MAX_REQUEST_BYTES|ALLOWED_HOSTS|TRUSTED_PROXIES|COOKIE_SECURE|LOG_REQUEST_METRICS|VDM_*| \
+    INFLIGHT_*|OTEL_*|REDIS_URL|DEMO_*|*_API_KEY|*_BASE_URL|*_API_FORMAT)
+      unset "$name" ;;
+  esac
+done
+
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 set +e
