@@ -361,7 +361,7 @@ public static class OpenAIToAnthropicRequest
                 else if (type.Is("file"))
                 {
                     Begin(Role.User);
-                    WriteDocument(part.Prop("file"), $"messages.{index}.content.{i}", ".file", _messages);
+                    WriteDocument(part.Prop("file"), $"messages.{index}.content.{i}.file", _messages);
                 }
                 else
                 {
@@ -683,15 +683,14 @@ public static class OpenAIToAnthropicRequest
                 }
                 else if (FunctionOf(tool, functions) is { ValueKind: JsonValueKind.Object } function)
                 {
-                    var path = functions ? $"functions.{i}" : null;
                     if (!function.Prop("name").IsString())
                     {
-                        throw new TranslationException(400, $"{path ?? $"tools.{i}.function"}.name: must be a string.");
+                        throw new TranslationException(400, $"{FunctionPath(functions, i)}.name: must be a string.");
                     }
 
                     if (function.Prop("parameters") is { } parameters && parameters.ValueKind != JsonValueKind.Object)
                     {
-                        throw new TranslationException(400, $"{path ?? $"tools.{i}.function"}.parameters: must be a JSON Schema object.");
+                        throw new TranslationException(400, $"{FunctionPath(functions, i)}.parameters: must be a JSON Schema object.");
                     }
 
                     count++;
@@ -706,6 +705,8 @@ public static class OpenAIToAnthropicRequest
 
             return count;
         }
+
+        private static string FunctionPath(bool functions, int index) => functions ? $"functions.{index}" : $"tools.{index}.function";
 
         /// <summary>The function a checked tool entry describes; null for a tool of another type (dropped).</summary>
         private static JsonElement? FunctionOf(JsonElement tool, bool functions)
@@ -1272,19 +1273,18 @@ public static class OpenAIToAnthropicRequest
 
     /// <summary>
     /// A Chat Completions <c>file</c> part's file object as an Anthropic document block, as <see cref="Document"/> makes
-    /// it (the same refusals). <paramref name="path"/> and <paramref name="member"/> name the object in errors; the
-    /// message is built only when one is thrown.
+    /// it (the same refusals). <paramref name="path"/> names the object in errors.
     /// </summary>
-    internal static void WriteDocument(JsonElement? file, string path, string member, Utf8JsonWriter w)
+    internal static void WriteDocument(JsonElement? file, string path, Utf8JsonWriter w)
     {
         if (file.Prop("file_id") is not null)
         {
-            throw new TranslationException(400, $"{path}{member}.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
+            throw new TranslationException(400, $"{path}.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
         }
 
         if (file.Prop("file_data") is not { ValueKind: JsonValueKind.String } fileData)
         {
-            throw new TranslationException(400, $"{path}{member}.file_data: must be a data URL string.");
+            throw new TranslationException(400, $"{path}.file_data: must be a data URL string.");
         }
 
         using var text = new Utf8Text();
@@ -1293,7 +1293,7 @@ public static class OpenAIToAnthropicRequest
         var pdf = mediaType.SequenceEqual("application/pdf"u8);
         if (!pdf && !mediaType.SequenceEqual("text/plain"u8))
         {
-            throw new TranslationException(400, $"{path}{member}.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider.");
+            throw new TranslationException(400, $"{path}.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider.");
         }
 
         w.WriteStartObject();
@@ -1309,7 +1309,8 @@ public static class OpenAIToAnthropicRequest
         {
             w.WriteString("type", "text");
             w.WriteString("media_type", "text/plain");
-            w.WriteString("data", DecodeText(Encoding.UTF8.GetString(data), path + member));
+            // Decoded through strings as before: plain-text documents are rare and small.
+            w.WriteString("data", DecodeText(Encoding.UTF8.GetString(data), path));
         }
 
         w.WriteEndObject();
