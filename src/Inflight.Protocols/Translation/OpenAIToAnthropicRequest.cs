@@ -381,6 +381,15 @@ public static class OpenAIToAnthropicRequest
             _messages.WriteEndObject();
         }
 
+        private void WriteText(Utf8Text text)
+        {
+            _messages.WriteStartObject();
+            _messages.WriteString("type", "text");
+            _messages.WritePropertyName("text");
+            text.WriteTo(_messages);
+            _messages.WriteEndObject();
+        }
+
         private void AddAssistant(JsonElement? message, int index)
         {
             var content = message.Prop("content");
@@ -399,11 +408,7 @@ public static class OpenAIToAnthropicRequest
                 if (!text.IsEmpty)
                 {
                     Begin(Role.Assistant);
-                    _messages.WriteStartObject();
-                    _messages.WriteString("type", "text");
-                    _messages.WritePropertyName("text");
-                    text.WriteTo(_messages);
-                    _messages.WriteEndObject();
+                    WriteText(text);
                 }
             }
 
