@@ -98,4 +98,55 @@ internal static class JsonInput
         JsonValueKind.String => "'" + (element.Value.GetString() is { } s && s.Length > 40 ? s[..40] + "…" : element.Value.GetString()) + "'",
         _ => element.Value.GetRawText(),
     };
+
+    /// <summary>
+    /// Whether the JSON text has a <c>\u</c> escape of half a UTF-16 surrogate pair that is not part of a pair (<c>"\ud800"</c>):
+    /// valid JSON that no string can be read from (System.Text.Json throws <see cref="InvalidOperationException"/> when it
+    /// unescapes one). For telling that apart from other failures, not for checking every body: it reads the whole text.
+    /// </summary>
+    public static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> json)
+    {
+        var at = 0;
+        while (json[at..].IndexOf("\\u"u8) is var found && found >= 0)
+        {
+            var i = at + found;
+            at = i + 2;
+
+            // An escape when the backslash is not itself escaped: the run of backslashes that ends here is odd.
+            var run = 1;
+            while (i - run >= 0 && json[i - run] == (byte)'\\')
+            {
+                run++;
+            }
+
+            if (run % 2 == 0 || !TryReadHex(json, i + 2, out var unit))
+            {
+                continue;
+            }
+
+            if (unit is >= 0xDC00 and <= 0xDFFF)
+            {
+                return true;
+            }
+
+            if (unit is >= 0xD800 and <= 0xDBFF)
+            {
+                if (!(json.Length >= i + 12 && json[i + 6] == (byte)'\\' && json[i + 7] == (byte)'u' && TryReadHex(json, i + 8, out var low) && low is >= 0xDC00 and <= 0xDFFF))
+                {
+                    return true;
+                }
+
+                at = i + 12;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryReadHex(ReadOnlySpan<byte> json, int start, out int value)
+    {
+        value = 0;
+        return json.Length >= start + 4
+            && int.TryParse(json.Slice(start, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
+    }
 }

@@ -119,8 +119,19 @@ public static class OpenAIToAnthropicRequest
         }
 
         using var translation = new Translation(ctx, JsonMarshal.GetRawUtf8Value(messages).Length);
-        return translation.Run(request, messages, JsonMarshal.GetRawUtf8Value(request).Length);
+        try
+        {
+            return translation.Run(request, messages, JsonMarshal.GetRawUtf8Value(request).Length);
+        }
+        catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
+        {
+            // Valid JSON, but a string the translator reads or copies cannot be unescaped: the client's text, not a bug here.
+            throw LoneSurrogate();
+        }
     }
+
+    private static TranslationException LoneSurrogate()
+        => new(400, "The request body has a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) that is not part of a pair: not valid text.");
 
     /// <summary>
     /// One request's translation. The messages are read first and written as they are read into their own buffer
@@ -1121,7 +1132,15 @@ public static class OpenAIToAnthropicRequest
         }
         else if (IsJsonObject(json))
         {
-            CopyJson(json, w);
+            try
+            {
+                CopyJson(json, w);
+            }
+            catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(json))
+            {
+                // The arguments are JSON text of their own, with a string that cannot be unescaped.
+                throw LoneSurrogate();
+            }
         }
         else
         {

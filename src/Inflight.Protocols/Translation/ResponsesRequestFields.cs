@@ -58,12 +58,14 @@ internal static class ResponsesRequestFields
     /// one. Returns true when the translator's code must handle the field.
     /// </summary>
     public static bool MustTranslate(string name, System.Text.Json.Nodes.JsonNode? value, bool toAnthropic, TranslationContext ctx)
-    {
-        if (value is null)
-        {
-            return false;
-        }
+        => value is not null && MustTranslate(name, toAnthropic, ctx);
 
+    /// <inheritdoc cref="MustTranslate(string, System.Text.Json.Nodes.JsonNode?, bool, TranslationContext)"/>
+    public static bool MustTranslate(string name, System.Text.Json.JsonElement? value, bool toAnthropic, TranslationContext ctx)
+        => value is not null && MustTranslate(name, toAnthropic, ctx);
+
+    private static bool MustTranslate(string name, bool toAnthropic, TranslationContext ctx)
+    {
         if (!Policy.TryGetValue(name, out var rule))
         {
             ctx.Drop($"unknown field {name}");

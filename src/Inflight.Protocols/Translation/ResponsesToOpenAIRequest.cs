@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace Inflight.Protocols.Translation;
 
@@ -14,69 +15,119 @@ namespace Inflight.Protocols.Translation;
 /// <c>web_search_call</c> and <c>tool_search_call</c>/<c>tool_search_output</c> items are dropped and
 /// recorded (Chat Completions cannot take them back). <c>item_reference</c>, <c>compaction</c>, file ids,
 /// file URLs, audio and any other item type are refused.
+/// <para>Written in one pass over the parsed body (a <see cref="JsonDocument"/>, shared with the inspector) with a
+/// <see cref="Utf8JsonWriter"/> into a pooled buffer: instructions, texts, tool schemas and call arguments are copied value
+/// by value, never built into an object model.</para>
 /// </remarks>
 public static class ResponsesToOpenAIRequest
 {
-    public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
-    {
-        var request = JsonOutput.ParseObject(responsesJson, "request body");
-        var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
-        var tools = ResponsesTools.Read(request["tools"], ctx);
-        var output = new JsonObject { ["model"] = ctx.Model };
-        var messages = new JsonArray();
+    /// <summary>Item types that neither write a message nor end the assistant turn a following call joins.</summary>
+    private static readonly string[] s_droppedItemTypes = ["reasoning", "web_search_call", "tool_search_call", "tool_search_output"];
 
-        if (request["instructions"] is not null)
+    public static byte[] Translate(ReadOnlyMemory<byte> responsesJson, TranslationContext ctx)
+    {
+        using var doc = JsonInput.ParseObject(responsesJson, "request body");
+        return Translate(doc.RootElement, ctx);
+    }
+
+    /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
+    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    {
+        if (request.ValueKind != JsonValueKind.Object)
         {
-            var text = ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string.");
-            messages.Add(new JsonObject { ["role"] = "system", ["content"] = text });
+            throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
-        AddInput(ResponsesInput.Items(request), tools, messages, ctx);
-        output["messages"] = messages;
+        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        using (var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
+        {
+            try
+            {
+                Write(request, writer, ctx);
+            }
+            catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
+            {
+                // Valid JSON, but a string the translator reads or copies cannot be unescaped: the client's text, not a bug here.
+                throw new TranslationException(400, "The request body has a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) that is not part of a pair: not valid text.");
+            }
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx)
+    {
+        var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
+        var tools = ResponsesTools.Read(request.Prop("tools"), ctx);
+        w.WriteStartObject();
+        w.WriteString("model", ctx.Model);
+        w.WritePropertyName("messages");
+        w.WriteStartArray();
+        if (request.Prop("instructions") is { } instructions)
+        {
+            if (instructions.ValueKind != JsonValueKind.String)
+            {
+                throw new TranslationException(400, "instructions: must be a string.");
+            }
+
+            WriteMessage("system", instructions, w);
+        }
+
+        WriteInput(ResponsesInput.CheckItems(request), tools, w, ctx);
+        w.WriteEndArray();
 
         ResponsesToolChoice? toolChoice = null;
-        foreach (var (name, value) in request)
+        foreach (var property in request.EnumerateObject())
         {
-            if (!ResponsesRequestFields.MustTranslate(name, value, toAnthropic: false, ctx) || ResponsesInput.TryCommonField(name, value!, ctx))
+            var name = property.Name;
+            if (!ResponsesRequestFields.MustTranslate(name, property.Value.NotNull(), toAnthropic: false, ctx) || ResponsesInput.TryCommonField(name, property.Value, ctx))
             {
                 continue;
             }
 
+            var value = property.Value;
             switch (name)
             {
                 case "input" or "instructions" or "tools":
                     break;
                 case "tool_choice":
-                    toolChoice = tools.Choice(value!);
+                    toolChoice = tools.Choice(value);
                     break;
                 case "parallel_tool_calls":
-                    output["parallel_tool_calls"] = ResponsesInput.Bool(value!, name);
+                    var parallel = ResponsesInput.Bool(value, name);
+
+                    // Chat rejects parallel_tool_calls without tools.
+                    if (tools.Declared.Count > 0)
+                    {
+                        w.WriteBoolean("parallel_tool_calls", parallel);
+                    }
+
                     break;
                 case "max_output_tokens":
                     // Reasoning models reject max_tokens ("Use max_completion_tokens instead").
-                    output[reasoningModel ? "max_completion_tokens" : "max_tokens"] = OutputLimits.Clamp(name, ResponsesInput.PositiveInteger(value!, name), ctx);
+                    w.WriteNumber(reasoningModel ? "max_completion_tokens" : "max_tokens", OutputLimits.Clamp(name, ResponsesInput.PositiveInteger(value, name), ctx));
                     break;
                 case "temperature" or "top_p":
-                    var number = ResponsesInput.Number(value!, name);
+                    var number = ResponsesInput.Number(value, name);
                     if (reasoningModel)
                     {
                         ctx.Drop($"{name} (not supported by reasoning model {ctx.Model})");
                     }
                     else
                     {
-                        output[name] = number;
+                        w.WriteNumber(name, number);
                     }
 
                     break;
                 case "text":
-                    AddText(value!, output, ctx);
+                    WriteText(value, w, ctx);
                     break;
                 case "reasoning":
-                    if (ResponsesInput.ReasoningEffort(value!, summaryHonoured: false, ctx)?.AsString() is { } effort)
+                    if (ResponsesInput.ReasoningEffort(value, summaryHonoured: false, ctx) is { } effort)
                     {
                         if (reasoningModel)
                         {
-                            output["reasoning_effort"] = effort;
+                            w.WriteString("reasoning_effort", effort);
                             ctx.Note($"reasoning.effort {effort} → reasoning_effort {effort}");
                         }
                         else
@@ -87,16 +138,28 @@ public static class ResponsesToOpenAIRequest
 
                     break;
                 case "include":
-                    ResponsesInput.Include(value!, honoured: null, ctx);
+                    ResponsesInput.Include(value, honoured: null, ctx);
                     break;
                 case "user":
-                    output["user"] = AnthropicToOpenAIRequest.OpenAIUser(value.AsString() ?? throw new TranslationException(400, "user: must be a string."), ctx, "user");
+                    w.WriteString("user", AnthropicToOpenAIRequest.OpenAIUser(value.NotNull().AsString() ?? throw new TranslationException(400, "user: must be a string."), ctx, "user"));
                     break;
                 case "safety_identifier" or "prompt_cache_key" or "prompt_cache_retention" or "service_tier":
-                    output[name] = value.AsString() ?? throw new TranslationException(400, $"{name}: must be a string.");
+                    if (value.ValueKind != JsonValueKind.String)
+                    {
+                        throw new TranslationException(400, $"{name}: must be a string.");
+                    }
+
+                    w.WritePropertyName(name);
+                    value.WriteTo(w);
                     break;
                 case "metadata":
-                    output["metadata"] = value as JsonObject is { } metadata ? metadata.DeepClone() : throw new TranslationException(400, "metadata: must be an object.");
+                    if (value.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new TranslationException(400, "metadata: must be an object.");
+                    }
+
+                    w.WritePropertyName("metadata");
+                    value.WriteTo(w);
                     break;
                 default:
                     ctx.Drop($"{name}");
@@ -106,294 +169,588 @@ public static class ResponsesToOpenAIRequest
 
         if (ctx.ClientStream)
         {
-            output["stream"] = true;
+            w.WriteBoolean("stream", true);
 
             // Without it Chat streams carry no usage, and the Responses client's response.completed needs it.
-            output["stream_options"] = new JsonObject { ["include_usage"] = true };
+            w.WriteStartObject("stream_options");
+            w.WriteBoolean("include_usage", true);
+            w.WriteEndObject();
         }
 
-        AddTools(tools, toolChoice, output);
-        return JsonOutput.ToBytes(output);
+        WriteTools(tools, toolChoice, w);
+        w.WriteEndObject();
     }
 
-    private static void AddInput(List<InputItem> items, ResponsesTools tools, JsonArray messages, TranslationContext ctx)
+    private static void WriteMessage(string role, JsonElement content, Utf8JsonWriter w)
     {
-        // The assistant message that a following function_call joins; any other message closes it.
-        JsonObject? assistant = null;
+        w.WriteStartObject();
+        w.WriteString("role", role);
+        w.WritePropertyName("content");
+        content.WriteTo(w);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The input items in order. An assistant message stays open in the writer while <c>function_call</c> items join it as
+    /// <c>tool_calls</c>; any other message or a tool output closes it.
+    /// </summary>
+    private static void WriteInput(JsonElement input, ResponsesTools tools, Utf8JsonWriter w, TranslationContext ctx)
+    {
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            WriteMessage("user", input, w);
+            return;
+        }
+
+        var assistant = AssistantTurn.None;
 
         // Non-text parts of tool outputs: Chat wants every tool message right after the tool_calls, so these
         // follow the whole run of outputs in one user message.
-        var toolOutputParts = new JsonArray();
-        foreach (var input in items)
+        List<(string CallId, JsonElement Parts, string Path)>? toolOutputParts = null;
+        var items = input.EnumerateArray();
+        var index = 0;
+        while (items.MoveNext())
         {
-            var item = input.Item;
-            if (input.Type is not "function_call_output" and not "custom_tool_call_output")
+            var item = items.Current;
+            var type = ResponsesInput.ItemType(item)!;
+            var path = $"input[{index++}]";
+            if (type is not "function_call_output" and not "custom_tool_call_output")
             {
-                FlushToolOutputParts(toolOutputParts, messages);
+                FlushToolOutputParts(ref toolOutputParts, w);
             }
 
-            switch (input.Type)
+            switch (type)
             {
                 case "message":
-                    assistant = AddMessage(input, messages, ctx);
+                    EndAssistant(ref assistant, w);
+                    assistant = WriteMessageItem(item, path, CallFollows(items), w, ctx);
                     break;
                 case "function_call":
-                    var functionName = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", input.Path), item["namespace"].AsString());
-                    var arguments = ResponsesInput.TakeString(item, "arguments") ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
-                    assistant = AddToolCall(assistant, messages, ResponsesInput.RequiredString(item, "call_id", input.Path), functionName, arguments);
+                {
+                    var name = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", path), item.Prop("namespace").AsString());
+                    if (item.Prop("arguments") is not { ValueKind: JsonValueKind.String } arguments)
+                    {
+                        throw new TranslationException(400, $"{path}.arguments: required (a string of JSON).");
+                    }
+
+                    StartToolCall(ref assistant, ResponsesInput.RequiredString(item, "call_id", path), name, w);
+                    arguments.WriteTo(w);
+                    EndToolCall(w);
                     break;
+                }
+
                 case "custom_tool_call":
-                    var customName = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", input.Path), item["namespace"].AsString());
-                    var customInput = ResponsesInput.RequiredString(item, "input", input.Path);
-                    assistant = AddToolCall(assistant, messages, ResponsesInput.RequiredString(item, "call_id", input.Path), customName, ResponsesInput.CustomArguments(customInput));
+                {
+                    var name = tools.UpstreamName(ResponsesInput.RequiredString(item, "name", path), item.Prop("namespace").AsString());
+                    var customInput = ResponsesInput.RequiredText(item, "input", path);
+                    StartToolCall(ref assistant, ResponsesInput.RequiredString(item, "call_id", path), name, w);
+                    WriteCustomArguments(customInput, w);
+                    EndToolCall(w);
                     break;
+                }
+
                 case "function_call_output" or "custom_tool_call_output":
-                    AddToolOutput(input, messages, toolOutputParts);
-                    assistant = null;
+                    EndAssistant(ref assistant, w);
+                    WriteToolOutput(item, path, ref toolOutputParts, w);
                     break;
                 case "reasoning":
                     ctx.Drop("reasoning item (Chat Completions takes no reasoning back)");
                     break;
                 case "web_search_call" or "tool_search_call" or "tool_search_output":
-                    ctx.Drop($"{input.Type} item");
+                    ctx.Drop($"{type} item");
                     break;
                 case "item_reference":
-                    throw new TranslationException(400, $"{input.Path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
+                    throw new TranslationException(400, $"{path}: item_reference points at a stored item; {ResponsesRequestFields.StatelessMessage}");
                 default:
-                    throw new TranslationException(400, $"{input.Path}.type: input item type '{input.Type}' is not supported by this model's provider.");
+                    throw new TranslationException(400, $"{path}.type: input item type '{type}' is not supported by this model's provider.");
             }
         }
 
-        FlushToolOutputParts(toolOutputParts, messages);
+        EndAssistant(ref assistant, w);
+        FlushToolOutputParts(ref toolOutputParts, w);
     }
 
-    private static void FlushToolOutputParts(JsonArray parts, JsonArray messages)
+    /// <summary>What of an assistant message is open in the writer: nothing, the message, or the message and its tool_calls array.</summary>
+    private enum AssistantTurn
     {
-        if (parts.Count == 0)
+        None,
+        Open,
+        Calls,
+    }
+
+    /// <summary>Whether a call joins the assistant message just read: the next item that is not dropped is a call.</summary>
+    private static bool CallFollows(JsonElement.ArrayEnumerator items)
+    {
+        // A copy of the enumerator: reading ahead leaves the caller's where it is.
+        while (items.MoveNext())
+        {
+            var type = items.Current.Prop("type");
+            if (type.Is("function_call") || type.Is("custom_tool_call"))
+            {
+                return true;
+            }
+
+            if (!IsDroppedItem(type))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsDroppedItem(JsonElement? type)
+    {
+        foreach (var dropped in s_droppedItemTypes)
+        {
+            if (type.Is(dropped))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void EndAssistant(ref AssistantTurn assistant, Utf8JsonWriter w)
+    {
+        if (assistant == AssistantTurn.Calls)
+        {
+            w.WriteEndArray();
+        }
+
+        if (assistant != AssistantTurn.None)
+        {
+            w.WriteEndObject();
+        }
+
+        assistant = AssistantTurn.None;
+    }
+
+    /// <summary>Opens a tool call in the assistant message (which a call without one opens, with no content) and writes its id and name.</summary>
+    private static void StartToolCall(ref AssistantTurn assistant, string callId, string name, Utf8JsonWriter w)
+    {
+        if (assistant == AssistantTurn.None)
+        {
+            w.WriteStartObject();
+            w.WriteString("role", "assistant");
+            w.WriteNull("content");
+            assistant = AssistantTurn.Open;
+        }
+
+        if (assistant == AssistantTurn.Open)
+        {
+            w.WriteStartArray("tool_calls");
+            assistant = AssistantTurn.Calls;
+        }
+
+        w.WriteStartObject();
+        w.WriteString("id", callId);
+        w.WriteString("type", "function");
+        w.WriteStartObject("function");
+        w.WriteString("name", name);
+        w.WritePropertyName("arguments");
+    }
+
+    private static void EndToolCall(Utf8JsonWriter w)
+    {
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The arguments of a <c>custom_tool_call</c> as sent upstream: the freeform input under <see cref="ResponsesTools.CustomInputProperty"/>, as a string of JSON.</summary>
+    private static void WriteCustomArguments(JsonElement input, Utf8JsonWriter w)
+    {
+        using var arguments = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(input).Length + 16);
+        using (var json = new Utf8JsonWriter(arguments, JsonOutput.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName(ResponsesTools.CustomInputProperty);
+            input.WriteTo(json);
+            json.WriteEndObject();
+        }
+
+        w.WriteStringValue(arguments.WrittenSpan);
+    }
+
+    private static void FlushToolOutputParts(ref List<(string CallId, JsonElement Parts, string Path)>? pending, Utf8JsonWriter w)
+    {
+        if (pending is null)
         {
             return;
         }
 
-        var content = new JsonArray();
-        foreach (var part in parts.ToArray())
+        w.WriteStartObject();
+        w.WriteString("role", "user");
+        w.WriteStartArray("content");
+        foreach (var (callId, parts, path) in pending)
         {
-            parts.Remove(part);
-            content.Add(part);
+            w.WriteStartObject();
+            w.WriteString("type", "text");
+            w.WriteString("text", $"(returned by tool call {callId})");
+            w.WriteEndObject();
+            var i = 0;
+            foreach (var part in parts.EnumerateArray())
+            {
+                if (!IsToolOutputText(part))
+                {
+                    ContentPart(part, $"{path}.output[{i}]", w);
+                }
+
+                i++;
+            }
         }
 
-        messages.Add(new JsonObject { ["role"] = "user", ["content"] = content });
+        w.WriteEndArray();
+        w.WriteEndObject();
+        pending = null;
     }
 
-    private static JsonObject? AddMessage(InputItem input, JsonArray messages, TranslationContext ctx)
+    /// <summary>A message item; returns <see cref="AssistantTurn.Open"/> when it is an assistant message, left open for the calls that follow.</summary>
+    private static AssistantTurn WriteMessageItem(JsonElement item, string path, bool callFollows, Utf8JsonWriter w, TranslationContext ctx)
     {
-        var role = ResponsesInput.Role(input);
-        if (input.Item["phase"] is not null)
+        var role = ResponsesInput.Role(item, path);
+        if (item.Prop("phase") is not null)
         {
             ctx.Drop("message phase");
         }
 
+        var content = item.Prop("content");
         switch (role)
         {
             case "system" or "developer":
-                messages.Add(new JsonObject { ["role"] = "system", ["content"] = SystemContent(ResponsesInput.TakeTextParts(input.Item, input.Path)) });
-                return null;
+                w.WriteStartObject();
+                w.WriteString("role", "system");
+                w.WritePropertyName("content");
+                WriteSystemContent(content, path, w);
+                w.WriteEndObject();
+                return AssistantTurn.None;
             case "assistant":
-                var assistant = new JsonObject { ["role"] = "assistant", ["content"] = ResponsesInput.Text(input.Item, input.Path) };
-                messages.Add(assistant);
-                return assistant;
+                w.WriteStartObject();
+                w.WriteString("role", "assistant");
+                w.WritePropertyName("content");
+                WriteAssistantText(content, path, callFollows, w);
+                return AssistantTurn.Open;
             default:
-                messages.Add(new JsonObject { ["role"] = "user", ["content"] = UserContent(input.Item, input.Path, ctx) });
-                return null;
+                w.WriteStartObject();
+                w.WriteString("role", "user");
+                w.WritePropertyName("content");
+                WriteUserContent(content, path, w, ctx);
+                w.WriteEndObject();
+                return AssistantTurn.None;
         }
     }
 
-    /// <summary>One part is sent as a plain string; several stay separate text parts, as the model saw them.</summary>
-    private static JsonNode SystemContent(List<JsonNode> parts)
+    /// <summary>One text part is sent as a plain string; several stay separate text parts, as the model saw them.</summary>
+    private static void WriteSystemContent(JsonElement? content, string path, Utf8JsonWriter w)
     {
-        if (parts.Count == 1)
+        if (content is { ValueKind: JsonValueKind.String } whole)
         {
-            return parts[0];
-        }
-
-        var array = new JsonArray();
-        foreach (var part in parts)
-        {
-            array.Add(new JsonObject { ["type"] = "text", ["text"] = part });
-        }
-
-        return array;
-    }
-
-    private static JsonObject AddToolCall(JsonObject? assistant, JsonArray messages, string callId, string name, JsonNode arguments)
-    {
-        if (assistant is null)
-        {
-            assistant = new JsonObject { ["role"] = "assistant", ["content"] = null };
-            messages.Add(assistant);
-        }
-
-        if (assistant["tool_calls"] is not JsonArray calls)
-        {
-            calls = [];
-            assistant["tool_calls"] = calls;
-
-            // Chat Completions: content may be null when tool_calls are present.
-            if (assistant["content"].AsString() is "")
-            {
-                assistant["content"] = null;
-            }
-        }
-
-        calls.Add(new JsonObject
-        {
-            ["id"] = callId,
-            ["type"] = "function",
-            ["function"] = new JsonObject { ["name"] = name, ["arguments"] = arguments },
-        });
-        return assistant;
-    }
-
-    private static void AddToolOutput(InputItem input, JsonArray messages, JsonArray toolOutputParts)
-    {
-        var callId = ResponsesInput.RequiredString(input.Item, "call_id", input.Path);
-        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
-        {
-            messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = text });
+            whole.WriteTo(w);
             return;
         }
 
-        if (input.Item["output"] is not JsonArray parts)
+        var parts = ResponsesInput.Parts(content, $"{path}.content");
+        if (parts.GetArrayLength() == 1)
         {
-            throw new TranslationException(400, $"{input.Path}.output: must be a string or an array of content parts.");
+            ResponsesInput.TextPart(parts[0], path, 0).WriteTo(w);
+            return;
         }
 
-        var textParts = new JsonArray();
-        var otherParts = new JsonArray();
-        for (var i = 0; i < parts.Count; i++)
+        w.WriteStartArray();
+        var i = 0;
+        foreach (var part in parts.EnumerateArray())
         {
-            var part = ResponsesInput.Part(parts, i, $"{input.Path}.output");
-            if (part["type"].AsString() is "input_text" or "output_text")
+            var text = ResponsesInput.TextPart(part, path, i++);
+            w.WriteStartObject();
+            w.WriteString("type", "text");
+            w.WritePropertyName("text");
+            text.WriteTo(w);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>The text of an assistant message (output_text and refusal parts, which the model wrote as one text); null when empty and a tool call joins it.</summary>
+    private static void WriteAssistantText(JsonElement? content, string path, bool callFollows, Utf8JsonWriter w)
+    {
+        if (content is { ValueKind: JsonValueKind.String } whole)
+        {
+            if (callFollows && whole.IsEmptyString())
             {
-                textParts.Add(new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", $"{input.Path}.output[{i}]") });
+                w.WriteNullValue();
             }
             else
             {
-                // Tool messages carry text only; other parts go to the user turn that follows.
-                otherParts.Add(ContentPart(part, $"{input.Path}.output[{i}]"));
+                whole.WriteTo(w);
             }
+
+            return;
         }
 
-        JsonNode toolContent = textParts.Count switch
+        var parts = ResponsesInput.Parts(content, $"{path}.content");
+        using var text = new Utf8Text();
+        var i = 0;
+        foreach (var part in parts.EnumerateArray())
         {
-            0 => "",
-            1 => textParts[0]!["text"]!.DeepClone(),
-            _ => textParts,
-        };
-        messages.Add(new JsonObject { ["role"] = "tool", ["tool_call_id"] = callId, ["content"] = toolContent });
-        if (otherParts.Count > 0)
+            text.Append(ResponsesInput.TextPart(part, path, i++));
+        }
+
+        if (callFollows && text.IsEmpty)
         {
-            toolOutputParts.Add(new JsonObject { ["type"] = "text", ["text"] = $"(returned by tool call {callId})" });
-            foreach (var part in otherParts.ToArray())
-            {
-                otherParts.Remove(part);
-                toolOutputParts.Add(part);
-            }
+            w.WriteNullValue();
+        }
+        else
+        {
+            text.WriteTo(w);
         }
     }
 
-    private static JsonNode UserContent(JsonObject item, string path, TranslationContext ctx)
+    private static void WriteUserContent(JsonElement? content, string path, Utf8JsonWriter w, TranslationContext ctx)
     {
-        if (ResponsesInput.TakeString(item, "content") is { } text)
+        if (content is { ValueKind: JsonValueKind.String } text)
         {
-            return text;
+            text.WriteTo(w);
+            return;
         }
 
-        if (item["content"] is not JsonArray parts)
+        var parts = ResponsesInput.Parts(content, $"{path}.content");
+
+        // One text part is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
+        if (parts.GetArrayLength() == 1 && ResponsesInput.Part(parts[0], path, 0).Prop("type") is var type && (type.Is("input_text") || type.Is("output_text") || type.Is("text")))
         {
-            throw new TranslationException(400, $"{path}.content: must be a string or an array of content parts.");
+            ResponsesInput.RequiredText(parts[0], "text", $"{path}.content[0]").WriteTo(w);
+            return;
         }
 
-        var result = new JsonArray();
-        for (var i = 0; i < parts.Count; i++)
+        w.WriteStartArray();
+        var i = 0;
+        foreach (var item in parts.EnumerateArray())
         {
-            var part = ResponsesInput.Part(parts, i, path);
-            if (part["type"].AsString() is "input_image" && part["detail"].AsString() is "original")
+            var part = ResponsesInput.Part(item, path, i);
+            if (part.Prop("type").Is("input_image") && part.Prop("detail").Is("original"))
             {
                 ctx.Note("input_image detail original sent as high");
             }
 
-            result.Add(ContentPart(part, $"{path}.content[{i}]"));
+            ContentPart(part, $"{path}.content[{i}]", w);
+            i++;
         }
 
-        // One text part is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
-        return result.Count == 1 && result[0]!["type"].AsString() == "text" ? result[0]!["text"]!.DeepClone() : result;
+        w.WriteEndArray();
     }
 
-    private static JsonObject ContentPart(JsonObject part, string path)
+    private static bool IsToolOutputText(JsonElement part) => part.Prop("type") is var type && (type.Is("input_text") || type.Is("output_text"));
+
+    /// <summary>
+    /// A tool output: a tool message with its text parts; its other parts (checked here, in order) are kept for the user
+    /// message that follows the run of outputs (<see cref="FlushToolOutputParts"/>), since tool messages carry text only.
+    /// </summary>
+    private static void WriteToolOutput(JsonElement item, string path, ref List<(string CallId, JsonElement Parts, string Path)>? toolOutputParts, Utf8JsonWriter w)
     {
-        switch (part["type"].AsString())
+        var callId = ResponsesInput.RequiredString(item, "call_id", path);
+        var output = item.Prop("output");
+        if (output is { ValueKind: JsonValueKind.String } text)
         {
-            case "input_text" or "output_text" or "text":
-                return new JsonObject { ["type"] = "text", ["text"] = ResponsesInput.TakeRequiredString(part, "text", path) };
-            case "input_image":
-                if (part["image_url"].AsString() is not { } url)
-                {
-                    throw new TranslationException(400, $"{path}: only images given by image_url can be translated (file_id refers to a file stored on OpenAI).");
-                }
+            WriteToolMessage(callId, w);
+            text.WriteTo(w);
+            w.WriteEndObject();
+            return;
+        }
 
-                var image = new JsonObject { ["url"] = url };
-                if (part["detail"].AsString() is { } detail)
+        var parts = ResponsesInput.Parts(output, $"{path}.output");
+        var texts = 0;
+        var others = 0;
+        JsonElement firstText = default;
+        var i = 0;
+        foreach (var entry in parts.EnumerateArray())
+        {
+            var part = ResponsesInput.Part(entry, $"{path}.output", i);
+            if (IsToolOutputText(part))
+            {
+                var partText = ResponsesInput.RequiredText(part, "text", $"{path}.output[{i}]");
+                if (texts++ == 0)
                 {
-                    image["detail"] = detail == "original" ? "high" : detail;
+                    firstText = partText;
                 }
+            }
+            else
+            {
+                ContentPart(part, $"{path}.output[{i}]", null);
+                others++;
+            }
 
-                return new JsonObject { ["type"] = "image_url", ["image_url"] = image };
-            case "input_file":
-                if (part["file_data"].AsString() is not { } data)
+            i++;
+        }
+
+        WriteToolMessage(callId, w);
+        if (texts == 0)
+        {
+            w.WriteStringValue("");
+        }
+        else if (texts == 1)
+        {
+            firstText.WriteTo(w);
+        }
+        else
+        {
+            w.WriteStartArray();
+            foreach (var part in parts.EnumerateArray())
+            {
+                if (IsToolOutputText(part))
                 {
-                    throw new TranslationException(400, $"{path}: only files given inline by file_data can be translated (file_id and file_url are not supported by this model's provider).");
+                    w.WriteStartObject();
+                    w.WriteString("type", "text");
+                    w.WritePropertyName("text");
+                    part.GetProperty("text").WriteTo(w);
+                    w.WriteEndObject();
                 }
+            }
 
-                var file = new JsonObject { ["file_data"] = data };
-                if (part["filename"].AsString() is { } filename)
-                {
-                    file["filename"] = filename;
-                }
+            w.WriteEndArray();
+        }
 
-                return new JsonObject { ["type"] = "file", ["file"] = file };
-            case var other:
-                throw new TranslationException(400, $"{path}.type: content part type '{other}' is not supported by this model's provider.");
+        w.WriteEndObject();
+        if (others > 0)
+        {
+            (toolOutputParts ??= []).Add((callId, parts, path));
         }
     }
 
-    private static void AddText(JsonNode value, JsonObject output, TranslationContext ctx)
+    /// <summary>Starts a tool message, up to its content.</summary>
+    private static void WriteToolMessage(string callId, Utf8JsonWriter w)
     {
-        if (ResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } schema)
+        w.WriteStartObject();
+        w.WriteString("role", "tool");
+        w.WriteString("tool_call_id", callId);
+        w.WritePropertyName("content");
+    }
+
+    /// <summary>A content part in Chat form; checked only when <paramref name="w"/> is null.</summary>
+    private static void ContentPart(JsonElement part, string path, Utf8JsonWriter? w)
+    {
+        var type = part.Prop("type");
+        if (type.Is("input_text") || type.Is("output_text") || type.Is("text"))
         {
-            var jsonSchema = new JsonObject { ["name"] = schema["name"].AsString() ?? "response", ["schema"] = schema["schema"]!.DeepClone() };
-            if (schema["description"].AsString() is { } description)
+            var text = ResponsesInput.RequiredText(part, "text", path);
+            if (w is not null)
             {
-                jsonSchema["description"] = description;
+                w.WriteStartObject();
+                w.WriteString("type", "text");
+                w.WritePropertyName("text");
+                text.WriteTo(w);
+                w.WriteEndObject();
+            }
+        }
+        else if (type.Is("input_image"))
+        {
+            if (part.Prop("image_url") is not { ValueKind: JsonValueKind.String } url)
+            {
+                throw new TranslationException(400, $"{path}: only images given by image_url can be translated (file_id refers to a file stored on OpenAI).");
             }
 
-            if (schema["strict"].AsBool() is { } strict)
+            if (w is not null)
             {
-                jsonSchema["strict"] = strict;
+                w.WriteStartObject();
+                w.WriteString("type", "image_url");
+                w.WriteStartObject("image_url");
+                w.WritePropertyName("url");
+                url.WriteTo(w);
+                if (part.Prop("detail") is { ValueKind: JsonValueKind.String } detail)
+                {
+                    w.WritePropertyName("detail");
+                    if (detail.ValueEquals("original"))
+                    {
+                        w.WriteStringValue("high");
+                    }
+                    else
+                    {
+                        detail.WriteTo(w);
+                    }
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+        }
+        else if (type.Is("input_file"))
+        {
+            if (part.Prop("file_data") is not { ValueKind: JsonValueKind.String } data)
+            {
+                throw new TranslationException(400, $"{path}: only files given inline by file_data can be translated (file_id and file_url are not supported by this model's provider).");
             }
 
-            output["response_format"] = new JsonObject { ["type"] = "json_schema", ["json_schema"] = jsonSchema };
+            if (w is not null)
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "file");
+                w.WriteStartObject("file");
+                w.WritePropertyName("file_data");
+                data.WriteTo(w);
+                if (part.Prop("filename") is { ValueKind: JsonValueKind.String } filename)
+                {
+                    w.WritePropertyName("filename");
+                    filename.WriteTo(w);
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+        }
+        else
+        {
+            throw new TranslationException(400, $"{path}.type: content part type '{type.AsString()}' is not supported by this model's provider.");
+        }
+    }
+
+    private static void WriteText(JsonElement value, Utf8JsonWriter w, TranslationContext ctx)
+    {
+        if (ResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } format)
+        {
+            w.WriteStartObject("response_format");
+            w.WriteString("type", "json_schema");
+            w.WriteStartObject("json_schema");
+            w.WritePropertyName("name");
+            if (format.Prop("name") is { ValueKind: JsonValueKind.String } name)
+            {
+                name.WriteTo(w);
+            }
+            else
+            {
+                w.WriteStringValue("response");
+            }
+
+            w.WritePropertyName("schema");
+            format.GetProperty("schema").WriteTo(w);
+            if (format.Prop("description") is { ValueKind: JsonValueKind.String } description)
+            {
+                w.WritePropertyName("description");
+                description.WriteTo(w);
+            }
+
+            if (format.Prop("strict").AsBool() is { } strict)
+            {
+                w.WriteBoolean("strict", strict);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
         else if (jsonObject)
         {
-            output["response_format"] = new JsonObject { ["type"] = "json_object" };
+            w.WriteStartObject("response_format");
+            w.WriteString("type", "json_object");
+            w.WriteEndObject();
         }
 
-        if (value["verbosity"].AsString() is { } verbosity)
+        if (value.Prop("verbosity") is { ValueKind: JsonValueKind.String } verbosity)
         {
             // Chat Completions takes verbosity for the GPT-5 family only.
             if (IsGpt5(ctx.Model))
             {
-                output["verbosity"] = verbosity;
+                w.WritePropertyName("verbosity");
+                verbosity.WriteTo(w);
             }
             else
             {
@@ -405,9 +762,9 @@ public static class ResponsesToOpenAIRequest
     private static bool IsGpt5(string model)
         => ModelFamilies.IsOpenAIReasoningModel(model) && model.AsSpan(model.LastIndexOf('/') + 1).StartsWith("gpt-5", StringComparison.OrdinalIgnoreCase);
 
-    private static void AddTools(ResponsesTools tools, ResponsesToolChoice? choice, JsonObject output)
+    private static void WriteTools(ResponsesTools tools, ResponsesToolChoice? choice, Utf8JsonWriter w)
     {
-        if (tools.Functions.Count == 0)
+        if (tools.Declared.Count == 0)
         {
             // Chat rejects tool_choice / parallel_tool_calls without tools. Requiring a tool when only hosted
             // ones were declared (and dropped) would force a tool the provider cannot run.
@@ -416,29 +773,27 @@ public static class ResponsesToOpenAIRequest
                 throw new TranslationException(400, "tool_choice: 'required' needs a function tool; the declared tools are hosted tools this model's provider cannot run.");
             }
 
-            output.Remove("parallel_tool_calls");
             return;
         }
 
-        var converted = new JsonArray();
-        foreach (var tool in tools.Functions)
+        w.WriteStartArray("tools");
+        foreach (var tool in tools.Declared)
         {
-            var function = new JsonObject { ["name"] = tool.UpstreamName };
-            if (tool.Description is not null)
+            w.WriteStartObject();
+            w.WriteString("type", "function");
+            w.WriteStartObject("function");
+            w.WriteString("name", tool.UpstreamName);
+            ResponsesTools.WriteDescriptionAndSchema(tool, "description", "parameters", w);
+            if (!tool.Custom && tool.Tool.Prop("strict").AsBool() is { } strict)
             {
-                function["description"] = tool.Description;
+                w.WriteBoolean("strict", strict);
             }
 
-            function["parameters"] = tool.Parameters;
-            if (tool.Strict is { } strict)
-            {
-                function["strict"] = strict;
-            }
-
-            converted.Add(new JsonObject { ["type"] = "function", ["function"] = function });
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
 
-        output["tools"] = converted;
+        w.WriteEndArray();
         if (choice is null)
         {
             return;
@@ -446,28 +801,38 @@ public static class ResponsesToOpenAIRequest
 
         if (choice.Name is not null)
         {
-            output["tool_choice"] = FunctionRef(choice.Name);
+            w.WritePropertyName("tool_choice");
+            WriteFunctionRef(choice.Name, w);
         }
         else if (choice.Allowed is not null)
         {
-            var allowed = new JsonArray();
+            w.WriteStartObject("tool_choice");
+            w.WriteString("type", "allowed_tools");
+            w.WriteStartObject("allowed_tools");
+            w.WriteString("mode", choice.Mode);
+            w.WriteStartArray("tools");
             foreach (var name in choice.Allowed)
             {
-                allowed.Add(FunctionRef(name));
+                WriteFunctionRef(name, w);
             }
 
-            output["tool_choice"] = new JsonObject
-            {
-                ["type"] = "allowed_tools",
-                ["allowed_tools"] = new JsonObject { ["mode"] = choice.Mode, ["tools"] = allowed },
-            };
+            w.WriteEndArray();
+            w.WriteEndObject();
+            w.WriteEndObject();
         }
         else
         {
-            output["tool_choice"] = choice.Mode;
+            w.WriteString("tool_choice", choice.Mode);
         }
     }
 
-    private static JsonObject FunctionRef(string name)
-        => new() { ["type"] = "function", ["function"] = new JsonObject { ["name"] = name } };
+    private static void WriteFunctionRef(string name, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.WriteString("type", "function");
+        w.WriteStartObject("function");
+        w.WriteString("name", name);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
 }

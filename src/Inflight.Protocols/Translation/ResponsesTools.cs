@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Inflight.Protocols.Translation;
@@ -10,6 +11,13 @@ namespace Inflight.Protocols.Translation;
 /// the client wrote it, detached from the request so the translated body can take it over (once).
 /// </summary>
 internal sealed record FunctionToolSpec(string UpstreamName, string? Description, JsonNode Parameters, bool? Strict);
+
+/// <summary>
+/// A client tool the upstream sees as one function, read from the parsed body (<see cref="ResponsesTools.Read(JsonElement?, TranslationContext)"/>):
+/// <see cref="Tool"/> is the tool object as the client declared it, copied into the translated body when it is written;
+/// <see cref="Custom"/> for a custom (freeform) tool, sent as a function taking one string.
+/// </summary>
+internal readonly record struct DeclaredFunctionTool(string UpstreamName, JsonElement Tool, bool Custom);
 
 /// <summary>
 /// A Responses <c>tool_choice</c>: <see cref="Mode"/> is auto, none or required; <see cref="Name"/> is the one
@@ -52,7 +60,14 @@ internal sealed class ResponsesTools
     private readonly Dictionary<(string? Namespace, string Name), string> _upstreamNames = [];
     private readonly HashSet<string> _customNames = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The functions offered upstream when the tools were read from a <c>JsonNode</c> request (<see cref="ResponsesToAnthropicRequest"/>,
+    /// not yet reworked; <see cref="ResponsesToOpenAIRequest"/> reads the parsed body into <see cref="Declared"/>).
+    /// </summary>
     public List<FunctionToolSpec> Functions { get; } = [];
+
+    /// <summary>The functions offered upstream when the tools were read from the parsed body.</summary>
+    public List<DeclaredFunctionTool> Declared { get; } = [];
 
     /// <summary>Hosted tool types that were declared and dropped; <c>tool_choice</c> must not force one.</summary>
     public HashSet<string> DroppedHostedTypes { get; } = new(StringComparer.Ordinal);
@@ -88,6 +103,48 @@ internal sealed class ResponsesTools
         return result;
     }
 
+    /// <summary>
+    /// <see cref="Read(JsonNode?, TranslationContext)"/> over the parsed body: the same checks, notes and names, with each
+    /// function kept as the client's tool object (<see cref="Declared"/>) rather than a detached schema.
+    /// </summary>
+    public static ResponsesTools Read(JsonElement? tools, TranslationContext ctx)
+    {
+        var result = new ResponsesTools();
+        if (tools is null)
+        {
+            return result;
+        }
+
+        if (tools.Value.ValueKind != JsonValueKind.Array)
+        {
+            throw new TranslationException(400, "tools: must be an array of tools.");
+        }
+
+        var flatNames = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tool in tools.Value.EnumerateArray())
+        {
+            var type = tool.ValueKind == JsonValueKind.Object ? tool.Prop("type") : null;
+            if ((type.Is("function") || type.Is("custom")) && tool.Prop("name").AsString() is { } name)
+            {
+                flatNames.Add(name);
+            }
+        }
+
+        var i = 0;
+        foreach (var tool in tools.Value.EnumerateArray())
+        {
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw new TranslationException(400, $"tools[{i}]: must be an object.");
+            }
+
+            result.Add(tool, $"tools[{i}]", null, flatNames, ctx);
+            i++;
+        }
+
+        return result;
+    }
+
     /// <summary>The upstream name for a call in the history (<c>function_call</c> / <c>custom_tool_call</c>), declared or not.</summary>
     public string UpstreamName(string name, string? ns)
     {
@@ -106,43 +163,60 @@ internal sealed class ResponsesTools
     /// </summary>
     public ResponsesToolChoice Choice(JsonNode value)
     {
-        if (value.AsString() is { } mode)
+        // tool_choice is small: read once, one way, for both request models.
+        using var choice = JsonDocument.Parse(value.ToJsonString(JsonOutput.SerializerOptions));
+        return Choice(choice.RootElement);
+    }
+
+    /// <inheritdoc cref="Choice(JsonNode)"/>
+    public ResponsesToolChoice Choice(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String)
         {
+            var mode = value.GetString();
             return mode is "auto" or "none" or "required"
                 ? new ResponsesToolChoice(mode, null, null)
                 : throw new TranslationException(400, "tool_choice: must be 'auto', 'none', 'required' or an object.");
         }
 
-        if (value is not JsonObject choice)
+        if (value.ValueKind != JsonValueKind.Object)
         {
             throw new TranslationException(400, "tool_choice: must be a string or an object.");
         }
 
-        var type = choice["type"].AsString();
+        var type = value.Prop("type").AsString();
         switch (type)
         {
             case "function" or "custom":
-                return new ResponsesToolChoice("required", Declared(choice, "tool_choice"), null);
+                return new ResponsesToolChoice("required", DeclaredName(value, "tool_choice"), null);
             case "allowed_tools":
-                var allowedMode = choice["mode"].AsString() ?? "auto";
-                if (allowedMode is not "auto" and not "required" || choice["tools"] is not JsonArray allowed)
+                var allowedMode = value.Prop("mode").AsString() ?? "auto";
+                if (allowedMode is not "auto" and not "required" || value.Prop("tools") is not { ValueKind: JsonValueKind.Array } allowed)
                 {
                     throw new TranslationException(400, "tool_choice: allowed_tools needs mode 'auto' or 'required' and an array of tools.");
                 }
 
                 var names = new List<string>();
-                for (var i = 0; i < allowed.Count; i++)
+                var i = 0;
+                foreach (var tool in allowed.EnumerateArray())
                 {
                     var path = $"tool_choice.tools[{i}]";
-                    var tool = allowed[i] as JsonObject ?? throw new TranslationException(400, $"{path}: must be an object.");
-                    if (tool["type"].AsString() is "function" or "custom")
+                    if (tool.ValueKind != JsonValueKind.Object)
                     {
-                        names.Add(Declared(tool, path));
+                        throw new TranslationException(400, $"{path}: must be an object.");
+                    }
+
+                    var toolType = tool.Prop("type").AsString();
+                    if (toolType is "function" or "custom")
+                    {
+                        names.Add(DeclaredName(tool, path));
                     }
                     else
                     {
-                        throw new TranslationException(400, $"{path}.type: '{tool["type"].AsString()}' cannot be allowed on this model's provider (only function and custom tools are translated).");
+                        throw new TranslationException(400, $"{path}.type: '{toolType}' cannot be allowed on this model's provider (only function and custom tools are translated).");
                     }
+
+                    i++;
                 }
 
                 return new ResponsesToolChoice(allowedMode, null, names);
@@ -151,10 +225,10 @@ internal sealed class ResponsesTools
         }
     }
 
-    private string Declared(JsonObject choice, string path)
+    private string DeclaredName(JsonElement choice, string path)
     {
-        var name = choice["name"].AsString() ?? throw new TranslationException(400, $"{path}.name: required (a string).");
-        return _upstreamNames.TryGetValue((choice["namespace"].AsString(), name), out var upstream)
+        var name = choice.Prop("name").AsString() ?? throw new TranslationException(400, $"{path}.name: required (a string).");
+        return _upstreamNames.TryGetValue((choice.Prop("namespace").AsString(), name), out var upstream)
             ? upstream
             : throw new TranslationException(400, $"{path}.name: '{name}' is not one of the declared tools.");
     }
@@ -251,6 +325,159 @@ internal sealed class ResponsesTools
         };
         Functions.Add(new FunctionToolSpec(upstream, description.Length > 0 ? description.ToString() : null, parameters, null));
     }
+
+    private void Add(JsonElement tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
+    {
+        var type = tool.Prop("type").AsString();
+        switch (type)
+        {
+            case "function":
+            {
+                var name = RequiredName(tool, path);
+                var parameters = tool.Prop("parameters");
+                if (parameters is not null && parameters.Value.ValueKind != JsonValueKind.Object)
+                {
+                    throw new TranslationException(400, $"{path}.parameters: must be a JSON schema object.");
+                }
+
+                if (tool.Prop("defer_loading").AsBool() == true)
+                {
+                    ctx.Drop("tool defer_loading (the tool is sent up front)");
+                }
+
+                Declared.Add(new DeclaredFunctionTool(Register(name, ns, flatNames, ClientToolKind.Function, ctx), tool, Custom: false));
+                break;
+            }
+
+            case "custom":
+            {
+                var name = RequiredName(tool, path);
+                if (IsGrammar(tool.Prop("format")))
+                {
+                    ctx.Note("custom tool grammar written into the tool description (not enforced)");
+                }
+
+                var upstream = Register(name, ns, flatNames, ClientToolKind.Custom, ctx);
+                _customNames.Add(upstream);
+                Declared.Add(new DeclaredFunctionTool(upstream, tool, Custom: true));
+                break;
+            }
+
+            case "namespace" when ns is null:
+                var nsName = RequiredName(tool, path);
+                if (tool.Prop("tools") is not { ValueKind: JsonValueKind.Array } members)
+                {
+                    throw new TranslationException(400, $"{path}.tools: a namespace tool needs an array of tools.");
+                }
+
+                var i = 0;
+                foreach (var member in members.EnumerateArray())
+                {
+                    if (member.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new TranslationException(400, $"{path}.tools[{i}]: must be an object.");
+                    }
+
+                    Add(member, $"{path}.tools[{i}]", nsName, flatNames, ctx);
+                    i++;
+                }
+
+                if (tool.Prop("description") is not null)
+                {
+                    ctx.Drop("namespace tool description");
+                }
+
+                break;
+            case not null when s_droppedHostedTools.Contains(type):
+                DroppedHostedTypes.Add(type);
+                ctx.Drop($"hosted tool {type}");
+                break;
+            default:
+                throw new TranslationException(400, $"{path}.type: tool type '{type}' is not supported by this model's provider (only function, custom and namespace tools can be translated).");
+        }
+    }
+
+    /// <summary>
+    /// Writes a declared tool as a Chat Completions / Anthropic function would carry it: the description (a custom tool's
+    /// grammar appended, see <see cref="AddCustom"/>) as <paramref name="descriptionName"/> when there is one, then the
+    /// parameter schema as <paramref name="schemaName"/>, copied from the body.
+    /// </summary>
+    public static void WriteDescriptionAndSchema(DeclaredFunctionTool tool, string descriptionName, string schemaName, Utf8JsonWriter w)
+    {
+        var description = tool.Tool.Prop("description");
+        if (!tool.Custom)
+        {
+            if (description is { ValueKind: JsonValueKind.String } text)
+            {
+                w.WritePropertyName(descriptionName);
+                text.WriteTo(w);
+            }
+
+            w.WritePropertyName(schemaName);
+            if (tool.Tool.Prop("parameters") is { } schema)
+            {
+                schema.WriteTo(w);
+            }
+            else
+            {
+                w.WriteStartObject();
+                w.WriteString("type", "object");
+                w.WriteStartObject("properties");
+                w.WriteEndObject();
+                w.WriteEndObject();
+            }
+
+            return;
+        }
+
+        using (var text = new Utf8Text())
+        {
+            if (description is { ValueKind: JsonValueKind.String } own)
+            {
+                text.Append(own);
+            }
+
+            if (tool.Tool.Prop("format") is { } format && IsGrammar(format))
+            {
+                text.Append("\n\nThe input must follow this ");
+                if (format.Prop("syntax") is { ValueKind: JsonValueKind.String } syntax)
+                {
+                    text.Append(syntax);
+                }
+
+                text.Append(" grammar:\n");
+                if (format.Prop("definition") is { ValueKind: JsonValueKind.String } definition)
+                {
+                    text.Append(definition);
+                }
+            }
+
+            if (!text.IsEmpty)
+            {
+                w.WritePropertyName(descriptionName);
+                text.WriteTo(w);
+            }
+        }
+
+        w.WriteStartObject(schemaName);
+        w.WriteString("type", "object");
+        w.WriteStartObject("properties");
+        w.WriteStartObject(CustomInputProperty);
+        w.WriteString("type", "string");
+        w.WriteString("description", "The tool's freeform input.");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteStartArray("required");
+        w.WriteStringValue(CustomInputProperty);
+        w.WriteEndArray();
+        w.WriteBoolean("additionalProperties", false);
+        w.WriteEndObject();
+    }
+
+    private static bool IsGrammar(JsonElement? format) => format is { ValueKind: JsonValueKind.Object } f && f.Prop("type").Is("grammar");
+
+    private static string RequiredName(JsonElement tool, string path)
+        => tool.Prop("name").AsString() is { Length: > 0 } name ? name : throw new TranslationException(400, $"{path}.name: required (a non-empty string).");
 
     private string Register(string name, string? ns, HashSet<string> flatNames, ClientToolKind kind, TranslationContext ctx)
     {

@@ -280,14 +280,18 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x\udc00y"}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x\ud834"}]}]}""")]
     [InlineData("""{"model":"m","messages":[{"role":"system","content":"\ud800"}]}""")]
-    public void Translate_LoneSurrogate_FailsLikeTheJsonNodeTranslator(string body)
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"description":"\udfff"}}}]}""")]
+    [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"c","function":{"name":"f","arguments":"{\"a\":\"\\ud800\"}"}}]}]}""")]
+    public void Translate_LoneSurrogate_IsA400ThatSaysSo(string body)
     {
-        // Both fail with the runtime's own exception (the gateway answers it with a 400); neither sends the text on.
-        var expected = Run(() => ReferenceOpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-6")));
-        var actual = Run(() => OpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-6")));
+        // The JsonNode translator let System.Text.Json's InvalidOperationException escape (the gateway answered it with a
+        // generic 400); the text cannot be read, and the client is told so.
+        Assert.Throws<InvalidOperationException>(() => ReferenceOpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-6")));
 
-        Assert.Null(expected.Output);
-        Assert.Equal(expected.Error, actual.Error);
+        var ex = Assert.Throws<TranslationException>(() => OpenAIToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-6")));
+
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("surrogate", ex.Message, StringComparison.Ordinal);
     }
 
     /// <summary>The body with the value at each path below <paramref name="node"/> replaced by each of <see cref="s_replacements"/>, and each property removed.</summary>
@@ -377,10 +381,6 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
         catch (TranslationException ex)
         {
             return (null, $"{ex.Status}: {ex.Message}");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return (null, ex.GetType().Name);
         }
     }
 }

@@ -13,7 +13,7 @@ namespace Inflight.Protocols.Tests.Translation;
 /// </summary>
 public sealed class ResponsesRequestMalformedInputTests
 {
-    private static readonly string[] s_wrongValues = ["null", "0", "-1", "1.5", "\"x\"", "\"\"", "true", "[]", "{}", "[null]", "[1]", """{"type":"x"}""", """[{"type":"message"}]""", """{"type":"function","name":"a"}"""];
+    internal static readonly string[] WrongValues = ["null", "0", "-1", "1.5", "\"x\"", "\"\"", "true", "[]", "{}", "[null]", "[1]", """{"type":"x"}""", """[{"type":"message"}]""", """{"type":"function","name":"a"}"""];
 
     /// <summary>The wrong shapes tried on the large Codex body, where each translation costs more.</summary>
     private static readonly string[] s_fewWrongValues = ["null", "1.5", "\"x\"", "[]", "{}"];
@@ -23,7 +23,8 @@ public sealed class ResponsesRequestMalformedInputTests
         ("gpt-5.5", false), ("gpt-4.1", false), ("claude-sonnet-4-6", true), ("claude-sonnet-4-5", true),
     ];
 
-    private static readonly string s_sdkBody = """
+    /// <summary>An SDK-style body that takes most branches of both translators (also used by the equivalence tests).</summary>
+    internal static readonly string SdkBody = """
         {
           "model": "m",
           "instructions": "Be terse.",
@@ -67,7 +68,7 @@ public sealed class ResponsesRequestMalformedInputTests
 
     [Fact]
     public void Translate_EveryNodeOfAnSdkBodyMutated_OnlyTranslationExceptionEscapes()
-        => AssertMutationsSafe(JsonNode.Parse(s_sdkBody)!, skipSubtreesUnder: null, s_wrongValues, s_targets);
+        => AssertMutationsSafe(JsonNode.Parse(SdkBody)!, skipSubtreesUnder: null, WrongValues, s_targets);
 
     [Fact]
     public void Translate_EveryNodeOfTheCodexRecordingMutated_OnlyTranslationExceptionEscapes()
@@ -77,7 +78,7 @@ public sealed class ResponsesRequestMalformedInputTests
     [Fact]
     public void Translate_TruncatedBody_400()
     {
-        var bytes = Utf8(s_sdkBody);
+        var bytes = Utf8(SdkBody);
         for (var length = 0; length < bytes.Length; length += 7)
         {
             AssertSafe(bytes[..length], $"truncated at {length}", s_targets);
@@ -128,25 +129,33 @@ public sealed class ResponsesRequestMalformedInputTests
 
     private static void AssertMutationsSafe(JsonNode seed, string? skipSubtreesUnder, string[] wrongValues, (string Model, bool Anthropic)[] targets)
     {
+        var bodies = 0;
+        foreach (var (body, what) in Mutations(seed, skipSubtreesUnder, wrongValues))
+        {
+            AssertSafe(body, what, targets);
+            bodies++;
+        }
+
+        Assert.True(bodies < 20_000, "the generated set stays bounded");
+    }
+
+    /// <summary>Every node of <paramref name="seed"/> (not below <paramref name="skipSubtreesUnder"/>) replaced by each wrong value, removed, and (in an array) duplicated.</summary>
+    internal static IEnumerable<(byte[] Body, string What)> Mutations(JsonNode seed, string? skipSubtreesUnder, string[] wrongValues)
+    {
         var paths = new List<List<object>>();
         CollectPaths(seed, [], paths, skipSubtreesUnder);
         Assert.True(paths.Count > 50, $"only {paths.Count} paths found");
 
-        var bodies = 0;
         foreach (var path in paths)
         {
             foreach (var wrong in wrongValues)
             {
-                AssertSafe(Mutate(seed, path, root => Replace(root, path, JsonNode.Parse(wrong))), $"{Describe(path)} = {wrong}", targets);
-                bodies++;
+                yield return (Mutate(seed, path, root => Replace(root, path, JsonNode.Parse(wrong))), $"{Describe(path)} = {wrong}");
             }
 
-            AssertSafe(Mutate(seed, path, root => Remove(root, path)), $"{Describe(path)} removed", targets);
-            AssertSafe(Mutate(seed, path, root => Duplicate(root, path)), $"{Describe(path)} duplicated", targets);
-            bodies += 2;
+            yield return (Mutate(seed, path, root => Remove(root, path)), $"{Describe(path)} removed");
+            yield return (Mutate(seed, path, root => Duplicate(root, path)), $"{Describe(path)} duplicated");
         }
-
-        Assert.True(bodies < 20_000, "the generated set stays bounded");
     }
 
     private static void AssertSafe(byte[] body, string what, (string Model, bool Anthropic)[] targets)
