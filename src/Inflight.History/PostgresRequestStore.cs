@@ -24,6 +24,7 @@ public sealed class PostgresRequestStore(string connectionString) : SqlRequestSt
         ],
         ClientAttributionColumns,
         InstanceColumns,
+        ReplicaColumn,
     ];
 
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);

@@ -15,7 +15,7 @@ public abstract class SqlRequestStore : IRequestStore
         "request_id, provider, model, requested_model, qualified_model, is_streaming, status, status_code, error_type, error_message, "
         + "start_time, end_time, duration_ms, ttft_ms, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
         + "tokens_estimated, tool_uses, tool_results, tool_calls, request_size, message_count, client_format, upstream_format, translation_notes, "
-        + "client_name, client_version, session_id, user_id, key_label, cancelled_by, client_address, user_agent, upstream_status";
+        + "client_name, client_version, session_id, user_id, key_label, cancelled_by, client_address, user_agent, upstream_status, replica";
 
     /// <summary>Schema version 2 (both dialects): who sent the request.</summary>
     protected static readonly string[] ClientAttributionColumns =
@@ -36,6 +36,12 @@ public abstract class SqlRequestStore : IRequestStore
     [
         "ALTER TABLE inflight_requests ADD COLUMN instance_id TEXT",
         "ALTER TABLE inflight_requests ADD COLUMN instance_seq BIGINT",
+    ];
+
+    /// <summary>Schema version 4 (both dialects): the cluster replica that served the request (<c>REDIS_URL</c>); null otherwise.</summary>
+    protected static readonly string[] ReplicaColumn =
+    [
+        "ALTER TABLE inflight_requests ADD COLUMN replica TEXT",
     ];
 
     private static readonly string[] ColumnNames = (Columns + ", instance_id, instance_seq").Split(", ");
@@ -392,6 +398,7 @@ public abstract class SqlRequestStore : IRequestStore
         e.TokensEstimated ? 1 : 0, e.ToolUses, e.ToolResults, e.ToolCalls, e.RequestSize, e.MessageCount, e.ClientFormat, e.UpstreamFormat,
         string.Join('\n', e.TranslationNotes),
         e.ClientName, e.ClientVersion, e.SessionId, e.UserId, e.KeyLabel, e.CancelledBy, e.ClientAddress, e.UserAgent, e.UpstreamStatus,
+        e.Replica,
     ];
 
     private static RequestLogEntry ReadEntry(DbDataReader r, int o)
@@ -438,6 +445,7 @@ public abstract class SqlRequestStore : IRequestStore
             ClientAddress = NullableString(33),
             UserAgent = NullableString(34),
             UpstreamStatus = r.IsDBNull(o + 35) ? null : (int)L(35),
+            Replica = NullableString(36),
         };
     }
 }

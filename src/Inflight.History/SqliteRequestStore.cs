@@ -21,6 +21,7 @@ public sealed class SqliteRequestStore(string connectionString) : SqlRequestStor
         ],
         ClientAttributionColumns,
         InstanceColumns,
+        ReplicaColumn,
     ];
 
     protected override IReadOnlyList<string[]> Migrations => Schema;

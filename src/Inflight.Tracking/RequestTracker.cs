@@ -85,7 +85,21 @@ public sealed class RequestTracker
 
         Interlocked.Increment(ref _activeCount);
         NotifyChanged();
+        foreach (var observer in _observers)
+        {
+            observer.OnStarted(request);
+        }
+
         return request;
+    }
+
+    /// <summary>Adds every active request's handle to <paramref name="into"/>, in no particular order.</summary>
+    internal void CopyActive(List<TrackedRequest> into)
+    {
+        foreach (var (_, request) in _active)
+        {
+            into.Add(request);
+        }
     }
 
     /// <summary>The active request with this id, or null.</summary>

@@ -28,6 +28,9 @@ public sealed class TrackedRequest : IDisposable
     private long _lastByteTimestamp;
     private int _stalled;
 
+    // Counts changes to what a snapshot shows apart from the clock: the delta publisher re-reads only requests whose count moved.
+    private long _changes;
+
     // Created on first use: the gateway links it into the upstream call so a cancel aborts it at once.
     private CancellationTokenSource? _abort;
     private TaskCompletionSource<RequestLogEntry>? _finished;
@@ -106,7 +109,7 @@ public sealed class TrackedRequest : IDisposable
             _upstreamStatus = statusCode;
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>
@@ -133,6 +136,7 @@ public sealed class TrackedRequest : IDisposable
 
         if (Volatile.Read(ref _stalled) != 0 && Interlocked.Exchange(ref _stalled, 0) != 0)
         {
+            Interlocked.Increment(ref _changes);
             _tracker.OnStallRecovered();
         }
     }
@@ -143,8 +147,22 @@ public sealed class TrackedRequest : IDisposable
         var threshold = _tracker.Options.StallThreshold;
         if (threshold > TimeSpan.Zero && !IsStalled && IdleTime(nowTimestamp) >= threshold && TryEnterStall())
         {
+            Interlocked.Increment(ref _changes);
             _tracker.OnStallEntered();
         }
+    }
+
+    /// <summary>
+    /// Grows with every change a snapshot shows, except the clock's own ticks (duration, idle time, rate). Read it
+    /// before <see cref="ToSnapshot()"/>: a snapshot then holds at least every change the count includes.
+    /// </summary>
+    internal long ChangeCount => Interlocked.Read(ref _changes);
+
+    /// <summary>Counted after the change itself, so a reader who saw the count also sees the change.</summary>
+    private void OnChanged()
+    {
+        Interlocked.Increment(ref _changes);
+        _tracker.NotifyChanged();
     }
 
     /// <summary>True while the request counts as stalled.</summary>
@@ -217,7 +235,7 @@ public sealed class TrackedRequest : IDisposable
             _firstByteTimestamp = now == 0 ? 1 : now;
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>Adds an estimate of output tokens streamed so far (replaced when the provider reports usage).</summary>
@@ -239,7 +257,7 @@ public sealed class TrackedRequest : IDisposable
             _outputTokensEstimated = true;
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>
@@ -278,7 +296,7 @@ public sealed class TrackedRequest : IDisposable
             }
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>Counts tool calls the model made in this response.</summary>
@@ -299,7 +317,7 @@ public sealed class TrackedRequest : IDisposable
             _toolCalls += count;
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>
@@ -326,7 +344,7 @@ public sealed class TrackedRequest : IDisposable
             _translationNotes = [.. _translationNotes, note];
         }
 
-        _tracker.NotifyChanged();
+        OnChanged();
     }
 
     /// <summary>

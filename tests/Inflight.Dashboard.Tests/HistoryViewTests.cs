@@ -74,6 +74,22 @@ public sealed class HistoryViewTests(BrowserFixture browser) : IDisposable
         await dashboard.Page.Locator("#request-log input[name='model']").FillAsync("m2");
         await dashboard.Page.Locator("#request-log input[name='model']").PressAsync("Enter");
         await Expect(status).ToHaveTextAsync("0 stored requests");
+        await Expect(page.Locator("#request-log-grid .ag-header-cell[col-id='replica']")).ToHaveCountAsync(0);
+        Assert.Empty(dashboard.Problems);
+    }
+
+    [Fact]
+    public async Task RequestLog_StoredRowsNamingTheirReplicas_ShowsTheReplicaColumn()
+    {
+        await using var host = DashboardHost.Start(new Dictionary<string, string?> { ["INFLIGHT_DATABASE_URL"] = await SeedAsync(i => i % 2 == 0 ? "replica-a" : "replica-b") });
+        await using var dashboard = await browser.NewPageAsync(host.BaseAddress);
+        await dashboard.OpenAsync();
+        var page = dashboard.Page;
+
+        await Expect(page.Locator("#request-log-status")).ToHaveTextAsync("100+ stored requests", new() { Timeout = 15_000 });
+        await Expect(page.Locator("#request-log-grid .ag-header-cell[col-id='replica']")).ToBeVisibleAsync();
+        await Expect(LogRow(page, "log-249").Locator("[col-id='replica']")).ToHaveTextAsync("replica-b");
+        await Expect(LogRow(page, "log-248").Locator("[col-id='replica']")).ToHaveTextAsync("replica-a");
         Assert.Empty(dashboard.Problems);
     }
 
@@ -95,9 +111,9 @@ public sealed class HistoryViewTests(BrowserFixture browser) : IDisposable
 
     /// <summary>
     /// 250 requests over the last ~42 minutes, newest <c>log-249</c>: every fifth on model m2, every tenth from
-    /// the fourth on (<c>log-003</c>, …, <c>log-243</c>) failed, all on m1.
+    /// the fourth on (<c>log-003</c>, …, <c>log-243</c>) failed, all on m1; <paramref name="replica"/> names each one's replica.
     /// </summary>
-    private async Task<string> SeedAsync()
+    private async Task<string> SeedAsync(Func<int, string?>? replica = null)
     {
         var url = "sqlite:" + Path.Combine(_directory.FullName, "history.db");
         Assert.True(StoreLocation.TryParse(url, out var location, out _));
@@ -129,6 +145,7 @@ public sealed class HistoryViewTests(BrowserFixture browser) : IDisposable
                 OutputTokens = 20,
                 ClientFormat = "anthropic",
                 UpstreamFormat = "anthropic",
+                Replica = replica?.Invoke(i),
             });
         }
 

@@ -42,6 +42,7 @@ internal static class Entries
             ClientAddress = "127.0.0.1",
             UserAgent = "test-agent/1.0",
             UpstreamStatus = errorType is null ? 200 : 502,
+            Replica = streaming ? "replica-a" : null,
         };
 
     /// <summary>Value equality including the notes list (records compare lists by reference).</summary>

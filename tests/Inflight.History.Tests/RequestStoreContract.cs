@@ -32,7 +32,7 @@ public abstract class RequestStoreContract
         {
             await store.MigrateAsync(TestContext.Current.CancellationToken);
 
-            Assert.Equal(3, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(4, await store.GetSchemaVersionAsync(TestContext.Current.CancellationToken));
         }
     }
 

@@ -3,6 +3,18 @@ namespace Inflight.Tracking.Tests;
 public sealed class RequestTrackerTests
 {
     [Fact]
+    public void Start_Observer_ToldOnceWithTheRequestAlreadyActive()
+    {
+        var observer = new StartObserver();
+        var tracker = new RequestTracker(TestRequests.NewClock(), observers: [observer]);
+        observer.Tracker = tracker;
+
+        using var request = tracker.Start(TestRequests.Start());
+
+        Assert.Equal([(request.RequestId, true)], observer.Started);
+    }
+
+    [Fact]
     public void Dispose_WithoutCompletion_RemovesRequestFromActive()
     {
         var tracker = new RequestTracker(TestRequests.NewClock());
@@ -229,5 +241,18 @@ public sealed class RequestTrackerTests
         Assert.Equal("anthropic", entry.ClientFormat);
         Assert.Equal("openai", entry.UpstreamFormat);
         Assert.Empty(tracker.GetRecentErrors());
+    }
+
+    private sealed class StartObserver : IRequestObserver
+    {
+        public RequestTracker? Tracker { get; set; }
+
+        public List<(string RequestId, bool Active)> Started { get; } = [];
+
+        public void OnStarted(TrackedRequest request) => Started.Add((request.RequestId, Tracker!.FindActive(request.RequestId) is not null));
+
+        public void OnFinished(TrackedRequest request, RequestLogEntry entry)
+        {
+        }
     }
 }

@@ -43,6 +43,32 @@ public sealed class TrackedRequestTests
     }
 
     [Fact]
+    public void ChangeCount_ProgressAndStalls_GrowsButTheClockAloneDoesNot()
+    {
+        var clock = TestRequests.NewClock();
+        var tracker = new RequestTracker(clock, new TrackerOptions { StallThreshold = TimeSpan.FromSeconds(30) });
+        using var request = tracker.Start(TestRequests.Start(streaming: true));
+        var started = request.ChangeCount;
+
+        // Only the clock moves (duration, idle time): nothing for the delta stream to re-read.
+        clock.Advance(TimeSpan.FromSeconds(10));
+        request.MarkBytes();
+        Assert.Equal(started, request.ChangeCount);
+
+        request.AddEstimatedOutputTokens(3);
+        var progressed = request.ChangeCount;
+        Assert.True(progressed > started);
+
+        clock.Advance(TimeSpan.FromSeconds(31));
+        tracker.ScanForStalls();
+        var stalled = request.ChangeCount;
+        Assert.True(stalled > progressed, "entering a stall changes the phase");
+
+        request.MarkBytes();
+        Assert.True(request.ChangeCount > stalled, "leaving a stall changes the phase");
+    }
+
+    [Fact]
     public void MarkFirstByte_AfterDelay_SetsStreamingPhaseAndTtft()
     {
         var clock = TestRequests.NewClock();

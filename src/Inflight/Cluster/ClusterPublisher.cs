@@ -27,6 +27,7 @@ internal sealed partial class ClusterPublisher : BackgroundService
     private static readonly TimeSpan s_cancelFlagTtl = TimeSpan.FromMinutes(1);
 
     private readonly RequestTracker _tracker;
+    private readonly Metrics.ContentCapture _capture;
     private readonly FinishedRequests _finishedRequests;
     private readonly ClusterConnection _connection;
     private readonly ClusterOptions _options;
@@ -44,9 +45,10 @@ internal sealed partial class ClusterPublisher : BackgroundService
     private long _lastTotals;
     private bool _totalsDirty = true;
 
-    public ClusterPublisher(RequestTracker tracker, FinishedRequests finished, ClusterConnection connection, TimeProvider time, ILogger<ClusterPublisher> logger)
+    public ClusterPublisher(RequestTracker tracker, FinishedRequests finished, Metrics.ContentCapture capture, ClusterConnection connection, TimeProvider time, ILogger<ClusterPublisher> logger)
     {
         _tracker = tracker;
+        _capture = capture;
         _finishedRequests = finished;
         _connection = connection;
         _options = connection.Options;
@@ -237,8 +239,14 @@ internal sealed partial class ClusterPublisher : BackgroundService
 
     private void Emit(IDatabase db, RedisKey hash, List<Task> pending, string type, string requestId, ActiveRequestSnapshot? active, RequestLogEntry? final)
     {
+        // The detail endpoint's extras ride along: from the tracked request while active, from the log entry at the end.
+        var tracked = final is null ? _tracker.FindActive(requestId) : null;
         var change = new ClusterChange
         {
+            Timeline = final is not null ? final.Timeline : tracked?.BuildTimeline(),
+            UpstreamStatus = final is not null ? final.UpstreamStatus : tracked?.UpstreamStatus,
+            CancelledBy = tracked?.CancelledBy,
+            ContentOnOwner = tracked is not null && _capture.Find(requestId) is not null,
             Type = type,
             Replica = _options.ReplicaId,
             Epoch = Epoch,

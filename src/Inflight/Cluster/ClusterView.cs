@@ -117,18 +117,45 @@ internal sealed partial class ClusterView : BackgroundService
             {
                 foreach (var record in replica.Records.Values)
                 {
-                    var elapsed = _time.GetElapsedTime(record.ReceivedAt, now).TotalMilliseconds;
-                    list.Add(record.Snapshot with
-                    {
-                        Replica = replica.Id,
-                        DurationMs = record.Snapshot.DurationMs + elapsed,
-                        IdleMs = record.Snapshot.IdleMs + elapsed,
-                    });
+                    list.Add(Ticked(replica, record, now));
                 }
             }
 
             return list;
         }
+    }
+
+    /// <summary>
+    /// Another replica's active request as its owner last published it (record, timeline, upstream status), the
+    /// record ticked like <see cref="GetRemoteActive"/>'s; null when no other replica holds it.
+    /// </summary>
+    public ClusterChange? FindRemoteActive(string requestId)
+    {
+        var now = _time.GetTimestamp();
+        lock (_gate)
+        {
+            foreach (var replica in _replicas.Values)
+            {
+                if (replica.Records.TryGetValue(requestId, out var record))
+                {
+                    return record.Change with { Active = Ticked(replica, record, now) };
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The record named for its replica, its duration and idle time ticking on from when it arrived.</summary>
+    private ActiveRequestSnapshot Ticked(RemoteReplica replica, RemoteRecord record, long now)
+    {
+        var elapsed = _time.GetElapsedTime(record.ReceivedAt, now).TotalMilliseconds;
+        return record.Snapshot with
+        {
+            Replica = replica.Id,
+            DurationMs = record.Snapshot.DurationMs + elapsed,
+            IdleMs = record.Snapshot.IdleMs + elapsed,
+        };
     }
 
     /// <summary>This replica first, then the others by id.</summary>
@@ -300,7 +327,7 @@ internal sealed partial class ClusterView : BackgroundService
                 {
                     if (Parse(value) is { Active: { } snapshot } change && change.Epoch == replica.Epoch)
                     {
-                        replica.Records[change.RequestId] = new RemoteRecord(change.Seq, snapshot, now);
+                        replica.Records[change.RequestId] = new RemoteRecord(change, snapshot, now);
                     }
                 }
 
@@ -335,7 +362,7 @@ internal sealed partial class ClusterView : BackgroundService
             {
                 if (Parse(entries[i]["c"]) is { Type: ClusterChange.EndType, Final: { } final } change && change.Replica != ReplicaId)
                 {
-                    AddFinished(final with { Replica = change.Replica });
+                    AddFinished(Finished(change, final));
                 }
             }
         }
@@ -404,17 +431,21 @@ internal sealed partial class ClusterView : BackgroundService
             replica.Records.Remove(change.RequestId);
             if (change.Final is { } final)
             {
-                AddFinished(final with { Replica = change.Replica });
+                AddFinished(Finished(change, final));
             }
 
             return;
         }
 
-        if (change.Active is { } snapshot && (!replica.Records.TryGetValue(change.RequestId, out var held) || held.Seq < change.Seq))
+        if (change.Active is { } snapshot && (!replica.Records.TryGetValue(change.RequestId, out var held) || held.Change.Seq < change.Seq))
         {
-            replica.Records[change.RequestId] = new RemoteRecord(change.Seq, snapshot, now);
+            replica.Records[change.RequestId] = new RemoteRecord(change, snapshot, now);
         }
     }
+
+    /// <summary>The end's log entry named for its replica, with the detail the log entry's JSON leaves out.</summary>
+    private static RequestLogEntry Finished(ClusterChange change, RequestLogEntry final)
+        => final with { Replica = change.Replica, Timeline = change.Timeline, UpstreamStatus = change.UpstreamStatus };
 
     /// <summary>Heartbeats, membership and totals: a replica whose heartbeat key expired leaves the view.</summary>
     private async Task CheckLivenessAsync(IDatabase db)
@@ -616,7 +647,8 @@ internal sealed partial class ClusterView : BackgroundService
         public Dictionary<string, RemoteRecord> Records { get; } = new(StringComparer.Ordinal);
     }
 
-    private sealed record RemoteRecord(long Seq, ActiveRequestSnapshot Snapshot, long ReceivedAt);
+    /// <summary>The latest change of an active request (its detail included), its record and when it arrived here.</summary>
+    private sealed record RemoteRecord(ClusterChange Change, ActiveRequestSnapshot Snapshot, long ReceivedAt);
 
     private static partial class Log
     {

@@ -10,10 +10,14 @@ namespace Inflight.HistoryHosting;
 /// </summary>
 internal sealed partial class HistoryService(
     IOptions<HistoryOptions> options,
+    IOptions<Cluster.ClusterOptions> cluster,
     TimeProvider timeProvider,
     ILogger<HistoryWriter> writerLogger,
     ILogger<HistoryService> logger) : IHostedService, IRequestObserver, IAsyncDisposable
 {
+    /// <summary>In cluster mode every stored row names this replica, so the request log can show who served it.</summary>
+    private readonly string? _replica = cluster.Value.Enabled ? cluster.Value.ReplicaId : null;
+
     private HistoryWriter? _writer;
 
     /// <summary>The open store; null with <c>none</c>.</summary>
@@ -23,7 +27,8 @@ internal sealed partial class HistoryService(
 
     public string Display => options.Value.Location.Display;
 
-    public void OnFinished(TrackedRequest request, RequestLogEntry entry) => Volatile.Read(ref _writer)?.OnFinished(request, entry);
+    public void OnFinished(TrackedRequest request, RequestLogEntry entry)
+        => Volatile.Read(ref _writer)?.OnFinished(request, _replica is null ? entry : entry with { Replica = _replica });
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

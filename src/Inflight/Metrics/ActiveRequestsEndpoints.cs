@@ -7,7 +7,7 @@ namespace Inflight.Metrics;
 /// <summary><c>GET /metrics/active-requests</c> (snapshot) and <c>GET /metrics/active-requests/stream</c> (SSE).</summary>
 internal static class ActiveRequestsEndpoints
 {
-    /// <summary>Registers the stream's single publisher as a singleton and runs it as a hosted service.</summary>
+    /// <summary>Registers the stream's publishers (one per mode) as singletons and runs them as hosted services.</summary>
     public static IServiceCollection AddActiveRequestsStream(this IServiceCollection services)
     {
         services.AddSingleton(static sp => new ActiveView(
@@ -16,6 +16,12 @@ internal static class ActiveRequestsEndpoints
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ActiveRequestsBroadcaster>();
         services.AddHostedService(static sp => sp.GetRequiredService<ActiveRequestsBroadcaster>());
+
+        // ?mode=delta: one publisher for every delta stream, told about starts and ends by its own observer.
+        services.AddSingleton<ActiveRequestsMembership>();
+        services.AddSingleton<IRequestObserver>(static sp => sp.GetRequiredService<ActiveRequestsMembership>());
+        services.AddSingleton<ActiveRequestsDeltaPublisher>();
+        services.AddHostedService(static sp => sp.GetRequiredService<ActiveRequestsDeltaPublisher>());
         return services;
     }
 

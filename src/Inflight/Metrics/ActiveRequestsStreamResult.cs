@@ -61,7 +61,7 @@ internal sealed partial class ActiveRequestsStreamResult : IResult
             if (string.Equals(httpContext.Request.Query["mode"], "delta", StringComparison.OrdinalIgnoreCase))
             {
                 await body.FlushAsync(token);
-                await ActiveRequestsDeltaStream.PumpAsync(body, services.GetRequiredService<ActiveView>(), options, timeProvider, token);
+                await ActiveRequestsDeltaStream.PumpAsync(body, services.GetRequiredService<ActiveRequestsDeltaPublisher>(), options.SseHeartbeat, timeProvider, token);
                 return;
             }
 

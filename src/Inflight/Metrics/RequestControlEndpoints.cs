@@ -27,16 +27,16 @@ internal static partial class RequestControlEndpoints
     }
 
     public static Results<JsonHttpResult<RequestDetailPayload>, JsonHttpResult<MetricsErrorPayload>, JsonHttpResult<MetricsDisabledPayload>> GetRequest(
-        string request_id, RequestTracker tracker, ContentCapture capture, IOptions<MetricsOptions> options)
+        string request_id, ActiveView view, ContentCapture capture, IOptions<MetricsOptions> options)
     {
         if (!options.Value.LogRequestMetrics)
         {
             return TypedResults.Json(MetricsDisabledPayload.Instance, MetricsJsonContext.Default.MetricsDisabledPayload);
         }
 
-        return RequestDetailPayload.Find(tracker, request_id, capture) is { } detail
+        return RequestDetailPayload.Find(view, request_id, capture) is { } detail
             ? TypedResults.Json(detail, MetricsJsonContext.Default.RequestDetailPayload)
-            : NotFound(request_id, "is neither active nor in the recent-requests log");
+            : NotFound(request_id, view.Cluster is null ? "is neither active nor in the recent-requests log" : "is neither active nor in the recent-requests log on any replica");
     }
 
     public static async Task<Results<JsonHttpResult<RequestLogEntry>, JsonHttpResult<RemoteCancelPayload>, JsonHttpResult<MetricsErrorPayload>>> CancelRequestAsync(

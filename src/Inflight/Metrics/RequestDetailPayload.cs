@@ -4,7 +4,8 @@ namespace Inflight.Metrics;
 
 /// <summary>
 /// <c>GET /metrics/active-requests/{request_id}</c>: the record (an active snapshot while the request runs, its
-/// log entry once it finished) plus its timeline, the upstream status, translation notes and who sent it.
+/// log entry once it finished) plus its timeline, the upstream status, translation notes and who sent it. In
+/// cluster mode it also finds other replicas' requests, from what their owners publish (never their content).
 /// </summary>
 internal sealed record RequestDetailPayload
 {
@@ -29,7 +30,68 @@ internal sealed record RequestDetailPayload
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public ContentPeekPayload? Content { get; init; }
 
-    public static RequestDetailPayload? Find(RequestTracker tracker, string requestId, ContentCapture? capture = null)
+    /// <summary>In cluster mode: the replica that owns (or owned) the request; left out otherwise.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Replica { get; init; }
+
+    /// <summary>
+    /// In cluster mode: true when another replica owns the request, so this answer is built from what the owner
+    /// published to Redis (at most one progress interval behind); left out otherwise.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Remote { get; init; }
+
+    /// <summary>Why <see cref="Content"/> is absent though the owner captures it: content never leaves the owner's memory.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ContentUnavailable { get; init; }
+
+    /// <summary>
+    /// The request, wherever it is: this replica's active requests, then (cluster mode) another replica's, then the
+    /// recent-requests logs of this replica and of the others.
+    /// </summary>
+    public static RequestDetailPayload? Find(ActiveView view, string requestId, ContentCapture? capture = null)
+    {
+        var cluster = view.Cluster;
+        if (FindLocalActive(view.Tracker, requestId, capture, cluster?.ReplicaId) is { } local)
+        {
+            return local;
+        }
+
+        if (cluster?.FindRemoteActive(requestId) is { Active: { } remote } change)
+        {
+            return new RequestDetailPayload
+            {
+                RequestId = requestId,
+                State = "active",
+                Record = remote,
+                Timeline = change.Timeline ?? new RequestTimeline { ReceivedAt = remote.StartTime, RoutedAt = remote.StartTime },
+                UpstreamStatus = change.UpstreamStatus,
+                TranslationNotes = remote.TranslationNotes,
+                ClientName = remote.ClientName,
+                ClientVersion = remote.ClientVersion,
+                SessionId = remote.SessionId,
+                UserId = remote.UserId,
+                KeyLabel = remote.KeyLabel,
+                CancelledBy = change.CancelledBy,
+                Replica = change.Replica,
+                Remote = true,
+                ContentUnavailable = change.ContentOnOwner
+                    ? $"The content peek is only available on the owner replica '{change.Replica}': content never leaves the replica that holds the request."
+                    : null,
+            };
+        }
+
+        if (view.FindRecent(requestId) is not { } entry)
+        {
+            return null;
+        }
+
+        var finished = ForFinished(entry);
+        return cluster is null ? finished : finished with { Replica = entry.Replica, Remote = entry.Replica != cluster.ReplicaId };
+    }
+
+    /// <summary>This replica's active request; <paramref name="replica"/> names this replica in cluster mode.</summary>
+    private static RequestDetailPayload? FindLocalActive(RequestTracker tracker, string requestId, ContentCapture? capture, string? replica)
     {
         if (tracker.FindActive(requestId) is { } active)
         {
@@ -40,7 +102,7 @@ internal sealed record RequestDetailPayload
                 {
                     RequestId = requestId,
                     State = "active",
-                    Record = snapshot,
+                    Record = replica is null ? snapshot : snapshot with { Replica = replica },
                     Timeline = active.BuildTimeline(),
                     UpstreamStatus = active.UpstreamStatus,
                     TranslationNotes = snapshot.TranslationNotes,
@@ -51,11 +113,13 @@ internal sealed record RequestDetailPayload
                     KeyLabel = snapshot.KeyLabel,
                     CancelledBy = active.CancelledBy,
                     Content = capture?.Find(requestId) is { } peek ? ContentPeekPayload.From(peek) : null,
+                    Replica = replica,
+                    Remote = replica is null ? null : false,
                 };
             }
         }
 
-        return tracker.FindRecent(requestId) is { } entry ? ForFinished(entry) : null;
+        return null;
     }
 
     /// <summary>

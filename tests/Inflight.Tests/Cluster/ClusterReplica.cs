@@ -31,24 +31,27 @@ internal sealed class ClusterReplica : IAsyncDisposable
 
     public string Output => _process.Output + _process.Error;
 
-    public static async Task<ClusterReplica> StartAsync(string id, string redisUrl, Uri upstream, double heartbeatSeconds = 2)
+    /// <summary>Starts the replica in its own temp directory (its working directory); <paramref name="settings"/> add to or replace its environment.</summary>
+    public static async Task<ClusterReplica> StartAsync(string id, string redisUrl, Uri upstream, double heartbeatSeconds = 2, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var directory = Directory.CreateTempSubdirectory("inflight-replica-").FullName;
-        var process = ChildProcess.Start(
-            ChildProcess.Dotnet,
-            [Path.Combine(AppContext.BaseDirectory, "Inflight.dll")],
-            directory,
-            new Dictionary<string, string?>
-            {
-                ["PORT"] = "0",
-                ["REDIS_URL"] = redisUrl,
-                ["INFLIGHT_REPLICA_ID"] = id,
-                ["INFLIGHT_CLUSTER_HEARTBEAT"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["INFLIGHT_DATABASE_URL"] = "none",
-                ["OPENAI_API_KEY"] = "sk-test-cluster",
-                ["OPENAI_BASE_URL"] = upstream + "v1",
-                ["VDM_DEFAULT_PROVIDER"] = "openai",
-            });
+        var environment = new Dictionary<string, string?>
+        {
+            ["PORT"] = "0",
+            ["REDIS_URL"] = redisUrl,
+            ["INFLIGHT_REPLICA_ID"] = id,
+            ["INFLIGHT_CLUSTER_HEARTBEAT"] = heartbeatSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["INFLIGHT_DATABASE_URL"] = "none",
+            ["OPENAI_API_KEY"] = "sk-test-cluster",
+            ["OPENAI_BASE_URL"] = upstream + "v1",
+            ["VDM_DEFAULT_PROVIDER"] = "openai",
+        };
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[name] = value;
+        }
+
+        var process = ChildProcess.Start(ChildProcess.Dotnet, [Path.Combine(AppContext.BaseDirectory, "Inflight.dll")], directory, environment);
         var replica = new ClusterReplica(id, process, directory);
         try
         {

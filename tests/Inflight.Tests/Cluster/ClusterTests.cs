@@ -84,6 +84,85 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RequestDetail_OfARequestOnAnotherReplica_ShowsItsRecordTimelineAndOwnerButNoContent()
+    {
+        await using var cluster = await TestCluster.StartAsync(ids: ["a", "b"], settings: new Dictionary<string, string?> { ["VDM_CAPTURE_CONTENT"] = "true" });
+        var (a, b) = (cluster.Replicas[0], cluster.Replicas[1]);
+        var (requestId, response) = await StartStreamAsync(a);
+
+        // The owner shows its content peek; B shows the record and the detail A published, and says where the peek is.
+        var owner = await PollAsync(() => GetDetailAsync(a, requestId), d => d?["content"]?["output_tail"]?.GetValue<string>().Contains("word word", StringComparison.Ordinal) == true, "A's detail shows the streamed text");
+        Assert.Equal("a", owner!["replica"]!.GetValue<string>());
+        Assert.False(owner["remote"]!.GetValue<bool>());
+        Assert.Equal("a", owner["record"]!["replica"]!.GetValue<string>());
+        var remote = (await PollAsync(
+            () => GetDetailAsync(b, requestId),
+            d => d?["record"]?["output_tokens"]?.GetValue<long>() > 0 && d["timeline"]?["first_token_at"] is not null,
+            "B shows the detail of A's request with live tokens"))!;
+        Assert.Equal("active", remote["state"]!.GetValue<string>());
+        Assert.Equal("a", remote["replica"]!.GetValue<string>());
+        Assert.True(remote["remote"]!.GetValue<bool>());
+        Assert.Equal("a", remote["record"]!["replica"]!.GetValue<string>());
+        Assert.Equal(200, remote["upstream_status"]!.GetValue<int>());
+        Assert.Equal(owner["timeline"]!["received_at"]!.GetValue<double>(), remote["timeline"]!["received_at"]!.GetValue<double>());
+        Assert.Equal(owner["client_name"]!.GetValue<string>(), remote["client_name"]!.GetValue<string>());
+        Assert.Null(remote["content"]);
+        Assert.Contains("owner replica 'a'", remote["content_unavailable"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Content never travels through Redis: neither the answer's text nor the last user message.
+        var stored = await cluster.Redis.ReadEverythingAsync();
+        Assert.Contains(requestId, stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("word word", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(UserText, stored, StringComparison.Ordinal);
+
+        cluster.Upstream.Release();
+        using (response)
+        {
+            Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        var finished = (await PollAsync(() => GetDetailAsync(b, requestId), d => d?["state"]?.GetValue<string>() == "finished", "B shows the detail of A's finished request"))!;
+        Assert.Equal("a", finished["replica"]!.GetValue<string>());
+        Assert.True(finished["remote"]!.GetValue<bool>());
+        Assert.Equal("success", finished["record"]!["status"]!.GetValue<string>());
+        Assert.Equal("a", finished["record"]!["replica"]!.GetValue<string>());
+        Assert.Equal(200, finished["upstream_status"]!.GetValue<int>());
+        Assert.Equal(owner["timeline"]!["received_at"]!.GetValue<double>(), finished["timeline"]!["received_at"]!.GetValue<double>());
+        Assert.NotNull(finished["timeline"]!["first_token_at"]);
+        Assert.NotNull(finished["timeline"]!["finished_at"]);
+        Assert.Null(finished["content_unavailable"]);
+
+        using var unknown = await b.Client.GetAsync("metrics/active-requests/no-such-request", Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("on any replica", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_InClusterMode_EntriesNameTheirReplicaInMemoryAndInTheStore()
+    {
+        await using var cluster = await TestCluster.StartAsync(ids: ["a", "b"], settings: new Dictionary<string, string?> { ["INFLIGHT_DATABASE_URL"] = "sqlite:history.db" });
+        cluster.Upstream.Release();
+        var ids = new List<string>();
+        foreach (var replica in cluster.Replicas)
+        {
+            using var result = await replica.Client.PostAsync("v1/chat/completions", ChatBody(stream: false), Ct);
+            Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+            ids.Add(result.Headers.GetValues("x-inflight-request-id").Single());
+        }
+
+        // Each replica's store holds its own rows (SQLite per replica), each naming the replica that served it.
+        for (var i = 0; i < 2; i++)
+        {
+            var replica = cluster.Replicas[i];
+            var stored = await PollAsync(() => replica.GetJsonAsync("metrics/logs?source=store"), l => Entry(l, ids[i]) is not null, $"{replica.Id}'s store lists its request");
+            Assert.Equal(replica.Id, Entry(stored, ids[i])!["replica"]!.GetValue<string>());
+        }
+
+        var recent = await PollAsync(() => cluster.Replicas[0].GetJsonAsync("metrics/logs"), l => ids.All(id => Entry(l, id) is not null), "A's recent log lists both replicas' requests");
+        Assert.Equal(["a", "b"], ids.Select(id => Entry(recent, id)!["replica"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Sigkill_ReplicaA_ItsRequestsTurnReplicaLostOnB()
     {
         const double heartbeat = 1.5;
@@ -196,8 +275,24 @@ public sealed class ClusterTests(ITestOutputHelper output)
             logs["recent_requests"]!.AsArray().GroupBy(e => e!["replica"]!.GetValue<string>()).Select(g => (g.Key, g.Count())).OrderBy(g => g.Key, StringComparer.Ordinal));
     }
 
+    /// <summary>The user message every test request sends: distinctive, so a test can look for it where it must not be.</summary>
+    private const string UserText = "tell me about the lighthouse keeper";
+
     private static StringContent ChatBody(bool stream)
-        => new($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"stream":{{(stream ? "true" : "false")}}}""", Encoding.UTF8, "application/json");
+        => new($$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{UserText}}"}],"stream":{{(stream ? "true" : "false")}}}""", Encoding.UTF8, "application/json");
+
+    /// <summary>The request detail endpoint's answer; null while it answers 404.</summary>
+    private static async Task<JsonNode?> GetDetailAsync(ClusterReplica replica, string requestId)
+    {
+        using var response = await replica.Client.GetAsync($"metrics/active-requests/{requestId}", Ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct));
+    }
 
     /// <summary>Starts a streaming request held open by the upstream; returns its id and the open response.</summary>
     private static async Task<(string RequestId, HttpResponseMessage Response)> StartStreamAsync(ClusterReplica replica)

@@ -38,6 +38,33 @@ internal sealed class TempRedis : IAsyncDisposable
         await _server.WaitForLineAsync(line => line.Contains("Ready to accept connections", StringComparison.Ordinal), s_startTimeout);
     }
 
+    /// <summary>Every key and value the server holds (strings, hashes, sets, streams), as text: what a replica wrote to Redis.</summary>
+    public async Task<string> ReadEverythingAsync()
+    {
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port}");
+        var db = connection.GetDatabase();
+        var text = new System.Text.StringBuilder();
+        foreach (var key in connection.GetServer("127.0.0.1", Port).Keys())
+        {
+            text.Append(key).Append(" =");
+            var type = await db.KeyTypeAsync(key);
+            var values = type switch
+            {
+                StackExchange.Redis.RedisType.String => [(string?)await db.StringGetAsync(key)],
+                StackExchange.Redis.RedisType.Hash => (await db.HashGetAllAsync(key)).Select(e => $"{e.Name}: {e.Value}"),
+                StackExchange.Redis.RedisType.Set => (await db.SetMembersAsync(key)).Select(v => (string?)v),
+                StackExchange.Redis.RedisType.Stream => (await db.StreamRangeAsync(key)).SelectMany(e => e.Values.Select(v => $"{e.Id} {v.Name}: {v.Value}")),
+                _ => [$"({type})"],
+            };
+            foreach (var value in values)
+            {
+                text.Append(' ').AppendLine(value);
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Kills the server (SIGKILL): every connection drops at once.</summary>
     public async Task StopAsync()
     {

@@ -1,7 +1,7 @@
 namespace Inflight.Tests.Cluster;
 
 /// <summary>
-/// A Redis, the slow upstream and three replicas a, b and c; all stopped and removed on dispose. The heartbeat is
+/// A Redis, the slow upstream and (unless a test names others) three replicas a, b and c; all stopped and removed on dispose. The heartbeat is
 /// 3 s unless a test needs another: on a loaded machine a replica must not miss three beats by accident.
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
@@ -19,16 +19,17 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public IReadOnlyList<ClusterReplica> Replicas { get; }
 
-    public static async Task<TestCluster> StartAsync(double heartbeatSeconds = 3)
+    /// <summary>Replicas named <paramref name="ids"/> (default a, b and c), each with <paramref name="settings"/> added to its environment.</summary>
+    public static async Task<TestCluster> StartAsync(double heartbeatSeconds = 3, string[]? ids = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var redis = await TempRedis.StartNewAsync();
         var upstream = await SlowUpstream.StartAsync();
         var replicas = new List<ClusterReplica>();
         try
         {
-            foreach (var id in new[] { "a", "b", "c" })
+            foreach (var id in ids ?? ["a", "b", "c"])
             {
-                replicas.Add(await ClusterReplica.StartAsync(id, redis.Url, upstream.BaseUrl, heartbeatSeconds));
+                replicas.Add(await ClusterReplica.StartAsync(id, redis.Url, upstream.BaseUrl, heartbeatSeconds, settings));
             }
 
             return new TestCluster(redis, upstream, replicas);

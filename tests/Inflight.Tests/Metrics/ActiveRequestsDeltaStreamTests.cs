@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Inflight.Tracking;
 
 namespace Inflight.Tests.Metrics;
 
@@ -85,7 +87,7 @@ public sealed class ActiveRequestsDeltaStreamTests
     }
 
     [Fact]
-    public async Task DeltaStream_RequestStartsAndEndsBetweenRounds_StillSendsItsEnd()
+    public async Task DeltaStream_RequestStartsAndEndsBetweenRounds_StillSendsItsStartAndEnd()
     {
         await using var host = MetricsTestHost.Start();
         using var client = host.CreateClient();
@@ -101,6 +103,118 @@ public sealed class ActiveRequestsDeltaStreamTests
         var data = JsonNode.Parse(end.Data)!;
         Assert.Equal(quick.RequestId, (string)data["request_id"]!);
         Assert.Equal("upstream_http_error", (string)data["error_type"]!);
+        var start = Assert.Single(stream.Received, e => e.EventType == "request-start");
+        Assert.Equal(quick.RequestId, (string)JsonNode.Parse(start.Data)!["request_id"]!);
+        Assert.True(long.Parse(start.EventId!, CultureInfo.InvariantCulture) < long.Parse(end.EventId!, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task DeltaStream_ManySubscribers_ReceiveIdenticalEventsAndIds()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+        var streams = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => SseTestStream.OpenAsync(client, path: DeltaPath)));
+        try
+        {
+            foreach (var stream in streams)
+            {
+                Assert.Equal("snapshot", (await stream.NextAsync()).EventType);
+            }
+
+            var requests = Enumerable.Range(0, 5).Select(i => host.StartRequest("model-" + i)).ToList();
+            foreach (var request in requests)
+            {
+                request.MarkFirstByte();
+                request.AddEstimatedOutputTokens(7);
+            }
+
+            foreach (var request in requests)
+            {
+                request.Complete();
+            }
+
+            // Ends go out in the order requests finished, so the last one's end closes every stream's sequence.
+            foreach (var stream in streams)
+            {
+                await stream.WaitForAsync(e => e.EventType == "request-end" && e.Data.Contains(requests[^1].RequestId, StringComparison.Ordinal));
+            }
+
+            var sequences = streams.Select(s => s.Received.Where(e => e.EventType != "snapshot").Select(e => $"{e.EventId} {e.EventType} {e.Data}").ToList()).ToList();
+            Assert.All(sequences, sequence => Assert.Equal(sequences[0], sequence));
+            Assert.All(requests, r => Assert.Contains(sequences[0], e => e.Contains(" request-start ", StringComparison.Ordinal) && e.Contains(r.RequestId, StringComparison.Ordinal)));
+            Assert.All(requests, r => Assert.Contains(sequences[0], e => e.Contains(" request-end ", StringComparison.Ordinal) && e.Contains(r.RequestId, StringComparison.Ordinal)));
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DeltaStream_ResumeWithLastEventId_FreshSnapshotThenTheChangesSinceIt()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+        using var stays = host.StartRequest("stays");
+        var finishing = host.StartRequest("finishing");
+        string lastId;
+        await using (var first = await SseTestStream.OpenAsync(client, path: DeltaPath))
+        {
+            Assert.Equal("snapshot", (await first.NextAsync()).EventType);
+            stays.AddEstimatedOutputTokens(3);
+            lastId = (await first.WaitForAsync(e => e.EventType == "request-update")).EventId!;
+        }
+
+        // While the watcher is away: one request ends, one starts, one moves on.
+        finishing.Complete();
+        using var arrived = host.StartRequest("arrived");
+        stays.AddToolCalls(1);
+
+        await using var resumed = await SseTestStream.OpenAsync(client, lastEventId: lastId, path: DeltaPath);
+        var snapshot = await resumed.NextAsync();
+        Assert.Equal("snapshot", snapshot.EventType);
+        Assert.True(long.Parse(snapshot.EventId!, CultureInfo.InvariantCulture) > long.Parse(lastId, CultureInfo.InvariantCulture));
+        var state = JsonNode.Parse(snapshot.Data)!["active_requests"]!.AsArray().ToDictionary(r => (string)r!["request_id"]!, r => r!.AsObject());
+        while (!SameRequests(state, Current(host)))
+        {
+            var item = await resumed.NextAsync();
+            Assert.True(long.Parse(item.EventId!, CultureInfo.InvariantCulture) > long.Parse(lastId, CultureInfo.InvariantCulture), "nothing is replayed");
+            DeltaReplay.Apply(state, item);
+        }
+
+        Assert.Equal(new[] { stays.RequestId, arrived.RequestId }.Order(), state.Keys.Order());
+        Assert.Equal(1, (int)state[stays.RequestId]["tool_calls"]!);
+    }
+
+    [Fact]
+    public async Task DeltaStream_StalledReader_OthersGetEveryEvent()
+    {
+        await using var host = MetricsTestHost.Start();
+        using var client = host.CreateClient();
+        var ct = TestContext.Current.CancellationToken;
+
+        // Opened, never read: its socket fills while the other stream keeps up.
+        using var stalled = await client.GetAsync(DeltaPath, HttpCompletionOption.ResponseHeadersRead, ct).WaitAsync(MetricsTestHost.Timeout, ct);
+        await using var reader = await SseTestStream.OpenAsync(client, path: DeltaPath);
+        Assert.Equal("snapshot", (await reader.NextAsync()).EventType);
+        var active = new List<TrackedRequest>();
+        for (var i = 0; i < 100; i++)
+        {
+            var started = host.StartRequest("a-rather-long-model-name-to-make-the-records-bigger-" + new string('x', 400));
+            active.Add(started);
+            await reader.WaitForAsync(e => e.EventType == "request-start" && e.Data.Contains(started.RequestId, StringComparison.Ordinal));
+        }
+
+        foreach (var request in active)
+        {
+            request.Complete();
+        }
+
+        await reader.WaitForAsync(e => e.EventType == "request-end" && e.Data.Contains(active[^1].RequestId, StringComparison.Ordinal));
+        Assert.Equal(100, reader.Received.Count(e => e.EventType == "request-end"));
     }
 
     [Fact]

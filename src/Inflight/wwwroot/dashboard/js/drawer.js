@@ -1,6 +1,7 @@
 // The request drawer: the detail endpoint for one request, refreshed every second while it is open
 // (the record, its timeline, upstream status, translation notes and who sent it, and — only with
-// VDM_CAPTURE_CONTENT=true — the last user message and the tail of the answer as it streams).
+// VDM_CAPTURE_CONTENT=true — the last user message and the tail of the answer as it streams). In cluster
+// mode it names the owning replica; another replica's request shows what its owner published, never its content.
 
 import { getRequestDetail } from './api.js';
 import { formatClock, formatDuration, formatNumber } from './format.js';
@@ -44,6 +45,7 @@ export class RequestDrawer {
     const record = detail.record ?? {};
     const rows = [
       ['State', detail.state],
+      ...(detail.replica ? [['Replica', detail.remote ? `${detail.replica} (another replica; as it last published)` : `${detail.replica} (this replica)`]] : []),
       ['Phase / status', record.phase ?? `${record.status ?? ''}${record.error_type ? ` (${record.error_type})` : ''}`],
       ['Model', `${record.requested_model ?? ''} → ${record.qualified_model ?? ''}`],
       ['Upstream status', detail.upstream_status ?? '—'],
@@ -61,6 +63,7 @@ export class RequestDrawer {
     }
     if (detail.cancelled_by) rows.push(['Cancelled by', detail.cancelled_by]);
     rows.push(['Translation notes', (detail.translation_notes ?? []).join('\n') || '—']);
+    if (detail.content_unavailable) rows.push(['Content', detail.content_unavailable]);
     if (detail.content) {
       rows.push(['Last user message', detail.content.last_user_message || '—', 'content']);
       rows.push(['Output (last 4 KB)', detail.content.output_tail || '—', 'content']);

@@ -24,6 +24,16 @@ export function providerBadge(params) {
   return badge(provider, 'provider', providerColour(provider));
 }
 
+/** The replica column of the log grids: hidden until rows carry `replica` (cluster mode, REDIS_URL). */
+export function replicaColumn() {
+  return { colId: 'replica', field: 'replica', headerName: 'Replica', valueFormatter: (p) => p.value ?? '—', hide: true, minWidth: 90, flex: 0.7 };
+}
+
+/** Shows the replica column of `api` once any of `rows` names its replica. */
+export function showReplicaColumn(api, rows) {
+  if (rows.some((row) => row?.replica)) api.setColumnsVisible(['replica'], true);
+}
+
 /**
  * Makes the grid show exactly `rows`: adds new ids, updates changed rows, removes missing ids — one
  * transaction, so unchanged rows keep their DOM, sorting and selection. Returns the ids removed.

@@ -2,7 +2,7 @@
 
 import { formatClock, formatDuration, formatLatency, formatNumber } from './format.js';
 import { modelCell, requestIdCell } from './active-grid.js';
-import { badge, el, providerBadge, syncRows } from './grid-util.js';
+import { badge, el, providerBadge, replicaColumn, showReplicaColumn, syncRows } from './grid-util.js';
 
 export class LogsView {
   constructor({ agGrid, theme }) {
@@ -25,6 +25,7 @@ export class LogsView {
       columnDefs: [
         time,
         { colId: 'status', headerName: 'Status', valueGetter: (p) => statusOf(p.data), cellRenderer: statusCell, minWidth: 122, flex: 0.9 },
+        replicaColumn(),
         provider,
         model,
         { field: 'duration_ms', headerName: 'Duration', valueFormatter: (p) => formatDuration(p.value), type: 'rightAligned', cellClass: ['num', 'ag-right-aligned-cell'], minWidth: 92, flex: 0.9 },
@@ -49,6 +50,7 @@ export class LogsView {
         time,
         { field: 'error_type', headerName: 'Error', cellRenderer: (p) => badge(p.value || 'error', 'status-error'), minWidth: 190, flex: 1.2 },
         { field: 'status_code', headerName: 'Code', valueFormatter: (p) => (p.value == null ? '—' : String(p.value)), minWidth: 70, flex: 0.6, cellClass: 'num' },
+        replicaColumn(),
         provider,
         model,
         {
@@ -63,6 +65,8 @@ export class LogsView {
   render(json) {
     const recent = arrayOf(json?.recent_requests ?? json?.requests);
     const errors = arrayOf(json?.recent_errors ?? json?.errors);
+    showReplicaColumn(this._recent, recent);
+    showReplicaColumn(this._errors, errors);
     syncRows(this._recent, this._recentRows, recent, (r) => r?.request_id);
     syncRows(this._errors, this._errorRows, errors, (r) => r?.request_id);
   }

@@ -5,7 +5,7 @@
 import { getJson } from './api.js';
 import { formatDuration, formatLatency, formatNumber } from './format.js';
 import { requestIdCell } from './active-grid.js';
-import { badge, providerBadge } from './grid-util.js';
+import { badge, providerBadge, replicaColumn, showReplicaColumn } from './grid-util.js';
 
 /** Rows per server page; also the grid's block size, so one block is one request. */
 const PageSize = 100;
@@ -62,6 +62,7 @@ export class RequestLogView {
       columnDefs: [
         { colId: 'started', headerName: 'Started', valueGetter: (p) => p.data?.start_time, valueFormatter: (p) => dateTime(p.value), minWidth: 150, flex: 1, cellClass: 'num' },
         { colId: 'status', headerName: 'Status', valueGetter: (p) => p.data?.status, cellRenderer: statusCell, minWidth: 110, flex: 0.8 },
+        replicaColumn(),
         { field: 'provider', headerName: 'Provider', cellRenderer: providerBadge, minWidth: 110, flex: 0.9 },
         { field: 'model', headerName: 'Model', tooltipField: 'qualified_model', minWidth: 150, flex: 1.4 },
         { field: 'client_name', headerName: 'Client', minWidth: 110, flex: 0.9 },
@@ -100,6 +101,7 @@ export class RequestLogView {
             return;
           }
           const last = page.nextBefore == null ? params.startRow + page.rows.length : -1;
+          showReplicaColumn(this._grid, page.rows);
           params.successCallback(page.rows, last);
           status.textContent = last >= 0 ? `${formatNumber(last)} stored requests` : `${formatNumber(params.startRow + page.rows.length)}+ stored requests`;
         } catch (error) {
