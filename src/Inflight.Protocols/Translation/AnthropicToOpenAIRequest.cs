@@ -925,18 +925,7 @@ public static class AnthropicToOpenAIRequest
             }
 
             w.WritePropertyName("parameters");
-            if (schema is { } parameters)
-            {
-                WrittenAsIs.Write(parameters, w);
-            }
-            else
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "object");
-                w.WriteStartObject("properties");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+            WrittenAsIs.WriteSchema(schema, w);
 
             if (t.Prop("strict").AsBool() is { } strict)
             {

@@ -1086,18 +1086,7 @@ public static class OpenAIToAnthropicRequest
             }
 
             w.WritePropertyName("input_schema");
-            if (f.Prop("parameters") is { } parameters)
-            {
-                parameters.WriteTo(w);
-            }
-            else
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "object");
-                w.WriteStartObject("properties");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+            WrittenAsIs.WriteSchema(f.Prop("parameters"), w);
 
             if (f.Prop("strict").AsBool() is { } strict)
             {

@@ -414,18 +414,7 @@ internal sealed class ResponsesTools
             }
 
             w.WritePropertyName(schemaName);
-            if (tool.Tool.Prop("parameters") is { } schema)
-            {
-                schema.WriteTo(w);
-            }
-            else
-            {
-                w.WriteStartObject();
-                w.WriteString("type", "object");
-                w.WriteStartObject("properties");
-                w.WriteEndObject();
-                w.WriteEndObject();
-            }
+            WrittenAsIs.WriteSchema(tool.Tool.Prop("parameters"), w);
 
             return;
         }

@@ -38,6 +38,25 @@ internal static class WrittenAsIs
         }
     }
 
+    /// <summary>
+    /// Writes a tool's parameter schema as <see cref="Write"/> does; a tool without one gets the empty object schema
+    /// (<c>{"type":"object","properties":{}}</c>), which every provider accepts for a tool that takes no input.
+    /// </summary>
+    public static void WriteSchema(JsonElement? schema, Utf8JsonWriter writer)
+    {
+        if (schema is { } value)
+        {
+            Write(value, writer);
+            return;
+        }
+
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "object"u8);
+        writer.WriteStartObject("properties"u8);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
     /// <summary>Whether a writer writes compact JSON with the translators' encoder (the spelling <see cref="Is"/> checks against).</summary>
     public static bool IsWriterOutput(Utf8JsonWriter writer)
         => !writer.Options.Indented && ReferenceEquals(writer.Options.Encoder, s_encoder);
