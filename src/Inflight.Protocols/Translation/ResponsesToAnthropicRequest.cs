@@ -1,4 +1,5 @@
-using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace Inflight.Protocols.Translation;
 
@@ -24,6 +25,9 @@ namespace Inflight.Protocols.Translation;
 /// <item><c>text.format</c> json_schema becomes <c>output_config.format</c> (native structured output);
 /// json_object, which has no schema, is asked for by a system instruction and recorded.</item>
 /// </list>
+/// <para>Written in one pass over the parsed body (a <see cref="JsonDocument"/>, shared with the inspector) with a
+/// <see cref="Utf8JsonWriter"/>: the conversation (<see cref="ResponsesAnthropicConversation"/>) and the system blocks
+/// into pooled buffers as they are read, the rest once every field is known (thinking removes sampling fields).</para>
 /// </remarks>
 public static class ResponsesToAnthropicRequest
 {
@@ -32,34 +36,53 @@ public static class ResponsesToAnthropicRequest
 
     private const string JsonObjectInstruction = "Respond with a single valid JSON object and nothing else: no prose, no code fences.";
 
-    public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
+    public static byte[] Translate(ReadOnlyMemory<byte> responsesJson, TranslationContext ctx)
     {
-        var request = JsonOutput.ParseObject(responsesJson, "request body");
-        var tools = ResponsesTools.Read(request["tools"], ctx);
-        var system = new JsonArray();
-        if (request["instructions"] is not null)
+        using var doc = JsonInput.ParseObject(responsesJson, "request body");
+        return Translate(doc.RootElement, ctx);
+    }
+
+    /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
+    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    {
+        if (request.ValueKind != JsonValueKind.Object)
         {
-            AddSystem(system, ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string."));
+            throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
-        var messages = new ResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request));
-        if (messages.Count == 0)
+        var length = JsonMarshal.GetRawUtf8Value(request).Length;
+        using var conversation = new ResponsesAnthropicConversation(ctx, length);
+        try
+        {
+            return Run(request, conversation, length, ctx);
+        }
+        catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
+        {
+            // Valid JSON, but a string the translator reads or copies cannot be unescaped: the client's text, not a bug here.
+            throw new TranslationException(400, "The request body has a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) that is not part of a pair: not valid text.");
+        }
+    }
+
+    private static byte[] Run(JsonElement request, ResponsesAnthropicConversation conversation, int length, TranslationContext ctx)
+    {
+        var tools = ResponsesTools.Read(request.Prop("tools"), ctx);
+        if (request.Prop("instructions") is { } instructions)
+        {
+            conversation.AddSystem(instructions.ValueKind == JsonValueKind.String ? instructions : throw new TranslationException(400, "instructions: must be a string."));
+        }
+
+        conversation.Build(ResponsesInput.CheckItems(request), tools);
+        if (conversation.MessageCount == 0)
         {
             throw new TranslationException(400, "input: at least one user or assistant message is required.");
         }
 
-        var output = new JsonObject { ["model"] = ctx.Model };
-        long? maxTokens = null;
-        double? temperature = null, topP = null;
-        JsonNode? effort = null;
-        string? userId = null, safetyIdentifier = null;
-        ResponsesToolChoice? toolChoice = null;
-        var parallelToolCalls = true;
-        var summary = false;
-
-        foreach (var (name, value) in request)
+        var fields = new Fields();
+        foreach (var property in request.EnumerateObject())
         {
-            if (!ResponsesRequestFields.MustTranslate(name, value, toAnthropic: true, ctx) || ResponsesInput.TryCommonField(name, value!, ctx))
+            var name = property.Name;
+            var value = property.Value;
+            if (!ResponsesRequestFields.MustTranslate(name, value.NotNull(), toAnthropic: true, ctx) || ResponsesInput.TryCommonField(name, value, ctx))
             {
                 continue;
             }
@@ -69,42 +92,42 @@ public static class ResponsesToAnthropicRequest
                 case "input" or "instructions" or "tools":
                     break;
                 case "tool_choice":
-                    toolChoice = tools.Choice(value!);
+                    fields.ToolChoice = tools.Choice(value);
                     break;
                 case "parallel_tool_calls":
-                    parallelToolCalls = ResponsesInput.Bool(value!, name);
+                    fields.ParallelToolCalls = ResponsesInput.Bool(value, name);
                     break;
                 case "max_output_tokens":
-                    maxTokens = ResponsesInput.PositiveInteger(value!, name);
+                    fields.MaxTokens = ResponsesInput.PositiveInteger(value, name);
                     break;
                 case "temperature":
-                    temperature = ResponsesInput.Number(value!, name);
+                    fields.Temperature = ResponsesInput.Number(value, name);
                     break;
                 case "top_p":
-                    topP = ResponsesInput.Number(value!, name);
+                    fields.TopP = ResponsesInput.Number(value, name);
                     break;
                 case "text":
-                    AddText(value!, output, system, ctx);
+                    ReadText(value, fields, conversation, ctx);
                     break;
                 case "reasoning":
                     // Thinking blocks are Claude's summarized reasoning, so a summary request is honoured by thinking itself.
-                    effort = ResponsesInput.ReasoningEffort(value!, summaryHonoured: true, ctx);
-                    summary = value!["summary"] is not null || value["generate_summary"] is not null;
+                    fields.Effort = ResponsesInput.ReasoningEffort(value, summaryHonoured: true, ctx);
+                    fields.Summary = value.Prop("summary") is not null || value.Prop("generate_summary") is not null;
                     break;
                 case "include":
-                    ResponsesInput.Include(value!, honoured: "reasoning.encrypted_content", ctx);
+                    ResponsesInput.Include(value, honoured: "reasoning.encrypted_content", ctx);
                     break;
                 case "user":
-                    userId = value.AsString() ?? throw new TranslationException(400, "user: must be a string.");
+                    fields.User = value.NotNull().AsString() ?? throw new TranslationException(400, "user: must be a string.");
                     break;
                 case "safety_identifier":
-                    safetyIdentifier = value.AsString() ?? throw new TranslationException(400, "safety_identifier: must be a string.");
+                    fields.SafetyIdentifier = value.NotNull().AsString() ?? throw new TranslationException(400, "safety_identifier: must be a string.");
                     break;
                 case "prompt_cache_key":
                     // The client asks for prompt caching; Anthropic caches only when asked, and a top-level
                     // cache_control lets the API place (and move) the breakpoint itself.
-                    _ = value.AsString() ?? throw new TranslationException(400, "prompt_cache_key: must be a string.");
-                    output["cache_control"] = new JsonObject { ["type"] = "ephemeral" };
+                    _ = value.NotNull().AsString() ?? throw new TranslationException(400, "prompt_cache_key: must be a string.");
+                    fields.Set(Early.CacheControl);
                     ctx.Note("prompt_cache_key → automatic prompt caching (cache_control)");
                     break;
                 default:
@@ -113,88 +136,92 @@ public static class ResponsesToAnthropicRequest
             }
         }
 
-        if (system.Count > 0)
+        var sent = SentTools(tools, fields, ctx);
+        if (fields.Temperature is { } t && t > 1)
         {
-            output["system"] = system;
+            ctx.Note("temperature above 1 clamped to 1 (Anthropic's range is 0-1)");
         }
 
-        output["messages"] = messages;
-        if ((safetyIdentifier ?? userId) is { } user)
+        if (fields.TopP is not null && fields.Temperature is not null)
         {
-            output["metadata"] = new JsonObject { ["user_id"] = user };
+            // Current Claude models reject temperature and top_p together.
+            ctx.Drop("top_p (Claude takes temperature or top_p, not both)");
+            fields.TopPSent = false;
         }
-
-        if (ctx.ClientStream)
-        {
-            output["stream"] = true;
-        }
-
-        var anthropicChoice = AddTools(tools, toolChoice, parallelToolCalls, output, ctx);
-        AddSampling(temperature, topP, output, ctx);
 
         // Thinking (shared with Chat clients' reasoning_effort): adaptive or a budget per model, left off
         // with a note when tool_choice forces a tool or the tool continuation has no thinking block.
-        var maxTokensValue = OutputLimits.Clamp("max_output_tokens", maxTokens ?? ctx.DefaultMaxTokens, ctx);
-        maxTokensValue = OpenAIToAnthropicRequest.AddThinking(effort, anthropicChoice, messages, output, maxTokensValue, ctx, "reasoning.effort");
-        if (maxTokens is null && output["thinking"]?["type"].AsString() == "adaptive")
+        var maxTokens = OutputLimits.Clamp("max_output_tokens", fields.MaxTokens ?? ctx.DefaultMaxTokens, ctx);
+        maxTokens = AddThinking(fields, sent, conversation, maxTokens, ctx);
+        if (fields.MaxTokens is null && fields.ThinkingType == "adaptive")
         {
             // The client set no limit (Codex never does) and adaptive thinking spends from the same budget as
             // the answer: a small default would cut answers short after the thinking.
-            maxTokensValue = OutputLimits.Clamp("max_tokens", Math.Max(maxTokensValue, AdaptiveThinkingMinTokens), ctx);
+            maxTokens = OutputLimits.Clamp("max_tokens", Math.Max(maxTokens, AdaptiveThinkingMinTokens), ctx);
         }
 
-        if (summary && output["thinking"] is null)
+        if (fields.Summary && fields.ThinkingType is null)
         {
             ctx.Drop("reasoning.summary (thinking is off)");
         }
 
-        output["max_tokens"] = maxTokensValue;
-        return JsonOutput.ToBytes(output);
+        using var output = new PooledBufferWriter(length + 1024);
+        using (var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
+        {
+            Write(w, fields, sent, conversation, maxTokens, ctx);
+        }
+
+        return output.WrittenSpan.ToArray();
     }
 
-    internal static void AddSystem(JsonArray system, JsonNode text)
+    /// <summary>The top-level fields as read: kept until the end, since thinking (decided last) removes sampling fields and extends output_config.</summary>
+    private sealed class Fields
     {
-        // Anthropic rejects empty text blocks.
-        if (!ResponsesInput.IsEmptyString(text))
+        public ResponsesToolChoice? ToolChoice;
+        public bool ParallelToolCalls = true;
+        public long? MaxTokens;
+        public double? Temperature;
+        public double? TopP;
+        public bool TopPSent = true;
+        public string? Effort;
+        public bool Summary;
+        public string? User;
+        public string? SafetyIdentifier;
+        public JsonElement? FormatSchema;
+        public string? ThinkingType;
+        public int ThinkingBudget;
+        public string? ThinkingEffort;
+        public bool TemperatureRemoved;
+        public bool TopPRemoved;
+
+        /// <summary>output_config and cache_control, which the client's fields set, in the order they were set.</summary>
+        public readonly List<Early> EarlyFields = new(2);
+
+        public void Set(Early field)
         {
-            system.Add(TextBlock(text));
+            if (!EarlyFields.Contains(field))
+            {
+                EarlyFields.Add(field);
+            }
         }
     }
 
-    internal static JsonObject TextBlock(JsonNode text) => new() { ["type"] = "text", ["text"] = text };
-
-    private static void AddSampling(double? temperature, double? topP, JsonObject output, TranslationContext ctx)
+    private enum Early
     {
-        if (temperature is { } t)
-        {
-            if (t > 1)
-            {
-                ctx.Note("temperature above 1 clamped to 1 (Anthropic's range is 0-1)");
-            }
-
-            output["temperature"] = Math.Min(t, 1.0);
-        }
-
-        if (topP is { } p)
-        {
-            // Current Claude models reject temperature and top_p together.
-            if (temperature is not null)
-            {
-                ctx.Drop("top_p (Claude takes temperature or top_p, not both)");
-            }
-            else
-            {
-                output["top_p"] = p;
-            }
-        }
+        OutputConfig,
+        CacheControl,
     }
 
-    private static void AddText(JsonNode value, JsonObject output, JsonArray system, TranslationContext ctx)
+    /// <summary>The tools sent upstream and the tool_choice for them (null when none is sent).</summary>
+    private readonly record struct SentToolSet(List<DeclaredFunctionTool>? Tools, string? ChoiceType, string? ChoiceName, bool DisableParallelToolUse);
+
+    private static void ReadText(JsonElement value, Fields fields, ResponsesAnthropicConversation conversation, TranslationContext ctx)
     {
         if (ResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } schema)
         {
-            output["output_config"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema["schema"]!.DeepClone() } };
-            if (schema["strict"].AsBool() == false)
+            fields.FormatSchema = schema.Prop("schema");
+            fields.Set(Early.OutputConfig);
+            if (schema.Prop("strict").AsBool() == false)
             {
                 ctx.Note("text.format strict false sent as Anthropic structured output (always strict)");
             }
@@ -202,29 +229,30 @@ public static class ResponsesToAnthropicRequest
         else if (jsonObject)
         {
             ctx.Note("text.format json_object approximated by a system instruction");
-            AddSystem(system, JsonObjectInstruction);
+            conversation.AddSystem(JsonObjectInstruction);
         }
 
-        if (value["verbosity"] is not null)
+        if (value.Prop("verbosity") is not null)
         {
             ctx.Drop("text.verbosity");
         }
     }
 
-    private static JsonObject? AddTools(ResponsesTools tools, ResponsesToolChoice? choice, bool parallelToolCalls, JsonObject output, TranslationContext ctx)
+    private static SentToolSet SentTools(ResponsesTools tools, Fields fields, TranslationContext ctx)
     {
-        if (tools.Functions.Count == 0)
+        var choice = fields.ToolChoice;
+        if (tools.Declared.Count == 0)
         {
             if (choice?.Mode == "required")
             {
                 throw new TranslationException(400, "tool_choice: 'required' needs a function tool; the declared tools are hosted tools this model's provider cannot run.");
             }
 
-            return null;
+            return default;
         }
 
-        var converted = new JsonArray();
-        foreach (var tool in tools.Functions)
+        var sent = new List<DeclaredFunctionTool>(tools.Declared.Count);
+        foreach (var tool in tools.Declared)
         {
             // allowed_tools: Anthropic has no such choice; sending only the allowed tools gives the model the same options.
             if (choice?.Allowed is { } allowed && !allowed.Contains(tool.UpstreamName))
@@ -232,19 +260,7 @@ public static class ResponsesToAnthropicRequest
                 continue;
             }
 
-            var anthropicTool = new JsonObject { ["name"] = tool.UpstreamName };
-            if (tool.Description is not null)
-            {
-                anthropicTool["description"] = tool.Description;
-            }
-
-            anthropicTool["input_schema"] = tool.Parameters;
-            if (tool.Strict == true)
-            {
-                anthropicTool["strict"] = true;
-            }
-
-            converted.Add(anthropicTool);
+            sent.Add(tool);
         }
 
         if (choice?.Allowed is not null)
@@ -252,28 +268,210 @@ public static class ResponsesToAnthropicRequest
             ctx.Note("tool_choice allowed_tools: only the allowed tools sent");
         }
 
-        output["tools"] = converted;
-        JsonObject? result = choice switch
+        var (type, name) = choice switch
         {
-            null => null,
-            { Name: { } name } => new JsonObject { ["type"] = "tool", ["name"] = name },
-            { Mode: "required" } => new JsonObject { ["type"] = "any" },
-            { Mode: "none" } => new JsonObject { ["type"] = "none" },
-            _ => new JsonObject { ["type"] = "auto" },
+            null => ((string?)null, (string?)null),
+            { Name: { } n } => ("tool", n),
+            { Mode: "required" } => ("any", null),
+            { Mode: "none" } => ("none", null),
+            _ => ("auto", null),
         };
 
-        if (!parallelToolCalls && result?["type"].AsString() != "none")
+        var disableParallel = false;
+        if (!fields.ParallelToolCalls && type != "none")
         {
-            result ??= new JsonObject { ["type"] = "auto" };
-            result["disable_parallel_tool_use"] = true;
+            type ??= "auto";
+            disableParallel = true;
         }
 
-        if (result is not null)
-        {
-            output["tool_choice"] = result;
-        }
-
-        return result;
+        return new SentToolSet(sent, type, name, disableParallel);
     }
 
+    /// <summary>reasoning.effort → Anthropic thinking, as <see cref="OpenAIToAnthropicRequest.AddThinking"/> decides it. Returns the max_tokens to send.</summary>
+    private static long AddThinking(Fields fields, SentToolSet sent, ResponsesAnthropicConversation conversation, long maxTokens, TranslationContext ctx)
+    {
+        if (fields.Effort is not { } requested)
+        {
+            return maxTokens;
+        }
+
+        if (requested is not ("none" or "minimal" or "low" or "medium" or "high" or "xhigh"))
+        {
+            throw new TranslationException(400, $"reasoning.effort: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh' (got '{(requested.Length > 40 ? requested[..40] + "…" : requested)}').");
+        }
+
+        var effort = Effort.ToAnthropic(requested, ctx.Model);
+        if (effort is null)
+        {
+            ctx.Note("reasoning.effort none → no thinking");
+            return maxTokens;
+        }
+
+        // Anthropic: "Tool use with thinking only supports tool_choice auto or none".
+        if (sent.ChoiceType is "any" or "tool")
+        {
+            ctx.Note($"reasoning.effort {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
+            return maxTokens;
+        }
+
+        // A tool continuation must repeat the assistant turn's thinking block.
+        if (conversation.IsToolContinuationWithoutThinking)
+        {
+            ctx.Note($"reasoning.effort {requested} → no thinking (tool continuation without the earlier thinking block)");
+            return maxTokens;
+        }
+
+        if (Effort.SupportsAdaptive(ctx.Model))
+        {
+            fields.ThinkingType = "adaptive";
+            fields.ThinkingEffort = effort;
+            ctx.Note($"reasoning.effort {requested} → thinking adaptive, effort {effort}");
+        }
+        else
+        {
+            // Anthropic: budget_tokens >= 1024 and < max_tokens.
+            var budget = Effort.Budget(effort);
+            if (maxTokens <= budget)
+            {
+                var raised = budget + ctx.DefaultMaxTokens;
+                ctx.Note($"max_tokens {maxTokens} → {raised} (above the thinking budget {budget})");
+                maxTokens = raised;
+            }
+
+            fields.ThinkingType = "enabled";
+            fields.ThinkingBudget = budget;
+            ctx.Note($"reasoning.effort {requested} → thinking budget {budget}");
+        }
+
+        // Thinking allows no custom temperature, and top_p only from 0.95 (extended thinking reference).
+        if (fields.Temperature is not null)
+        {
+            fields.TemperatureRemoved = true;
+            ctx.Drop("temperature (not allowed together with thinking)");
+        }
+
+        if (fields.TopP is { } topP && fields.TopPSent && topP < 0.95)
+        {
+            fields.TopPRemoved = true;
+            ctx.Drop("top_p (below 0.95 is not allowed together with thinking)");
+        }
+
+        return maxTokens;
+    }
+
+    private static void Write(Utf8JsonWriter w, Fields fields, SentToolSet sent, ResponsesAnthropicConversation conversation, long maxTokens, TranslationContext ctx)
+    {
+        w.WriteStartObject();
+        w.WriteString("model", ctx.Model);
+        foreach (var early in fields.EarlyFields)
+        {
+            if (early == Early.CacheControl)
+            {
+                w.WriteStartObject("cache_control");
+                w.WriteString("type", "ephemeral");
+                w.WriteEndObject();
+            }
+            else
+            {
+                WriteOutputConfig(fields, w);
+            }
+        }
+
+        conversation.WriteSystemAndMessages(w);
+        if ((fields.SafetyIdentifier ?? fields.User) is { } user)
+        {
+            w.WriteStartObject("metadata");
+            w.WriteString("user_id", user);
+            w.WriteEndObject();
+        }
+
+        if (ctx.ClientStream)
+        {
+            w.WriteBoolean("stream", true);
+        }
+
+        if (sent.Tools is { } tools)
+        {
+            w.WriteStartArray("tools");
+            foreach (var tool in tools)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", tool.UpstreamName);
+                ResponsesTools.WriteDescriptionAndSchema(tool, "description", "input_schema", w);
+                if (!tool.Custom && tool.Tool.Prop("strict").AsBool() == true)
+                {
+                    w.WriteBoolean("strict", true);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            if (sent.ChoiceType is { } type)
+            {
+                w.WriteStartObject("tool_choice");
+                w.WriteString("type", type);
+                if (sent.ChoiceName is { } name)
+                {
+                    w.WriteString("name", name);
+                }
+
+                if (sent.DisableParallelToolUse)
+                {
+                    w.WriteBoolean("disable_parallel_tool_use", true);
+                }
+
+                w.WriteEndObject();
+            }
+        }
+
+        if (fields.Temperature is { } temperature && !fields.TemperatureRemoved)
+        {
+            w.WriteNumber("temperature", Math.Min(temperature, 1.0));
+        }
+
+        if (fields.TopP is { } topP && fields.TopPSent && !fields.TopPRemoved)
+        {
+            w.WriteNumber("top_p", topP);
+        }
+
+        if (fields.ThinkingType is { } thinking)
+        {
+            w.WriteStartObject("thinking");
+            w.WriteString("type", thinking);
+            if (thinking == "enabled")
+            {
+                w.WriteNumber("budget_tokens", fields.ThinkingBudget);
+            }
+
+            w.WriteEndObject();
+            if (fields.ThinkingEffort is not null && !fields.EarlyFields.Contains(Early.OutputConfig))
+            {
+                WriteOutputConfig(fields, w);
+            }
+        }
+
+        w.WriteNumber("max_tokens", maxTokens);
+        w.WriteEndObject();
+    }
+
+    private static void WriteOutputConfig(Fields fields, Utf8JsonWriter w)
+    {
+        w.WriteStartObject("output_config");
+        if (fields.FormatSchema is { } schema)
+        {
+            w.WriteStartObject("format");
+            w.WriteString("type", "json_schema");
+            w.WritePropertyName("schema");
+            WrittenAsIs.Write(schema, w);
+            w.WriteEndObject();
+        }
+
+        if (fields.ThinkingEffort is { } effort)
+        {
+            w.WriteString("effort", effort);
+        }
+
+        w.WriteEndObject();
+    }
 }

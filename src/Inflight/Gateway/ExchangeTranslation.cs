@@ -54,7 +54,7 @@ internal static class ExchangeTranslation
             (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(parsed.RootElement, context),
             (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(parsed.RootElement, context),
             (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(parsed.RootElement, context),
-            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(body.Span, context),
+            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(parsed.RootElement, context),
             _ => throw new InvalidOperationException($"No request translator from {clientFormat} to {upstreamFormat}."),
         };
 

@@ -16,7 +16,7 @@ public sealed class ResponsesToOpenAIRequestEquivalenceTests
 {
     private static readonly string[] s_models = ["gpt-4o", "o3", "gpt-5.5"];
 
-    private const string Fn = """{"type":"function","name":"get_weather","description":"Weather \"now\"\nin a city","strict":true,"parameters":{"type":"object","properties":{"city":{"type":"string","description":"café <b>&amp;</b> ☃ 😀 \u2028"}},"required":["city"]}}""";
+    internal const string Fn = """{"type":"function","name":"get_weather","description":"Weather \"now\"\nin a city","strict":true,"parameters":{"type":"object","properties":{"city":{"type":"string","description":"café <b>&amp;</b> ☃ 😀 \u2028"}},"required":["city"]}}""";
 
     public static TheoryData<string> Bodies => new()
     {

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
+using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
+
+namespace Inflight.Protocols.Tests.Translation;
+
+/// <summary>
+/// The one-pass Responses → Anthropic request translator gives what the <c>JsonNode</c> translator gave: the same output
+/// bytes, the same notes in the same order, the same tool names mapped back for the client, the same stream flag, and the
+/// same 400 for what it refuses — on the bodies and real Codex requests the Responses → Chat equivalence tests use, and on
+/// every node of an SDK-style body mutated — for a model with adaptive thinking, one with a thinking budget and one where
+/// the default max_tokens is below the budget.
+/// </summary>
+public sealed class ResponsesToAnthropicRequestEquivalenceTests
+{
+    private static readonly string[] s_models = ["claude-opus-4-7", "claude-3-7-sonnet-20250219", "claude-haiku-3"];
+
+    /// <summary>Thinking, with its envelope, in front of the tool call it preceded; and one with nothing after it.</summary>
+    private static readonly string s_thinking = ThinkingEnvelope.EncodeThinking("plan \"it\"\n\u00e9", "sig");
+    private static readonly string s_redacted = ThinkingEnvelope.EncodeRedacted("opaque");
+
+    public static TheoryData<string> Bodies
+    {
+        get
+        {
+            var bodies = new TheoryData<string>();
+            foreach (var body in ResponsesToOpenAIRequestEquivalenceTests.Bodies)
+            {
+                bodies.Add(body.Data);
+            }
+
+            foreach (var body in ThinkingBodies())
+            {
+                bodies.Add(body);
+            }
+
+            return bodies;
+        }
+    }
+
+    private static IEnumerable<string> ThinkingBodies()
+    {
+        var reasoning = $$$$"""{"type":"reasoning","encrypted_content":"{{{{s_thinking}}}}"}""";
+        var redacted = $$$$"""{"type":"reasoning","encrypted_content":"{{{{s_redacted}}}}"}""";
+        var call = """{"type":"function_call","call_id":"c1","name":"f","arguments":"{\"a\":1}"}""";
+        var output = """{"type":"function_call_output","call_id":"c1","output":"r"}""";
+        foreach (var effort in new[] { "high", "none", "low", "bogus" })
+        {
+            var r = $$$$""","reasoning":{"effort":"{{{{effort}}}}","summary":"auto"}""";
+            yield return $$$$"""{"model":"m","input":[{"role":"user","content":"q"},{{{{reasoning}}}},{{{{call}}}},{{{{output}}}}]{{{{r}}}}}""";
+            yield return $$$$"""{"model":"m","input":[{"role":"user","content":"q"},{{{{call}}}},{{{{output}}}}]{{{{r}}}},"temperature":0.5,"top_p":0.9}""";
+            yield return $$$$"""{"model":"m","input":[{"role":"user","content":"q"},{{{{redacted}}}},{"role":"assistant","content":""},{{{{reasoning}}}},{{{{call}}}},{{{{output}}}},{{{{reasoning}}}}]{{{{r}}}},"top_p":0.5,"max_output_tokens":100}""";
+            yield return $$$$"""{"model":"m","input":[{{{{reasoning}}}},{"role":"user","content":"q"},{{{{reasoning}}}},{"role":"assistant","content":[{"type":"output_text","text":"a"}]},{{{{call}}}}]{{{{r}}}},"text":{"format":{"type":"json_schema","schema":{"type":"object"}}},"prompt_cache_key":"k"}""";
+            yield return $$$$"""{"model":"m","prompt_cache_key":"k","input":"q","tools":[FN],"tool_choice":{"type":"function","name":"get_weather"}{{{{r}}}},"text":{"format":{"type":"json_object"}}}""";
+            yield return $$$$"""{"model":"m","input":"q","tools":[FN],"parallel_tool_calls":false,"max_output_tokens":2000{{{{r}}}},"temperature":2}""";
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public void Translate_EdgeCaseBody_MatchesTheJsonNodeTranslator(string body)
+    {
+        var bytes = Utf8(body.Replace("FN", ResponsesToOpenAIRequestEquivalenceTests.Fn, StringComparison.Ordinal));
+        foreach (var model in s_models)
+        {
+            AssertSame(bytes, model, body);
+        }
+    }
+
+    [Theory]
+    [InlineData(CodexRecording)]
+    [InlineData(CodexCustomToolRecording)]
+    [InlineData(CodexFallbackRecording)]
+    public void Translate_CodexRecording_MatchesTheJsonNodeTranslator(string recording)
+    {
+        foreach (var model in s_models)
+        {
+            AssertSame(Recording(recording), model, recording);
+        }
+    }
+
+    [Fact]
+    public void Translate_CodexRecordingOnTheInspectorsParse_MatchesTheJsonNodeTranslator()
+    {
+        // The real Codex turn on the gateway's path: the inspector's parse, translated without parsing again.
+        using var parsed = Inflight.Protocols.Requests.RequestInspector.Parse(Recording(CodexRecording));
+        var fromParsed = ResponsesToAnthropicRequest.Translate(parsed.RootElement, Context("claude-opus-4-7"));
+        Assert.Equal(ReferenceResponsesToAnthropicRequest.Translate(Recording(CodexRecording), Context("claude-opus-4-7")), fromParsed);
+        Assert.NotEmpty(JsonNode.Parse(fromParsed)!["tools"]!.AsArray());
+    }
+
+    [Fact]
+    public void Translate_ToolContinuationWithInflightThinking_KeepsThinkingFirstInTheTurn()
+    {
+        // The thinking bodies above reach the thinking decision: the envelope's block leads the assistant turn, so thinking stays on.
+        var body = Utf8(ThinkingBodies().First());
+        var result = JsonNode.Parse(ResponsesToAnthropicRequest.Translate(body, Context("claude-opus-4-7")))!;
+        Assert.Equal(ReferenceResponsesToAnthropicRequest.Translate(body, Context("claude-opus-4-7")), ResponsesToAnthropicRequest.Translate(body, Context("claude-opus-4-7")));
+        Assert.Equal("adaptive", result["thinking"]!["type"]!.GetValue<string>());
+        Assert.Equal("thinking", result["messages"]![1]!["content"]![0]!["type"]!.GetValue<string>());
+        Assert.Equal("tool_result", result["messages"]![2]!["content"]![0]!["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Translate_EveryNodeOfAnSdkBodyMutated_MatchesTheJsonNodeTranslator()
+    {
+        foreach (var (body, what) in ResponsesRequestMalformedInputTests.Mutations(JsonNode.Parse(ResponsesRequestMalformedInputTests.SdkBody)!, null, ResponsesRequestMalformedInputTests.WrongValues))
+        {
+            AssertSame(body, "claude-opus-4-7", what);
+            AssertSame(body, "claude-3-7-sonnet-20250219", what);
+        }
+    }
+
+    private static void AssertSame(byte[] body, string model, string what)
+    {
+        var expectedNotes = new List<string>();
+        var actualNotes = new List<string>();
+        var expectedContext = Context(model, expectedNotes);
+        var actualContext = Context(model, actualNotes);
+        var expected = Run(() => ReferenceResponsesToAnthropicRequest.Translate(body, expectedContext));
+        var actual = Run(() => ResponsesToAnthropicRequest.Translate(body, actualContext));
+
+        var because = $"{what} → {model}";
+        Assert.True(expected.Error == actual.Error, $"{because}: error\nexpected: {expected.Error}\nactual:   {actual.Error}");
+        var expectedText = expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output);
+        var actualText = actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output);
+        Assert.True(expectedText == actualText, $"{because}: output\nexpected: {expectedText}\nactual:   {actualText}");
+        Assert.Equal(expected.Output, actual.Output);
+        Assert.True(expectedNotes.SequenceEqual(actualNotes), $"{because}: notes\nexpected: {string.Join(" | ", expectedNotes)}\nactual:   {string.Join(" | ", actualNotes)}");
+        Assert.Equal(expectedContext.Notes, actualContext.Notes);
+        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
+        Assert.Equal(
+            expectedContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
+            actualContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
+    }
+
+    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
+    {
+        try
+        {
+            return (translate(), null);
+        }
+        catch (TranslationException ex)
+        {
+            return (null, $"{ex.Status}: {ex.Message}");
+        }
+    }
+}
