@@ -50,4 +50,9 @@ public class ResponsesRequestBenchmarks
     [Benchmark]
     public int CodexRequestToAnthropic()
         => ResponsesToAnthropicRequest.Translate(_codexRequest, new TranslationContext { Model = "claude-sonnet-4-6" }).Length;
+
+    /// <summary>Translate alone, on the body the inspector already parsed (the gateway's path).</summary>
+    [Benchmark]
+    public int CodexRequestToAnthropicParsed()
+        => ResponsesToAnthropicRequest.Translate(_parsed.RootElement, new TranslationContext { Model = "claude-sonnet-4-6" }).Length;
 }

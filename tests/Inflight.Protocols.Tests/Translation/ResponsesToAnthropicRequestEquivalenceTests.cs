@@ -113,6 +113,45 @@ public sealed class ResponsesToAnthropicRequestEquivalenceTests
         }
     }
 
+    [Fact]
+    public void Translate_TemperatureBeyondDouble_400WhereTheJsonNodeTranslatorClampedInfinity()
+    {
+        // 1e400 reads as infinity: the JsonNode translator sent temperature 1 (infinity clamped), the shared reader now refuses it as Chat's does.
+        var body = Utf8("""{"model":"m","input":"q","temperature":1e400}""");
+        Assert.Equal(1.0, JsonNode.Parse(ReferenceResponsesToAnthropicRequest.Translate(body, Context("claude-3-7-sonnet-20250219")))!["temperature"]!.GetValue<double>());
+
+        var ex = Assert.Throws<TranslationException>(() => ResponsesToAnthropicRequest.Translate(body, Context("claude-3-7-sonnet-20250219")));
+        Assert.Equal(400, ex.Status);
+        Assert.Equal("temperature: must be a number.", ex.Message);
+    }
+
+    [Fact]
+    public void Translate_TopPBeyondDouble_400WhereTheJsonNodeTranslatorFailed()
+    {
+        // Infinity cannot be written as JSON: the JsonNode translator let that ArgumentException escape (a 500).
+        var body = Utf8("""{"model":"m","input":"q","top_p":1e400}""");
+        Assert.Throws<ArgumentException>(() => ReferenceResponsesToAnthropicRequest.Translate(body, Context("claude-3-7-sonnet-20250219")));
+
+        var ex = Assert.Throws<TranslationException>(() => ResponsesToAnthropicRequest.Translate(body, Context("claude-3-7-sonnet-20250219")));
+        Assert.Equal(400, ex.Status);
+        Assert.Equal("top_p: must be a number.", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":"a\ud800b"}""")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"x\udc00"}]}""")]
+    [InlineData("""{"model":"m","input":"q","tools":[{"type":"function","name":"f","parameters":{"description":"\\\ud800"}}]}""")]
+    [InlineData("""{"model":"m","input":[{"type":"function_call","call_id":"c\ud83d\ud83d","name":"f","arguments":"{}"}]}""")]
+    public void Translate_UnpairedSurrogateEscape_400WhereTheJsonNodeTranslatorFailed(string body)
+    {
+        // Valid JSON whose string cannot be unescaped: the JsonNode translator let System.Text.Json's InvalidOperationException escape (a 500).
+        Assert.Throws<InvalidOperationException>(() => ReferenceResponsesToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-7")));
+
+        var ex = Assert.Throws<TranslationException>(() => ResponsesToAnthropicRequest.Translate(Utf8(body), Context("claude-opus-4-7")));
+        Assert.Equal(400, ex.Status);
+        Assert.Contains("surrogate pair", ex.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertSame(byte[] body, string model, string what)
     {
         var expectedNotes = new List<string>();
