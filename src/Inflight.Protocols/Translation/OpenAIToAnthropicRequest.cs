@@ -1394,7 +1394,7 @@ public static class OpenAIToAnthropicRequest
         return -1;
     }
 
-    // The JsonNode forms below serve the Responses → Anthropic translator and OpenAIToAnthropicResponse.
+    // The JsonNode forms below serve OpenAIToAnthropicResponse (ToolInput) and the tests' JsonNode reference Responses → Anthropic translator.
 
     /// <summary>
     /// <c>reasoning_effort</c> (or a Responses client's <c>reasoning.effort</c>, named by <paramref name="field"/>)

@@ -276,8 +276,8 @@ internal static class ResponsesInput
         => value.AsBool() ?? throw new TranslationException(400, $"{name}: must be true or false.");
 
     // The same reading over the parsed body (JsonElement), for the translators that write their output in one pass
-    // (ResponsesToOpenAIRequest). A JSON null reads as absent, as it does in JsonNode. The JsonNode members above serve
-    // ResponsesToAnthropicRequest until it is reworked the same way.
+    // (ResponsesToOpenAIRequest, ResponsesToAnthropicRequest). A JSON null reads as absent, as it does in JsonNode. The
+    // JsonNode members above now serve only the JsonNode reference translator the tests hold ResponsesToAnthropicRequest to.
 
     /// <summary>The type of an input item (an object): its <c>type</c>, or <c>message</c> for one with a role and no type; null when neither.</summary>
     public static string? ItemType(JsonElement item)

@@ -61,8 +61,8 @@ internal sealed class ResponsesTools
     private readonly HashSet<string> _customNames = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The functions offered upstream when the tools were read from a <c>JsonNode</c> request (<see cref="ResponsesToAnthropicRequest"/>,
-    /// not yet reworked; <see cref="ResponsesToOpenAIRequest"/> reads the parsed body into <see cref="Declared"/>).
+    /// The functions offered upstream when the tools were read from a <c>JsonNode</c> request (only the tests' JsonNode reference
+    /// translator now; both request translators read the parsed body into <see cref="Declared"/>).
     /// </summary>
     public List<FunctionToolSpec> Functions { get; } = [];
 

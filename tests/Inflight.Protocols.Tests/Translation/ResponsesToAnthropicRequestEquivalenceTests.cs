@@ -10,12 +10,12 @@ namespace Inflight.Protocols.Tests.Translation;
 /// The one-pass Responses → Anthropic request translator gives what the <c>JsonNode</c> translator gave: the same output
 /// bytes, the same notes in the same order, the same tool names mapped back for the client, the same stream flag, and the
 /// same 400 for what it refuses — on the bodies and real Codex requests the Responses → Chat equivalence tests use, and on
-/// every node of an SDK-style body mutated — for a model with adaptive thinking, one with a thinking budget and one where
-/// the default max_tokens is below the budget.
+/// every node of an SDK-style body mutated — for a Claude model with adaptive thinking, one with a thinking budget, and a
+/// model that is not Claude on an Anthropic-format provider (a budget, as for any unknown model).
 /// </summary>
 public sealed class ResponsesToAnthropicRequestEquivalenceTests
 {
-    private static readonly string[] s_models = ["claude-opus-4-7", "claude-3-7-sonnet-20250219", "claude-haiku-3"];
+    private static readonly string[] s_models = ["claude-opus-4-7", "claude-3-7-sonnet-20250219", "glm-4.6"];
 
     /// <summary>Thinking, with its envelope, in front of the tool call it preceded; and one with nothing after it.</summary>
     private static readonly string s_thinking = ThinkingEnvelope.EncodeThinking("plan \"it\"\n\u00e9", "sig");
@@ -46,7 +46,7 @@ public sealed class ResponsesToAnthropicRequestEquivalenceTests
         var redacted = $$$$"""{"type":"reasoning","encrypted_content":"{{{{s_redacted}}}}"}""";
         var call = """{"type":"function_call","call_id":"c1","name":"f","arguments":"{\"a\":1}"}""";
         var output = """{"type":"function_call_output","call_id":"c1","output":"r"}""";
-        foreach (var effort in new[] { "high", "none", "low", "bogus" })
+        foreach (var effort in new[] { "high", "xhigh", "none", "low", "bogus" })
         {
             var r = $$$$""","reasoning":{"effort":"{{{{effort}}}}","summary":"auto"}""";
             yield return $$$$"""{"model":"m","input":[{"role":"user","content":"q"},{{{{reasoning}}}},{{{{call}}}},{{{{output}}}}]{{{{r}}}}}""";
