@@ -51,6 +51,8 @@ public sealed class LocalTokenCounter
     [ThreadStatic]
     private static XxHash128? t_hasher;
 
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly O200kTokenCounter _tokenizer;
     private readonly TokenCountCache? _cache;
 
@@ -263,7 +265,7 @@ public sealed class LocalTokenCounter
     {
         if (_cache is null)
         {
-            return CountText(text.GetString());
+            return CountString(text);
         }
 
         var hasher = StartHash(BlockKind.Text);
@@ -274,7 +276,7 @@ public sealed class LocalTokenCounter
             return count;
         }
 
-        count = CountText(text.GetString());
+        count = CountString(text);
         _cache.Add(key, count);
         return count;
     }
@@ -302,10 +304,10 @@ public sealed class LocalTokenCounter
 
         var count = kind switch
         {
-            BlockKind.SystemBlock => CountText(StringProperty(block, "text")),
-            BlockKind.Tool => CountText(StringProperty(block, "name"))
-                + CountText(StringProperty(block, "description"))
-                + (block.TryGetProperty("input_schema", out var schema) && schema.ValueKind != JsonValueKind.Null ? CountText(CompactJson(schema)) : 0),
+            BlockKind.SystemBlock => CountString(StringValue(block, "text")),
+            BlockKind.Tool => CountString(StringValue(block, "name"))
+                + CountString(StringValue(block, "description"))
+                + (block.TryGetProperty("input_schema", out var schema) && schema.ValueKind != JsonValueKind.Null ? CountCompactJson(schema) : 0),
             _ => CountContentBlock(block),
         };
 
@@ -376,15 +378,15 @@ public sealed class LocalTokenCounter
 
     private int CountContentBlock(JsonElement block) => StringProperty(block, "type") switch
     {
-        "text" => CountText(StringProperty(block, "text")),
+        "text" => CountString(StringValue(block, "text")),
         "image" => ObjectProperty(block, "source") is { } source && StringProperty(source, "type") == "base64"
             ? ImageTokens.Estimate(StringProperty(source, "data"))
             : ImageTokens.Unknown,
-        "tool_use" => CountText(StringProperty(block, "name"))
-            + CountText(block.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null ? CompactJson(input) : "{}"),
+        "tool_use" => CountString(StringValue(block, "name"))
+            + (block.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null ? CountCompactJson(input) : CountText("{}")),
         "tool_result" => block.TryGetProperty("content", out var content) ? CountNestedContent(content) : 0,
         "document" => ObjectProperty(block, "source") is { } source && StringProperty(source, "type") == "text"
-            ? CountText(StringProperty(source, "data"))
+            ? CountString(StringValue(source, "data"))
             : DocumentEstimate,
         _ => 0, // thinking / redacted_thinking: not part of the context on later turns.
     };
@@ -394,7 +396,7 @@ public sealed class LocalTokenCounter
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            return CountText(content.GetString());
+            return CountString(content);
         }
 
         if (content.ValueKind != JsonValueKind.Array)
@@ -410,6 +412,69 @@ public sealed class LocalTokenCounter
 
         return total;
     }
+
+    /// <summary>
+    /// Counts a string value without making a <see cref="string"/> of it: unescaped into pooled characters (a cold count
+    /// tokenizes every text of a 77 KB body; as strings that was most of what it allocated). Invalid UTF-8 fails as
+    /// <see cref="JsonElement.GetString"/> does.
+    /// </summary>
+    private int CountString(JsonElement? text)
+    {
+        if (text is not { } value)
+        {
+            return 0;
+        }
+
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (raw.Length <= 2)
+        {
+            return 0;
+        }
+
+        // Unescaped, a string never has more UTF-16 characters than its escaped UTF-8 bytes.
+        var chars = ArrayPool<char>.Shared.Rent(raw.Length);
+        try
+        {
+            var reader = new Utf8JsonReader(raw);
+            reader.Read();
+            var length = reader.CopyString(chars);
+            return _tokenizer.Count(chars.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>A value's compact JSON, counted: its raw bytes when they are already that JSON, else written out first.</summary>
+    private int CountCompactJson(JsonElement value)
+    {
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        if (!WrittenAsIs.Is(raw))
+        {
+            return CountText(CompactJson(value));
+        }
+
+        var chars = ArrayPool<char>.Shared.Rent(Math.Max(1, raw.Length));
+        try
+        {
+            return s_strictUtf8.TryGetChars(raw, chars, out var length)
+                ? _tokenizer.Count(chars.AsSpan(0, length))
+                : CountText(CompactJson(value));
+        }
+        catch (DecoderFallbackException)
+        {
+            // Not valid UTF-8: the writer decides what that means, as it did before this shortcut.
+            return CountText(CompactJson(value));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static JsonElement? StringValue(JsonElement element, string name)
+        => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value : null;
 
     private static string? StringProperty(JsonElement element, string name)
         => element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
