@@ -878,7 +878,7 @@ public static class OpenAIToAnthropicRequest
             return false;
         }
 
-        /// <summary>reasoning_effort → Anthropic thinking, as <see cref="OpenAIToAnthropicRequest.AddThinking"/> decides it. Returns the max_tokens to send.</summary>
+        /// <summary>reasoning_effort → Anthropic thinking (adaptive with an effort for current Claude models, a manual budget below max_tokens for others). Returns the max_tokens to send.</summary>
         private long AddThinking(long maxTokens)
         {
             if (_reasoningEffort is not { } effortValue)
@@ -1260,7 +1260,7 @@ public static class OpenAIToAnthropicRequest
         return scratch.AsSpan(0, reader.CopyString(scratch));
     }
 
-    /// <summary>An image URL as an Anthropic image block, as <see cref="Image"/> makes it: a data URL becomes a base64 source, anything else a URL source.</summary>
+    /// <summary>An image URL as an Anthropic image block: a data URL becomes a base64 source, anything else a URL source (Anthropic "Vision" reference).</summary>
     internal static void WriteImage(JsonElement url, Utf8JsonWriter w)
     {
         using var text = new Utf8Text();
@@ -1285,8 +1285,8 @@ public static class OpenAIToAnthropicRequest
     }
 
     /// <summary>
-    /// A Chat Completions <c>file</c> part's file object as an Anthropic document block, as <see cref="Document"/> makes
-    /// it (the same refusals). <paramref name="path"/> names the object in errors.
+    /// A Chat Completions <c>file</c> part's file object as an Anthropic document block. <paramref name="path"/> names
+    /// the object in errors.
     /// </summary>
     internal static void WriteDocument(JsonElement? file, string path, Utf8JsonWriter w)
     {
@@ -1338,7 +1338,7 @@ public static class OpenAIToAnthropicRequest
 
     /// <summary>
     /// Splits <c>data:&lt;media type&gt;;base64,&lt;data&gt;</c> (case-insensitive markers, the first <c>;base64,</c>) as
-    /// <see cref="Image"/> and <see cref="Document"/> do on strings. False (and empty parts) for anything else.
+    /// the image and document writers need. False (and empty parts) for anything else.
     /// </summary>
     private static bool DataUrl(ReadOnlySpan<byte> url, out ReadOnlySpan<byte> mediaType, out ReadOnlySpan<byte> data)
     {
@@ -1394,162 +1394,6 @@ public static class OpenAIToAnthropicRequest
         return -1;
     }
 
-    // The JsonNode forms below serve OpenAIToAnthropicResponse (ToolInput) and the tests' JsonNode reference Responses → Anthropic translator.
-
-    /// <summary>
-    /// <c>reasoning_effort</c> (or a Responses client's <c>reasoning.effort</c>, named by <paramref name="field"/>)
-    /// → Anthropic thinking. Current Claude models get adaptive thinking with <c>output_config.effort</c>;
-    /// older and unknown ones a manual budget below max_tokens. Returns the max_tokens to send (raised
-    /// above a manual budget when needed).
-    /// </summary>
-    internal static long AddThinking(JsonNode? effortNode, JsonObject? toolChoice, JsonArray messages, JsonObject output, long maxTokens, TranslationContext ctx, string field = "reasoning_effort")
-    {
-        if (effortNode is null)
-        {
-            return maxTokens;
-        }
-
-        var requested = effortNode.AsString();
-        if (requested is not ("none" or "minimal" or "low" or "medium" or "high" or "xhigh"))
-        {
-            throw new TranslationException(400, $"{field}: must be 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh' (got {JsonOutput.Describe(effortNode)}).");
-        }
-
-        var effort = Effort.ToAnthropic(requested, ctx.Model);
-        if (effort is null)
-        {
-            ctx.Note($"{field} none → no thinking");
-            return maxTokens;
-        }
-
-        // Anthropic: "Tool use with thinking only supports tool_choice auto or none".
-        if (toolChoice?["type"].AsString() is "any" or "tool")
-        {
-            ctx.Note($"{field} {requested} → no thinking (Anthropic does not combine thinking with a forced tool_choice)");
-            return maxTokens;
-        }
-
-        // A tool continuation must repeat the assistant turn's thinking block, which an OpenAI client cannot send back.
-        if (IsToolContinuationWithoutThinking(messages))
-        {
-            ctx.Note($"{field} {requested} → no thinking (tool continuation without the earlier thinking block)");
-            return maxTokens;
-        }
-
-        if (Effort.SupportsAdaptive(ctx.Model))
-        {
-            output["thinking"] = new JsonObject { ["type"] = "adaptive" };
-            output["output_config"] = output["output_config"] as JsonObject ?? [];
-            output["output_config"]!["effort"] = effort;
-            ctx.Note($"{field} {requested} → thinking adaptive, effort {effort}");
-        }
-        else
-        {
-            // Anthropic: budget_tokens >= 1024 and < max_tokens.
-            var budget = Effort.Budget(effort);
-            if (maxTokens <= budget)
-            {
-                var raised = budget + ctx.DefaultMaxTokens;
-                ctx.Note($"max_tokens {maxTokens} → {raised} (above the thinking budget {budget})");
-                maxTokens = raised;
-            }
-
-            output["thinking"] = new JsonObject { ["type"] = "enabled", ["budget_tokens"] = budget };
-            ctx.Note($"{field} {requested} → thinking budget {budget}");
-        }
-
-        // Thinking allows no custom temperature, and top_p only from 0.95 (extended thinking reference).
-        if (output.Remove("temperature"))
-        {
-            ctx.Drop("temperature (not allowed together with thinking)");
-        }
-
-        if (output["top_p"].AsDouble() is < 0.95)
-        {
-            output.Remove("top_p");
-            ctx.Drop("top_p (below 0.95 is not allowed together with thinking)");
-        }
-
-        return maxTokens;
-    }
-
-    /// <summary>The conversation ends in tool results answering an assistant turn that has no thinking block.</summary>
-    private static bool IsToolContinuationWithoutThinking(JsonArray messages)
-    {
-        if (messages.Count < 2 || messages[^1] is not JsonObject last || last["role"].AsString() != "user")
-        {
-            return false;
-        }
-
-        var endsInToolResult = false;
-        foreach (var block in (JsonArray)last["content"]!)
-        {
-            endsInToolResult |= block.Prop("type").AsString() == "tool_result";
-        }
-
-        if (!endsInToolResult || messages[^2] is not JsonObject assistant || assistant["content"] is not JsonArray { Count: > 0 } blocks)
-        {
-            return false;
-        }
-
-        return blocks[0].Prop("type").AsString() is not ("thinking" or "redacted_thinking");
-    }
-
-    /// <summary>Anthropic wants alternating roles; consecutive same-role turns (e.g. several tool results) merge.</summary>
-    internal static void Append(JsonArray messages, string role, JsonArray blocks)
-    {
-        if (blocks.Count == 0)
-        {
-            return;
-        }
-
-        if (messages.Count > 0 && messages[^1] is JsonObject last && last["role"].AsString() == role)
-        {
-            var existing = (JsonArray)last["content"]!;
-            foreach (var block in blocks.ToArray())
-            {
-                blocks.Remove(block);
-                existing.Add(block);
-            }
-
-            return;
-        }
-
-        messages.Add(new JsonObject { ["role"] = role, ["content"] = blocks });
-    }
-
-    /// <summary>
-    /// A Chat Completions <c>file</c> part (or a Responses <c>input_file</c> part, which has the same fields)
-    /// with inline data: a PDF becomes a base64 <c>document</c>, plain text a text document. A <c>file_id</c>
-    /// names a file stored at OpenAI, which Anthropic cannot read. <paramref name="path"/> names the object
-    /// that holds the fields.
-    /// </summary>
-    internal static JsonObject Document(JsonNode? file, string path)
-    {
-        if (file.Prop("file_id") is not null)
-        {
-            throw new TranslationException(400, $"{path}.file_id: uploaded files cannot be read by this model's provider; send the file inline as file_data.");
-        }
-
-        var data = file.Prop("file_data").AsString() ?? throw new TranslationException(400, $"{path}.file_data: must be a data URL string.");
-        var marker = data.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase);
-        var mediaType = data.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && marker > 5 ? data[5..marker] : null;
-        JsonObject source = mediaType switch
-        {
-            "application/pdf" => new JsonObject { ["type"] = "base64", ["media_type"] = "application/pdf", ["data"] = data[(marker + 8)..] },
-            "text/plain" => new JsonObject { ["type"] = "text", ["media_type"] = "text/plain", ["data"] = DecodeText(data[(marker + 8)..], path) },
-            _ => throw new TranslationException(400, $"{path}.file_data: only PDF and plain-text files (as base64 data URLs) can be sent to this model's provider."),
-        };
-
-        var document = new JsonObject { ["type"] = "document", ["source"] = source };
-        if (file.Prop("filename").AsString() is { } filename)
-        {
-            document["title"] = filename;
-        }
-
-        return document;
-    }
-
     private static string DecodeText(string base64, string path)
     {
         try
@@ -1562,26 +1406,7 @@ public static class OpenAIToAnthropicRequest
         }
     }
 
-    /// <summary>A data URL becomes a base64 source, anything else a URL source (Anthropic "Vision" reference).</summary>
-    internal static JsonObject Image(string url)
-    {
-        JsonObject source;
-        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase) is var marker and > 5)
-        {
-            source = new JsonObject
-            {
-                ["type"] = "base64",
-                ["media_type"] = url[5..marker],
-                ["data"] = url[(marker + 8)..],
-            };
-        }
-        else
-        {
-            source = new JsonObject { ["type"] = "url", ["url"] = url };
-        }
-
-        return new JsonObject { ["type"] = "image", ["source"] = source };
-    }
+    // The JsonNode form below serves OpenAIToAnthropicResponse, so tool calls in history and in answers agree.
 
     /// <summary>
     /// An OpenAI <c>function.arguments</c> string as the object Anthropic's <c>tool_use.input</c> must

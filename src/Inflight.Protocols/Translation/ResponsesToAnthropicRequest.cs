@@ -287,7 +287,7 @@ public static class ResponsesToAnthropicRequest
         return new SentToolSet(sent, type, name, disableParallel);
     }
 
-    /// <summary>reasoning.effort → Anthropic thinking, as <see cref="OpenAIToAnthropicRequest.AddThinking"/> decides it. Returns the max_tokens to send.</summary>
+    /// <summary>reasoning.effort → Anthropic thinking, as the Chat Completions → Anthropic translator decides it. Returns the max_tokens to send.</summary>
     private static long AddThinking(Fields fields, SentToolSet sent, ResponsesAnthropicConversation conversation, long maxTokens, TranslationContext ctx)
     {
         if (fields.Effort is not { } requested)

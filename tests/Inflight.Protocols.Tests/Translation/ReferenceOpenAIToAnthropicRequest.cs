@@ -301,7 +301,7 @@ internal static class ReferenceOpenAIToAnthropicRequest
     /// older and unknown ones a manual budget below max_tokens. Returns the max_tokens to send (raised
     /// above a manual budget when needed).
     /// </summary>
-    private static long AddThinking(JsonNode? effortNode, JsonObject? toolChoice, JsonArray messages, JsonObject output, long maxTokens, TranslationContext ctx, string field = "reasoning_effort")
+    internal static long AddThinking(JsonNode? effortNode, JsonObject? toolChoice, JsonArray messages, JsonObject output, long maxTokens, TranslationContext ctx, string field = "reasoning_effort")
     {
         if (effortNode is null)
         {
@@ -410,7 +410,7 @@ internal static class ReferenceOpenAIToAnthropicRequest
     }
 
     /// <summary>Anthropic wants alternating roles; consecutive same-role turns (e.g. several tool results) merge.</summary>
-    private static void Append(JsonArray messages, string role, JsonArray blocks)
+    internal static void Append(JsonArray messages, string role, JsonArray blocks)
     {
         if (blocks.Count == 0)
         {
@@ -518,7 +518,7 @@ internal static class ReferenceOpenAIToAnthropicRequest
     /// names a file stored at OpenAI, which Anthropic cannot read. <paramref name="path"/> names the object
     /// that holds the fields.
     /// </summary>
-    private static JsonObject Document(JsonNode? file, string path)
+    internal static JsonObject Document(JsonNode? file, string path)
     {
         if (file.Prop("file_id") is not null)
         {
@@ -559,7 +559,7 @@ internal static class ReferenceOpenAIToAnthropicRequest
     private static JsonObject Text(string text) => new() { ["type"] = "text", ["text"] = text };
 
     /// <summary>A data URL becomes a base64 source, anything else a URL source (Anthropic "Vision" reference).</summary>
-    private static JsonObject Image(string url)
+    internal static JsonObject Image(string url)
     {
         JsonObject source;
         if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && url.IndexOf(";base64,", StringComparison.OrdinalIgnoreCase) is var marker and > 5)
@@ -628,7 +628,7 @@ internal static class ReferenceOpenAIToAnthropicRequest
     /// An OpenAI <c>function.arguments</c> string as the object Anthropic's <c>tool_use.input</c> must
     /// be.
     /// </summary>
-    private static JsonObject ToolInput(JsonNode? function, TranslationContext ctx)
+    internal static JsonObject ToolInput(JsonNode? function, TranslationContext ctx)
     {
         var arguments = function.Prop("arguments").AsString();
         var input = JsonOutput.ParseArguments(arguments);

@@ -9,12 +9,12 @@ namespace Inflight.Protocols.Tests.Translation;
 /// roles alternate (consecutive turns of one role merge), tool calls join the assistant turn before them,
 /// and Inflight's reasoning items become thinking blocks at their position in the assistant turn they precede.
 /// </summary>
-internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools tools, JsonArray system, TranslationContext ctx)
+internal sealed class ReferenceResponsesAnthropicConversation(ReferenceResponsesTools tools, JsonArray system, TranslationContext ctx)
 {
     private readonly JsonArray _messages = [];
     private readonly List<JsonObject> _pendingThinking = [];
 
-    public JsonArray Build(List<InputItem> items)
+    public JsonArray Build(List<ReferenceInputItem> items)
     {
         foreach (var input in items)
         {
@@ -28,7 +28,7 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
                     AddAssistant(ToolUse(input, ToolInput(input)));
                     break;
                 case "custom_tool_call":
-                    AddAssistant(ToolUse(input, new JsonObject { [ResponsesTools.CustomInputProperty] = ResponsesInput.RequiredString(item, "input", input.Path) }));
+                    AddAssistant(ToolUse(input, new JsonObject { [ReferenceResponsesTools.CustomInputProperty] = ReferenceResponsesInput.RequiredString(item, "input", input.Path) }));
                     break;
                 case "function_call_output" or "custom_tool_call_output":
                     AddUser([ToolResult(input)]);
@@ -50,14 +50,14 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
         return _messages;
     }
 
-    private void AddMessage(InputItem input)
+    private void AddMessage(ReferenceInputItem input)
     {
         if (input.Item["phase"] is not null)
         {
             ctx.Drop("message phase");
         }
 
-        switch (ResponsesInput.Role(input))
+        switch (ReferenceResponsesInput.Role(input))
         {
             case "system" or "developer":
                 if (_messages.Count > 0)
@@ -65,14 +65,14 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
                     ctx.Note("developer message after the first turn moved to system");
                 }
 
-                foreach (var part in ResponsesInput.TakeTextParts(input.Item, input.Path))
+                foreach (var part in ReferenceResponsesInput.TakeTextParts(input.Item, input.Path))
                 {
                     ReferenceResponsesToAnthropicRequest.AddSystem(system, part);
                 }
 
                 break;
             case "assistant":
-                var text = ResponsesInput.Text(input.Item, input.Path);
+                var text = ReferenceResponsesInput.Text(input.Item, input.Path);
                 AddAssistant(text.Length > 0 ? ReferenceResponsesToAnthropicRequest.TextBlock(text) : null);
                 break;
             default:
@@ -105,9 +105,9 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
         Append("user", blocks);
     }
 
-    private void Append(string role, JsonArray blocks) => OpenAIToAnthropicRequest.Append(_messages, role, blocks);
+    private void Append(string role, JsonArray blocks) => ReferenceOpenAIToAnthropicRequest.Append(_messages, role, blocks);
 
-    private void AddReasoning(InputItem input)
+    private void AddReasoning(ReferenceInputItem input)
     {
         if (input.Item["encrypted_content"].AsString() is { } encrypted && ThinkingEnvelope.TryDecode(encrypted, out var decoded))
         {
@@ -131,24 +131,24 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
         }
     }
 
-    private JsonObject ToolInput(InputItem input)
+    private JsonObject ToolInput(ReferenceInputItem input)
     {
         _ = input.Item["arguments"].AsString() ?? throw new TranslationException(400, $"{input.Path}.arguments: required (a string of JSON).");
-        return OpenAIToAnthropicRequest.ToolInput(input.Item, ctx);
+        return ReferenceOpenAIToAnthropicRequest.ToolInput(input.Item, ctx);
     }
 
-    private JsonObject ToolUse(InputItem input, JsonObject toolInput) => new()
+    private JsonObject ToolUse(ReferenceInputItem input, JsonObject toolInput) => new()
     {
         ["type"] = "tool_use",
-        ["id"] = ResponsesInput.RequiredString(input.Item, "call_id", input.Path),
-        ["name"] = tools.UpstreamName(ResponsesInput.RequiredString(input.Item, "name", input.Path), input.Item["namespace"].AsString()),
+        ["id"] = ReferenceResponsesInput.RequiredString(input.Item, "call_id", input.Path),
+        ["name"] = tools.UpstreamName(ReferenceResponsesInput.RequiredString(input.Item, "name", input.Path), input.Item["namespace"].AsString()),
         ["input"] = toolInput,
     };
 
-    private JsonObject ToolResult(InputItem input)
+    private JsonObject ToolResult(ReferenceInputItem input)
     {
-        var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = ResponsesInput.RequiredString(input.Item, "call_id", input.Path) };
-        if (ResponsesInput.TakeString(input.Item, "output") is { } text)
+        var result = new JsonObject { ["type"] = "tool_result", ["tool_use_id"] = ReferenceResponsesInput.RequiredString(input.Item, "call_id", input.Path) };
+        if (ReferenceResponsesInput.TakeString(input.Item, "output") is { } text)
         {
             result["content"] = text;
         }
@@ -158,7 +158,7 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
             for (var i = 0; i < parts.Count; i++)
             {
                 var path = $"{input.Path}.output[{i}]";
-                var part = ResponsesInput.Part(parts, i, $"{input.Path}.output");
+                var part = ReferenceResponsesInput.Part(parts, i, $"{input.Path}.output");
                 if (part["type"].AsString() is "input_text" or "output_text" or "input_image")
                 {
                     AddBlock(blocks, part, path);
@@ -182,9 +182,9 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
     private JsonArray UserBlocks(JsonObject item, string path)
     {
         var blocks = new JsonArray();
-        if (ResponsesInput.TakeString(item, "content") is { } text)
+        if (ReferenceResponsesInput.TakeString(item, "content") is { } text)
         {
-            if (!ResponsesInput.IsEmptyString(text))
+            if (!ReferenceResponsesInput.IsEmptyString(text))
             {
                 blocks.Add(ReferenceResponsesToAnthropicRequest.TextBlock(text));
             }
@@ -199,7 +199,7 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
 
         for (var i = 0; i < parts.Count; i++)
         {
-            AddBlock(blocks, ResponsesInput.Part(parts, i, path), $"{path}.content[{i}]");
+            AddBlock(blocks, ReferenceResponsesInput.Part(parts, i, path), $"{path}.content[{i}]");
         }
 
         return blocks;
@@ -211,8 +211,8 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
         {
             case "input_text" or "output_text" or "text":
                 // Anthropic rejects empty text blocks.
-                var text = ResponsesInput.TakeRequiredString(part, "text", path);
-                if (!ResponsesInput.IsEmptyString(text))
+                var text = ReferenceResponsesInput.TakeRequiredString(part, "text", path);
+                if (!ReferenceResponsesInput.IsEmptyString(text))
                 {
                     blocks.Add(ReferenceResponsesToAnthropicRequest.TextBlock(text));
                 }
@@ -227,7 +227,7 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
                 }
 
                 RequireBase64(url, path);
-                blocks.Add(OpenAIToAnthropicRequest.Image(url));
+                blocks.Add(ReferenceOpenAIToAnthropicRequest.Image(url));
                 break;
             case "input_file":
                 blocks.Add(Document(part, path));
@@ -254,7 +254,7 @@ internal sealed class ReferenceResponsesAnthropicConversation(ResponsesTools too
             return document;
         }
 
-        return OpenAIToAnthropicRequest.Document(part, path);
+        return ReferenceOpenAIToAnthropicRequest.Document(part, path);
     }
 
     /// <summary>Anthropic takes data URLs only as base64 sources; any other data URL is refused here rather than upstream.</summary>

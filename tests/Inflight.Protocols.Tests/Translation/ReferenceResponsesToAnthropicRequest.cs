@@ -18,14 +18,14 @@ internal static class ReferenceResponsesToAnthropicRequest
     public static byte[] Translate(ReadOnlySpan<byte> responsesJson, TranslationContext ctx)
     {
         var request = JsonOutput.ParseObject(responsesJson, "request body");
-        var tools = ResponsesTools.Read(request["tools"], ctx);
+        var tools = ReferenceResponsesTools.Read(request["tools"], ctx);
         var system = new JsonArray();
         if (request["instructions"] is not null)
         {
-            AddSystem(system, ResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string."));
+            AddSystem(system, ReferenceResponsesInput.TakeString(request, "instructions") ?? throw new TranslationException(400, "instructions: must be a string."));
         }
 
-        var messages = new ReferenceResponsesAnthropicConversation(tools, system, ctx).Build(ResponsesInput.Items(request));
+        var messages = new ReferenceResponsesAnthropicConversation(tools, system, ctx).Build(ReferenceResponsesInput.Items(request));
         if (messages.Count == 0)
         {
             throw new TranslationException(400, "input: at least one user or assistant message is required.");
@@ -36,13 +36,13 @@ internal static class ReferenceResponsesToAnthropicRequest
         double? temperature = null, topP = null;
         JsonNode? effort = null;
         string? userId = null, safetyIdentifier = null;
-        ResponsesToolChoice? toolChoice = null;
+        ReferenceResponsesToolChoice? toolChoice = null;
         var parallelToolCalls = true;
         var summary = false;
 
         foreach (var (name, value) in request)
         {
-            if (!ResponsesRequestFields.MustTranslate(name, value, toAnthropic: true, ctx) || ResponsesInput.TryCommonField(name, value!, ctx))
+            if (!ResponsesRequestFields.MustTranslate(name, value, toAnthropic: true, ctx) || ReferenceResponsesInput.TryCommonField(name, value!, ctx))
             {
                 continue;
             }
@@ -55,27 +55,27 @@ internal static class ReferenceResponsesToAnthropicRequest
                     toolChoice = tools.Choice(value!);
                     break;
                 case "parallel_tool_calls":
-                    parallelToolCalls = ResponsesInput.Bool(value!, name);
+                    parallelToolCalls = ReferenceResponsesInput.Bool(value!, name);
                     break;
                 case "max_output_tokens":
-                    maxTokens = ResponsesInput.PositiveInteger(value!, name);
+                    maxTokens = ReferenceResponsesInput.PositiveInteger(value!, name);
                     break;
                 case "temperature":
-                    temperature = ResponsesInput.Number(value!, name);
+                    temperature = ReferenceResponsesInput.Number(value!, name);
                     break;
                 case "top_p":
-                    topP = ResponsesInput.Number(value!, name);
+                    topP = ReferenceResponsesInput.Number(value!, name);
                     break;
                 case "text":
                     AddText(value!, output, system, ctx);
                     break;
                 case "reasoning":
                     // Thinking blocks are Claude's summarized reasoning, so a summary request is honoured by thinking itself.
-                    effort = ResponsesInput.ReasoningEffort(value!, summaryHonoured: true, ctx);
+                    effort = ReferenceResponsesInput.ReasoningEffort(value!, summaryHonoured: true, ctx);
                     summary = value!["summary"] is not null || value["generate_summary"] is not null;
                     break;
                 case "include":
-                    ResponsesInput.Include(value!, honoured: "reasoning.encrypted_content", ctx);
+                    ReferenceResponsesInput.Include(value!, honoured: "reasoning.encrypted_content", ctx);
                     break;
                 case "user":
                     userId = value.AsString() ?? throw new TranslationException(400, "user: must be a string.");
@@ -118,7 +118,7 @@ internal static class ReferenceResponsesToAnthropicRequest
         // Thinking (shared with Chat clients' reasoning_effort): adaptive or a budget per model, left off
         // with a note when tool_choice forces a tool or the tool continuation has no thinking block.
         var maxTokensValue = OutputLimits.Clamp("max_output_tokens", maxTokens ?? ctx.DefaultMaxTokens, ctx);
-        maxTokensValue = OpenAIToAnthropicRequest.AddThinking(effort, anthropicChoice, messages, output, maxTokensValue, ctx, "reasoning.effort");
+        maxTokensValue = ReferenceOpenAIToAnthropicRequest.AddThinking(effort, anthropicChoice, messages, output, maxTokensValue, ctx, "reasoning.effort");
         if (maxTokens is null && output["thinking"]?["type"].AsString() == "adaptive")
         {
             // The client set no limit (Codex never does) and adaptive thinking spends from the same budget as
@@ -138,7 +138,7 @@ internal static class ReferenceResponsesToAnthropicRequest
     internal static void AddSystem(JsonArray system, JsonNode text)
     {
         // Anthropic rejects empty text blocks.
-        if (!ResponsesInput.IsEmptyString(text))
+        if (!ReferenceResponsesInput.IsEmptyString(text))
         {
             system.Add(TextBlock(text));
         }
@@ -174,7 +174,7 @@ internal static class ReferenceResponsesToAnthropicRequest
 
     private static void AddText(JsonNode value, JsonObject output, JsonArray system, TranslationContext ctx)
     {
-        if (ResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } schema)
+        if (ReferenceResponsesInput.TextFormat(value, out var jsonObject, ctx) is { } schema)
         {
             output["output_config"] = new JsonObject { ["format"] = new JsonObject { ["type"] = "json_schema", ["schema"] = schema["schema"]!.DeepClone() } };
             if (schema["strict"].AsBool() == false)
@@ -194,7 +194,7 @@ internal static class ReferenceResponsesToAnthropicRequest
         }
     }
 
-    private static JsonObject? AddTools(ResponsesTools tools, ResponsesToolChoice? choice, bool parallelToolCalls, JsonObject output, TranslationContext ctx)
+    private static JsonObject? AddTools(ReferenceResponsesTools tools, ReferenceResponsesToolChoice? choice, bool parallelToolCalls, JsonObject output, TranslationContext ctx)
     {
         if (tools.Functions.Count == 0)
         {
