@@ -1,16 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Inflight.Protocols.Translation;
-
-/// <summary>
-/// A Responses client tool as the upstream sees it: one function. <see cref="UpstreamName"/> is what the
-/// provider calls it (a <c>namespace</c> tool flattened); <see cref="Parameters"/> is the JSON schema as
-/// the client wrote it, detached from the request so the translated body can take it over (once).
-/// </summary>
-internal sealed record FunctionToolSpec(string UpstreamName, string? Description, JsonNode Parameters, bool? Strict);
 
 /// <summary>
 /// A client tool the upstream sees as one function, read from the parsed body (<see cref="ResponsesTools.Read(JsonElement?, TranslationContext)"/>):
@@ -60,52 +52,15 @@ internal sealed class ResponsesTools
     private readonly Dictionary<(string? Namespace, string Name), string> _upstreamNames = [];
     private readonly HashSet<string> _customNames = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The functions offered upstream when the tools were read from a <c>JsonNode</c> request (only the tests' JsonNode reference
-    /// translator now; both request translators read the parsed body into <see cref="Declared"/>).
-    /// </summary>
-    public List<FunctionToolSpec> Functions { get; } = [];
-
     /// <summary>The functions offered upstream when the tools were read from the parsed body.</summary>
     public List<DeclaredFunctionTool> Declared { get; } = [];
 
     /// <summary>Hosted tool types that were declared and dropped; <c>tool_choice</c> must not force one.</summary>
     public HashSet<string> DroppedHostedTypes { get; } = new(StringComparer.Ordinal);
 
-    public static ResponsesTools Read(JsonNode? tools, TranslationContext ctx)
-    {
-        var result = new ResponsesTools();
-        if (tools is null)
-        {
-            return result;
-        }
-
-        if (tools is not JsonArray array)
-        {
-            throw new TranslationException(400, "tools: must be an array of tools.");
-        }
-
-        // Flat names first: a flattened namespace name must not take a name the client already uses.
-        var flatNames = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tool in array)
-        {
-            if (tool is JsonObject t && t["type"].AsString() is "function" or "custom" && t["name"].AsString() is { } name)
-            {
-                flatNames.Add(name);
-            }
-        }
-
-        for (var i = 0; i < array.Count; i++)
-        {
-            result.Add(array[i] as JsonObject ?? throw new TranslationException(400, $"tools[{i}]: must be an object."), $"tools[{i}]", null, flatNames, ctx);
-        }
-
-        return result;
-    }
-
     /// <summary>
-    /// <see cref="Read(JsonNode?, TranslationContext)"/> over the parsed body: the same checks, notes and names, with each
-    /// function kept as the client's tool object (<see cref="Declared"/>) rather than a detached schema.
+    /// The request's <c>tools</c>, read from the parsed body: names checked and flattened, hosted tools dropped and noted,
+    /// each function kept as the client's tool object (<see cref="Declared"/>) rather than a detached schema.
     /// </summary>
     public static ResponsesTools Read(JsonElement? tools, TranslationContext ctx)
     {
@@ -161,14 +116,6 @@ internal sealed class ResponsesTools
     /// <c>allowed_tools</c> (a mode and the subset of tools). Forcing a hosted tool that was dropped is
     /// refused: the client demanded a tool the provider cannot run.
     /// </summary>
-    public ResponsesToolChoice Choice(JsonNode value)
-    {
-        // tool_choice is small: read once, one way, for both request models.
-        using var choice = JsonDocument.Parse(value.ToJsonString(JsonOutput.SerializerOptions));
-        return Choice(choice.RootElement);
-    }
-
-    /// <inheritdoc cref="Choice(JsonNode)"/>
     public ResponsesToolChoice Choice(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.String)
@@ -235,96 +182,6 @@ internal sealed class ResponsesTools
 
     /// <summary>Whether a history call to this client tool name is a custom tool call (its input travels as <c>{"input": …}</c>).</summary>
     public bool IsCustom(string upstreamName) => _customNames.Contains(upstreamName);
-
-    private void Add(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
-    {
-        var type = tool["type"].AsString();
-        switch (type)
-        {
-            case "function":
-                AddFunction(tool, path, ns, flatNames, ctx);
-                break;
-            case "custom":
-                AddCustom(tool, path, ns, flatNames, ctx);
-                break;
-            case "namespace" when ns is null:
-                var nsName = RequiredName(tool, path);
-                if (tool["tools"] is not JsonArray members)
-                {
-                    throw new TranslationException(400, $"{path}.tools: a namespace tool needs an array of tools.");
-                }
-
-                for (var i = 0; i < members.Count; i++)
-                {
-                    Add(members[i] as JsonObject ?? throw new TranslationException(400, $"{path}.tools[{i}]: must be an object."), $"{path}.tools[{i}]", nsName, flatNames, ctx);
-                }
-
-                if (tool["description"] is not null)
-                {
-                    ctx.Drop("namespace tool description");
-                }
-
-                break;
-            case not null when s_droppedHostedTools.Contains(type):
-                DroppedHostedTypes.Add(type);
-                ctx.Drop($"hosted tool {type}");
-                break;
-            default:
-                throw new TranslationException(400, $"{path}.type: tool type '{type}' is not supported by this model's provider (only function, custom and namespace tools can be translated).");
-        }
-    }
-
-    private void AddFunction(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
-    {
-        var name = RequiredName(tool, path);
-        JsonNode parameters = tool["parameters"] switch
-        {
-            JsonObject schema => schema,
-            null => EmptyObjectSchema(),
-            _ => throw new TranslationException(400, $"{path}.parameters: must be a JSON schema object."),
-        };
-
-        // Detached from the request, the schema moves into the translated body without a copy.
-        tool.Remove("parameters");
-
-        if (tool["defer_loading"].AsBool() == true)
-        {
-            ctx.Drop("tool defer_loading (the tool is sent up front)");
-        }
-
-        var upstream = Register(name, ns, flatNames, ClientToolKind.Function, ctx);
-        Functions.Add(new FunctionToolSpec(upstream, tool["description"].AsString(), parameters, tool["strict"].AsBool()));
-    }
-
-    /// <summary>
-    /// A custom (freeform) tool becomes a function taking one string, <see cref="CustomInputProperty"/>. A
-    /// grammar or regex format cannot be enforced upstream; it is written into the description instead,
-    /// so the model still sees the syntax it must follow.
-    /// </summary>
-    private void AddCustom(JsonObject tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
-    {
-        var name = RequiredName(tool, path);
-        var description = new StringBuilder(tool["description"].AsString() ?? "");
-        if (tool["format"] is JsonObject format && format["type"].AsString() == "grammar")
-        {
-            ctx.Note("custom tool grammar written into the tool description (not enforced)");
-            description.Append("\n\nThe input must follow this ").Append(format["syntax"].AsString() ?? "").Append(" grammar:\n").Append(format["definition"].AsString());
-        }
-
-        var upstream = Register(name, ns, flatNames, ClientToolKind.Custom, ctx);
-        _customNames.Add(upstream);
-        var parameters = new JsonObject
-        {
-            ["type"] = "object",
-            ["properties"] = new JsonObject
-            {
-                [CustomInputProperty] = new JsonObject { ["type"] = "string", ["description"] = "The tool's freeform input." },
-            },
-            ["required"] = new JsonArray(CustomInputProperty),
-            ["additionalProperties"] = false,
-        };
-        Functions.Add(new FunctionToolSpec(upstream, description.Length > 0 ? description.ToString() : null, parameters, null));
-    }
 
     private void Add(JsonElement tool, string path, string? ns, HashSet<string> flatNames, TranslationContext ctx)
     {
@@ -399,7 +256,7 @@ internal sealed class ResponsesTools
 
     /// <summary>
     /// Writes a declared tool as a Chat Completions / Anthropic function would carry it: the description (a custom tool's
-    /// grammar appended, see <see cref="AddCustom"/>) as <paramref name="descriptionName"/> when there is one, then the
+    /// grammar appended) as <paramref name="descriptionName"/> when there is one, then the
     /// parameter schema as <paramref name="schemaName"/>, copied from the body.
     /// </summary>
     public static void WriteDescriptionAndSchema(DeclaredFunctionTool tool, string descriptionName, string schemaName, Utf8JsonWriter w)
@@ -526,8 +383,4 @@ internal sealed class ResponsesTools
         return true;
     }
 
-    private static string RequiredName(JsonObject tool, string path)
-        => tool["name"].AsString() is { Length: > 0 } name ? name : throw new TranslationException(400, $"{path}.name: required (a non-empty string).");
-
-    internal static JsonObject EmptyObjectSchema() => new() { ["type"] = "object", ["properties"] = new JsonObject() };
 }
