@@ -447,7 +447,7 @@ internal static class LoadDriver
         for (var i = 0; i < 5; i++)
         {
             var start = Stopwatch.GetTimestamp();
-            using var response = await client.GetAsync(new Uri(gateway.Url, "metrics/active-requests"));
+            using var response = await GetFromGatewayAsync(client, gateway, "metrics/active-requests");
             var body = await response.Content.ReadAsByteArrayAsync();
             if (!response.IsSuccessStatusCode)
             {
@@ -470,6 +470,20 @@ internal static class LoadDriver
 
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held streams: {held.Count}/{requested} in {establish:F1} s; gateway RSS {rssBefore:F0} -> {rssHeld:F0} MB; snapshot p50 {result.SnapshotP50Ms:F1} ms"));
         return result;
+    }
+
+    /// <summary>A GET to the gateway; when it cannot connect, the error says whether the gateway process is gone and what it last printed.</summary>
+    private static async Task<HttpResponseMessage> GetFromGatewayAsync(HttpClient client, GatewayProcess gateway, string path)
+    {
+        try
+        {
+            return await client.GetAsync(new Uri(gateway.Url, path));
+        }
+        catch (HttpRequestException ex)
+        {
+            var state = gateway.Process.HasExited ? "has exited" : "is still running";
+            throw new InvalidOperationException($"GET {path} failed ({ex.Message}); the gateway process (pid {gateway.Process.Id}) {state}. Its last output:\n{gateway.Process.RecentOutput}", ex);
+        }
     }
 
     private static long OpenFileLimit()
