@@ -40,10 +40,18 @@ public sealed class DemoTrafficGeneratorTests
 
         Assert.True(stats.Sent(ApiFormat.Anthropic) >= stats.Responded(ApiFormat.Anthropic));
         Assert.True(stats.Sent(ApiFormat.OpenAI) >= stats.Responded(ApiFormat.OpenAI));
+        // The generator counts a success when its client has read the whole answer; the gateway records the request a
+        // moment later, when its side of the exchange is done. Wait for that record rather than race it.
         var tracker = factory.Services.GetRequiredService<Inflight.Tracking.RequestTracker>();
-        var finished = tracker.GetRecentRequests();
-        Assert.Contains(finished, r => r.ClientFormat == "anthropic" && r.Provider == "demo" && r.Status == "success");
-        Assert.Contains(finished, r => r.ClientFormat == "openai" && r.Provider == "demo" && r.Status == "success");
+        bool Recorded(string format) => tracker.GetRecentRequests().Any(r => r.ClientFormat == format && r.Provider == "demo" && r.Status == "success");
+        using var recorded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        recorded.CancelAfter(s_timeout);
+        var version = tracker.Version;
+        // Fails (cancelled after s_timeout) unless the gateway records a successful request in each format.
+        while (!(Recorded("anthropic") && Recorded("openai")))
+        {
+            version = await tracker.WaitForChangeAsync(version, recorded.Token);
+        }
     }
 
     [Theory]
