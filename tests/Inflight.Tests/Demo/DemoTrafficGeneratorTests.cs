@@ -44,14 +44,9 @@ public sealed class DemoTrafficGeneratorTests
         // moment later, when its side of the exchange is done. Wait for that record rather than race it.
         var tracker = factory.Services.GetRequiredService<Inflight.Tracking.RequestTracker>();
         bool Recorded(string format) => tracker.GetRecentRequests().Any(r => r.ClientFormat == format && r.Provider == "demo" && r.Status == "success");
-        using var recorded = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        recorded.CancelAfter(s_timeout);
-        var version = tracker.Version;
-        // Fails (cancelled after s_timeout) unless the gateway records a successful request in each format.
-        while (!(Recorded("anthropic") && Recorded("openai")))
-        {
-            version = await tracker.WaitForChangeAsync(version, recorded.Token);
-        }
+
+        // Fails (cancelled after its safety net) unless the gateway records a successful request in each format.
+        await Gateway.FaultTests.WaitUntilAsync(tracker, () => Recorded("anthropic") && Recorded("openai"));
     }
 
     [Theory]
