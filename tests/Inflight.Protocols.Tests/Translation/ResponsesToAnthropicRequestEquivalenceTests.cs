@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
 using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
@@ -153,37 +152,5 @@ public sealed class ResponsesToAnthropicRequestEquivalenceTests
     }
 
     private static void AssertSame(byte[] body, string model, string what)
-    {
-        var expectedNotes = new List<string>();
-        var actualNotes = new List<string>();
-        var expectedContext = Context(model, expectedNotes);
-        var actualContext = Context(model, actualNotes);
-        var expected = Run(() => ReferenceResponsesToAnthropicRequest.Translate(body, expectedContext));
-        var actual = Run(() => ResponsesToAnthropicRequest.Translate(body, actualContext));
-
-        var because = $"{what} → {model}";
-        Assert.True(expected.Error == actual.Error, $"{because}: error\nexpected: {expected.Error}\nactual:   {actual.Error}");
-        var expectedText = expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output);
-        var actualText = actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output);
-        Assert.True(expectedText == actualText, $"{because}: output\nexpected: {expectedText}\nactual:   {actualText}");
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.True(expectedNotes.SequenceEqual(actualNotes), $"{because}: notes\nexpected: {string.Join(" | ", expectedNotes)}\nactual:   {string.Join(" | ", actualNotes)}");
-        Assert.Equal(expectedContext.Notes, actualContext.Notes);
-        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
-        Assert.Equal(
-            expectedContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
-            actualContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
-    }
-
-    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
-    {
-        try
-        {
-            return (translate(), null);
-        }
-        catch (TranslationException ex)
-        {
-            return (null, $"{ex.Status}: {ex.Message}");
-        }
-    }
+        => AssertSameAsReference(body, model, what, (b, c) => ReferenceResponsesToAnthropicRequest.Translate(b, c), (b, c) => ResponsesToAnthropicRequest.Translate(b, c));
 }
