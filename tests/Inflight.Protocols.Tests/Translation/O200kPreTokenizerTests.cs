@@ -150,6 +150,36 @@ public sealed class O200kPreTokenizerTests
     }
 
     [Fact]
+    public void Split_RunsAcrossVectorWidths_MatchLibraryRegex()
+    {
+        // The scanner finds the end of a run of lower-case letters or of symbols several characters at a time, and
+        // checks the character that stops it: runs of every length up to past two vector widths, after each kind of
+        // start, stopped by ASCII and non-ASCII characters of each class, a contraction, a special token, or the end
+        // of the text, with and without text after them.
+        string[] runs = ["abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz", ".,;:!?()[]{}<>\"#$%&*+-=@^_`|~/.,;:!?()[]{}\"#$%&*+"];
+        string[] starts = ["", " ", ".", "x", "X", "\u00E9", "\t", "\n", "1"];
+        string[] stops = ["", " ", "X", "\u00E9", "\u00C9", "\u01C5", "\u02B0", "\u0301", "\u4E2D", "\u2014", "\u201C", "\u00A0", "1", "\n", "\r\n", "/", "'s", "'LL", "'", "<|endoftext|>", "\uD83D\uDE00"];
+        string[] tails = ["", " and more words after it", "\u00E9t\u00E9 \u201Cquoted\u201D"];
+        var counter = O200kTokenCounter.Create();
+        foreach (var run in runs)
+        {
+            for (var length = 1; length <= 40; length++)
+            {
+                foreach (var start in starts)
+                {
+                    foreach (var stop in stops)
+                    {
+                        foreach (var tail in tails)
+                        {
+                            AssertSameAsLibrary(start + run[..length] + stop + tail, counter);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Count_SmallTableUnderConcurrency_EqualsLibraryCount()
     {
         // A table far smaller than the vocabulary in use starts over many times while four threads count.
