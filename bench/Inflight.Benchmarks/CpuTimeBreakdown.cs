@@ -15,7 +15,7 @@ internal static class CpuTimeBreakdown
     private const int Rounds = 5;
     private static readonly TimeSpan s_round = TimeSpan.FromMilliseconds(200);
 
-    public static void Run(string className, TextWriter output)
+    public static void Run(string className, IReadOnlyCollection<string> methodNames, TextWriter output)
     {
         var type = typeof(CpuTimeBreakdown).Assembly.GetTypes().Single(t => t.Name == className);
         var instance = Activator.CreateInstance(type)!;
@@ -26,7 +26,7 @@ internal static class CpuTimeBreakdown
         output.WriteLine("|---|--:|--:|");
         // A compiled call discards the result without boxing it, so the allocation figure is the method's own.
         var methods = type.GetMethods()
-            .Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null)
+            .Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null && (methodNames.Count == 0 || methodNames.Contains(m.Name)))
             .Select(m => (m.Name, m.GetCustomAttribute<BenchmarkAttribute>()!.OperationsPerInvoke, Run: Expression.Lambda<Action>(Expression.Call(Expression.Constant(instance), m)).Compile()))
             .ToList();
 

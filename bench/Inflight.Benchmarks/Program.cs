@@ -3,10 +3,11 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
-// --cpu ClassName: CPU time per operation instead (see CpuTimeBreakdown), for a machine shared with other work.
-if (args is ["--cpu", var className])
+// --cpu ClassName [Method ...]: CPU time per operation instead (see CpuTimeBreakdown), for a machine shared with
+// other work; naming methods runs only those (e.g. one method under `perf record`).
+if (args is ["--cpu", var className, .. var methodNames])
 {
-    Inflight.Benchmarks.CpuTimeBreakdown.Run(className, Console.Out);
+    Inflight.Benchmarks.CpuTimeBreakdown.Run(className, methodNames, Console.Out);
     return;
 }
 

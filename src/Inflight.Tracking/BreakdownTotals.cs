@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Inflight.Tracking;
 
 /// <summary>Finished requests of one client or one key (<c>by_client</c>, <c>by_key</c> in running totals).</summary>
@@ -12,7 +14,8 @@ internal sealed class Breakdown
     public const int MaxNames = 64;
     public const string Other = "other";
 
-    private readonly Dictionary<string, BreakdownTotals> _totals = new(StringComparer.Ordinal);
+    // Counted in place (a struct per name): a finished request allocates nothing here; a snapshot copies the counts out.
+    private readonly Dictionary<string, Counts> _totals = new(StringComparer.Ordinal);
 
     public void Add(string name, in RequestFigures figures, bool isError)
     {
@@ -21,13 +24,29 @@ internal sealed class Breakdown
             name = Other;
         }
 
-        var current = _totals.GetValueOrDefault(name) ?? new BreakdownTotals(0, 0, 0, 0);
-        _totals[name] = new BreakdownTotals(
-            current.TotalRequests + 1,
-            current.TotalErrors + (isError ? 1 : 0),
-            current.InputTokens + figures.InputTokens,
-            current.OutputTokens + figures.OutputTokens);
+        ref var counts = ref CollectionsMarshal.GetValueRefOrAddDefault(_totals, name, out _);
+        counts.TotalRequests++;
+        counts.TotalErrors += isError ? 1 : 0;
+        counts.InputTokens += figures.InputTokens;
+        counts.OutputTokens += figures.OutputTokens;
     }
 
-    public IReadOnlyDictionary<string, BreakdownTotals> Snapshot() => new SortedDictionary<string, BreakdownTotals>(_totals, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, BreakdownTotals> Snapshot()
+    {
+        var snapshot = new SortedDictionary<string, BreakdownTotals>(StringComparer.Ordinal);
+        foreach (var (name, counts) in _totals)
+        {
+            snapshot.Add(name, new BreakdownTotals(counts.TotalRequests, counts.TotalErrors, counts.InputTokens, counts.OutputTokens));
+        }
+
+        return snapshot;
+    }
+
+    private struct Counts
+    {
+        public long TotalRequests;
+        public long TotalErrors;
+        public long InputTokens;
+        public long OutputTokens;
+    }
 }

@@ -400,7 +400,7 @@ public sealed class RequestTracker
     /// <summary>A fresh request id, for a caller that must show it before it starts tracking (set it as <see cref="RequestStart.RequestId"/>).</summary>
     public string NewRequestId() => NewRequestId(Interlocked.Increment(ref _sequence));
 
+    // Formatted on the stack: the id is the only string this allocates.
     private string NewRequestId(long sequence)
-        => "req_" + TimeProvider.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture)
-            + sequence.ToString("x4", CultureInfo.InvariantCulture);
+        => string.Create(CultureInfo.InvariantCulture, stackalloc char[64], $"req_{TimeProvider.GetUtcNow().ToUnixTimeMilliseconds():x}{sequence:x4}");
 }

@@ -80,6 +80,18 @@ public static class FakeResponses
         await context.Response.WriteAsync(json, context.RequestAborted);
     }
 
+    /// <summary>
+    /// A model thinking before its first token: the SSE headers go at once, <paramref name="events"/> only once
+    /// <paramref name="release"/> completes (30 s at the most, a safety net).
+    /// </summary>
+    public static async Task WriteEventsWhenAsync(HttpContext context, Task release, string events)
+    {
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        await release.WaitAsync(TimeSpan.FromSeconds(30), context.RequestAborted);
+        await context.Response.WriteAsync(events, context.RequestAborted);
+    }
+
     /// <summary>Streams SSE events one flush each; <paramref name="beforeEvent"/> can hold any event back.</summary>
     public static async Task WriteEventsAsync(HttpContext context, IEnumerable<string> events, Func<int, Task>? beforeEvent = null)
     {

@@ -39,6 +39,19 @@ public sealed class RequestTrackerTests
     }
 
     [Fact]
+    public void Start_WithoutId_IdIsTheStartMillisecondsAndSequenceInHex()
+    {
+        var tracker = new RequestTracker(TestRequests.NewClock());
+
+        using var first = tracker.Start(TestRequests.Start());
+        var minted = tracker.NewRequestId();
+
+        var milliseconds = TestRequests.Epoch.ToUnixTimeMilliseconds().ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"req_{milliseconds}0001", first.RequestId);
+        Assert.Equal($"req_{milliseconds}0002", minted);
+    }
+
+    [Fact]
     public void Start_DuplicateActiveId_Throws()
     {
         var tracker = new RequestTracker(TestRequests.NewClock());

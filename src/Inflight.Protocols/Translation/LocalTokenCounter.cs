@@ -435,9 +435,15 @@ public sealed class LocalTokenCounter
         var chars = ArrayPool<char>.Shared.Rent(raw.Length);
         try
         {
-            var reader = new Utf8JsonReader(raw);
-            reader.Read();
-            var length = reader.CopyString(chars);
+            var length = JsonStringChars.Unescape(raw[1..^1], chars);
+            if (length < 0)
+            {
+                // Invalid UTF-8 or a lone surrogate: the reader's own unescaping decides (and fails as GetString does).
+                var reader = new Utf8JsonReader(raw);
+                reader.Read();
+                length = reader.CopyString(chars);
+            }
+
             return _tokenizer.Count(chars.AsSpan(0, length));
         }
         finally

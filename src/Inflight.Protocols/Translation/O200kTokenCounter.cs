@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.ML.Tokenizers;
 
 namespace Inflight.Protocols.Translation;
@@ -6,7 +5,7 @@ namespace Inflight.Protocols.Translation;
 /// <summary>
 /// Counts o200k_base tokens exactly as Microsoft.ML.Tokenizers' tokenizer for that encoding does, several times
 /// faster: the text is split by <see cref="O200kPreTokenizer"/> (the library's regular expression, hand-written),
-/// and each piece's count is remembered in a lock-free table, so only a piece not seen before goes to the library
+/// and each piece's count is remembered in a lock-free table (<see cref="PieceCountTable"/>), so only a piece not seen before goes to the library
 /// (which byte-pair encodes it, without splitting it again).
 /// </summary>
 /// <remarks>
@@ -17,7 +16,7 @@ namespace Inflight.Protocols.Translation;
 /// </para>
 /// <para>
 /// Bounded by entries: pieces of up to <see cref="MaxCachedPieceLength"/> characters, at most
-/// <see cref="DefaultCapacity"/> of them (about 3 MB for typical words). When it fills up it starts over, rather
+/// <see cref="DefaultCapacity"/> of them (about 1 MB for typical words: 512 KB of slots and their characters). When it fills up it starts over, rather
 /// than paying for recency bookkeeping on every lookup; the words in use come back within a request or two.
 /// </para>
 /// <para>
@@ -27,24 +26,19 @@ namespace Inflight.Protocols.Translation;
 /// </remarks>
 internal sealed class O200kTokenCounter
 {
-    /// <summary>About 3 MB of typical pieces; a Claude Code request has ~3,200 distinct ones.</summary>
+    /// <summary>About 1 MB of typical pieces; a Claude Code request has ~3,200 distinct ones.</summary>
     public const int DefaultCapacity = 32_768;
 
     /// <summary>Longer pieces (long runs of whitespace or symbols, base64) are rare and mostly unique.</summary>
-    public const int MaxCachedPieceLength = 64;
+    public const int MaxCachedPieceLength = PieceCountTable.MaxPieceLength;
 
     private readonly Tokenizer _tokenizer;
-    private readonly int _capacity;
-    private readonly ConcurrentDictionary<string, int> _pieces = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private int _entries;
+    private readonly PieceCountTable _pieces;
 
     public O200kTokenCounter(Tokenizer tokenizer, int capacity)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _tokenizer = tokenizer;
-        _capacity = capacity;
-        _lookup = _pieces.GetAlternateLookup<ReadOnlySpan<char>>();
+        _pieces = new PieceCountTable(capacity);
     }
 
     /// <summary>The counter over the library's o200k_base tokenizer (loads the vocabulary: about 100 ms).</summary>
@@ -58,33 +52,26 @@ internal sealed class O200kTokenCounter
         var total = 0;
         foreach (var (start, length, special) in O200kPreTokenizer.Split(text))
         {
-            total += special ? 1 : CountPiece(text.Slice(start, length));
+            total += special ? 1 : CountPiece(text, start, length);
         }
 
         return total;
     }
 
     /// <summary>Forgets every piece, as a new process would start (benchmarks).</summary>
-    public void Clear()
-    {
-        // The tally first: a piece added in between is counted and then cleared (an early start-over), never kept uncounted.
-        Interlocked.Exchange(ref _entries, 0);
-        _pieces.Clear();
-    }
+    public void Clear() => _pieces.Clear();
 
-    private int CountPiece(ReadOnlySpan<char> piece)
+    /// <summary>One piece of the pre-tokenizer's split: from the table, else from the library (and then kept).</summary>
+    internal int CountPiece(ReadOnlySpan<char> text, int start, int length)
     {
-        if (_lookup.TryGetValue(piece, out var count))
+        if (_pieces.TryGet(text, start, length, out var count))
         {
             return count;
         }
 
+        var piece = text.Slice(start, length);
         count = _tokenizer.CountTokens(piece, considerPreTokenization: false);
-        if (piece.Length <= MaxCachedPieceLength && _lookup.TryAdd(piece, count) && Interlocked.Increment(ref _entries) > _capacity)
-        {
-            Clear();
-        }
-
+        _pieces.Add(piece, count);
         return count;
     }
 }

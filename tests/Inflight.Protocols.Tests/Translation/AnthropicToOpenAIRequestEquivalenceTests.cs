@@ -1,5 +1,6 @@
 using System.Text;
 using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.RequestEquivalenceSupport;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
 namespace Inflight.Protocols.Tests.Translation;
@@ -114,15 +115,15 @@ public sealed class AnthropicToOpenAIRequestEquivalenceTests
             // Each string spelling in turn, so a failure names the one that differs.
             foreach (var spelling in Spellings)
             {
-                AssertSame(Utf8(body.Replace("ESC", spelling, StringComparison.Ordinal)), "gpt-4o");
+                AssertSame(Utf8(body.Replace("ESC", spelling, StringComparison.Ordinal)), "gpt-4o", spelling);
             }
 
             return;
         }
 
         var bytes = Utf8(body.Replace("TOOL", Tool, StringComparison.Ordinal));
-        AssertSame(bytes, "gpt-4o");
-        AssertSame(bytes, "o3");
+        AssertSame(bytes, "gpt-4o", body);
+        AssertSame(bytes, "o3", body);
     }
 
     /// <summary>
@@ -149,41 +150,15 @@ public sealed class AnthropicToOpenAIRequestEquivalenceTests
     [Fact]
     public void Translate_ClaudeCodeBodies_MatchTheJsonNodeTranslator()
     {
-        AssertSame(ClaudeCodeRecordings.Messages, "gpt-4.1");
-        AssertSame(ClaudeCodeRecordings.ToolResult, "gpt-4.1");
-        AssertSame(ClaudeCodeRecordings.Messages, "o4-mini");
+        AssertSame(ClaudeCodeRecordings.Messages, "gpt-4.1", "Claude Code messages");
+        AssertSame(ClaudeCodeRecordings.ToolResult, "gpt-4.1", "Claude Code tool result");
+        AssertSame(ClaudeCodeRecordings.Messages, "o4-mini", "Claude Code messages");
     }
 
     [Fact]
     public void Translate_InvalidUtf8_RefusedLikeTheJsonNodeTranslator()
-        => AssertSame([.. Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":" """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")], "gpt-4o");
+        => AssertSame([.. Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":" """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")], "gpt-4o", "invalid UTF-8");
 
-    private static void AssertSame(byte[] body, string model)
-    {
-        var expectedNotes = new List<string>();
-        var actualNotes = new List<string>();
-        var expectedContext = Context(model, expectedNotes);
-        var actualContext = Context(model, actualNotes);
-        var expected = Run(() => ReferenceAnthropicToOpenAIRequest.Translate(body, expectedContext));
-        var actual = Run(() => AnthropicToOpenAIRequest.Translate(body, actualContext));
-
-        Assert.Equal(expected.Error, actual.Error);
-        Assert.Equal(expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output), actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output));
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.Equal(expectedNotes, actualNotes);
-        Assert.Equal(expectedContext.Notes, actualContext.Notes);
-        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
-    }
-
-    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
-    {
-        try
-        {
-            return (translate(), null);
-        }
-        catch (TranslationException ex)
-        {
-            return (null, $"{ex.Status}: {ex.Message}");
-        }
-    }
+    private static void AssertSame(byte[] body, string model, string what)
+        => AssertSameAsReference(body, model, what, (b, c) => ReferenceAnthropicToOpenAIRequest.Translate(b, c), (b, c) => AnthropicToOpenAIRequest.Translate(b, c));
 }

@@ -181,8 +181,8 @@ public sealed class MalformedInputTests
     }
 
     /// <summary>
-    /// For each seed: every (or, for a large body, a sample of) value replaced by each wrong-kind value,
-    /// each object property removed, then byte-level damage: truncation, invalid UTF-8, a duplicated key.
+    /// For each seed: every (or, for a large body, a sample of) node replaced by each wrong-kind value, removed and
+    /// (in an array) duplicated (<see cref="JsonMutations"/>), then byte-level damage: truncation, invalid UTF-8, a duplicated key.
     /// </summary>
     private static IEnumerable<byte[]> Mutations(IEnumerable<byte[]> seeds)
     {
@@ -191,23 +191,14 @@ public sealed class MalformedInputTests
         {
             yield return seed;
             var root = JsonNode.Parse(seed)!;
-            var paths = new List<List<object>>();
-            Collect(root, [], paths);
+            var paths = JsonMutations.Paths(root);
             var sample = paths.Count <= ExhaustiveUpTo
                 ? paths
                 : [.. Enumerable.Range(0, SampledValues).Select(_ => paths[random.Next(paths.Count)])];
 
-            foreach (var path in sample)
+            foreach (var (body, _) in JsonMutations.Mutations(root, sample, s_replacements))
             {
-                foreach (var replacement in s_replacements)
-                {
-                    yield return Replace(root, path, replacement?.DeepClone(), remove: false);
-                }
-
-                if (path.Count > 0 && path[^1] is string)
-                {
-                    yield return Replace(root, path, null, remove: true);
-                }
+                yield return body;
             }
 
             for (var i = 0; i < 20; i++)
@@ -222,57 +213,5 @@ public sealed class MalformedInputTests
             var text = Encoding.UTF8.GetString(seed);
             yield return Utf8(text[..^1] + ",\"model\":\"again\"}");
         }
-    }
-
-    private static void Collect(JsonNode? node, List<object> path, List<List<object>> paths)
-    {
-        paths.Add(path);
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (name, value) in o)
-                {
-                    Collect(value, [.. path, name], paths);
-                }
-
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    Collect(a[i], [.. path, i], paths);
-                }
-
-                break;
-        }
-    }
-
-    private static byte[] Replace(JsonNode root, List<object> path, JsonNode? replacement, bool remove)
-    {
-        if (path.Count == 0)
-        {
-            return Utf8(replacement?.ToJsonString() ?? "null");
-        }
-
-        var copy = root.DeepClone();
-        var parent = copy;
-        foreach (var step in path.Take(path.Count - 1))
-        {
-            parent = step is string name ? parent![name] : parent![(int)step];
-        }
-
-        switch (path[^1])
-        {
-            case string name when remove:
-                parent!.AsObject().Remove(name);
-                break;
-            case string name:
-                parent![name] = replacement;
-                break;
-            case int index:
-                parent![index] = replacement;
-                break;
-        }
-
-        return Utf8(copy.ToJsonString());
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.RequestEquivalenceSupport;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
 namespace Inflight.Protocols.Tests.Translation;
@@ -208,7 +209,7 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
             .Replace("DEEP65", Nested(65), StringComparison.Ordinal));
         foreach (var model in s_models)
         {
-            AssertSame(bytes, model);
+            AssertSame(bytes, model, body);
         }
     }
 
@@ -230,7 +231,7 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
             Assert.True(body.Length > 10_000);
             foreach (var model in s_models)
             {
-                AssertSame(body, model);
+                AssertSame(body, model, "recorded client body");
             }
         }
     }
@@ -241,12 +242,11 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
         var compared = 0;
         foreach (var seed in s_seeds)
         {
-            var root = JsonNode.Parse(seed)!;
-            foreach (var body in Mutations(root, root, []))
+            foreach (var (body, what) in JsonMutations.Mutations(JsonNode.Parse(seed)!, s_replacements))
             {
                 foreach (var model in s_models)
                 {
-                    AssertSame(body, model);
+                    AssertSame(body, model, what);
                 }
 
                 compared++;
@@ -274,7 +274,7 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
 
     [Fact]
     public void Translate_InvalidUtf8_RefusedLikeTheJsonNodeTranslator()
-        => AssertSame([.. Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":" """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")], "claude-opus-4-6");
+        => AssertSame([.. Encoding.UTF8.GetBytes("""{"model":"m","messages":[{"role":"user","content":" """), 0xC3, 0x28, .. Encoding.UTF8.GetBytes("\"}]}")], "claude-opus-4-6", "invalid UTF-8");
 
     [Theory]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x\udc00y"}]}""")]
@@ -294,93 +294,9 @@ public sealed class OpenAIToAnthropicRequestEquivalenceTests
         Assert.Contains("surrogate", ex.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The body with the value at each path below <paramref name="node"/> replaced by each of <see cref="s_replacements"/>, and each property removed.</summary>
-    private static IEnumerable<byte[]> Mutations(JsonNode root, JsonNode? node, List<object> path)
-    {
-        if (path.Count > 0)
-        {
-            foreach (var replacement in s_replacements)
-            {
-                yield return Mutate(root, path, replacement?.DeepClone(), remove: false);
-            }
-
-            if (path[^1] is string)
-            {
-                yield return Mutate(root, path, null, remove: true);
-            }
-        }
-
-        var children = node switch
-        {
-            JsonObject o => o.Select(p => (object)p.Key).ToList(),
-            JsonArray a => Enumerable.Range(0, a.Count).Select(i => (object)i).ToList(),
-            _ => [],
-        };
-        foreach (var child in children)
-        {
-            var value = child is string name ? node![name] : node![(int)child];
-            foreach (var body in Mutations(root, value, [.. path, child]))
-            {
-                yield return body;
-            }
-        }
-    }
-
-    private static byte[] Mutate(JsonNode root, List<object> path, JsonNode? replacement, bool remove)
-    {
-        var copy = root.DeepClone();
-        var parent = copy;
-        foreach (var step in path.Take(path.Count - 1))
-        {
-            parent = step is string name ? parent![name] : parent![(int)step];
-        }
-
-        switch (path[^1])
-        {
-            case string name when remove:
-                parent!.AsObject().Remove(name);
-                break;
-            case string name:
-                parent![name] = replacement;
-                break;
-            case int index:
-                parent![index] = replacement;
-                break;
-        }
-
-        return Utf8(copy.ToJsonString());
-    }
-
     private static string Nested(int depth)
         => string.Concat(Enumerable.Repeat("{\\\"a\\\":", depth)) + "1" + new string('}', depth);
 
-    private static void AssertSame(byte[] body, string model)
-    {
-        var expectedNotes = new List<string>();
-        var actualNotes = new List<string>();
-        var expectedContext = Context(model, expectedNotes);
-        var actualContext = Context(model, actualNotes);
-        var expected = Run(() => ReferenceOpenAIToAnthropicRequest.Translate(body, expectedContext));
-        var actual = Run(() => OpenAIToAnthropicRequest.Translate(body, actualContext));
-
-        Assert.Equal(expected.Error, actual.Error);
-        Assert.Equal(expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output), actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output));
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.Equal(expectedNotes, actualNotes);
-        Assert.Equal(expectedContext.Notes, actualContext.Notes);
-        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
-        Assert.Equal(expectedContext.ClientIncludeUsage, actualContext.ClientIncludeUsage);
-    }
-
-    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
-    {
-        try
-        {
-            return (translate(), null);
-        }
-        catch (TranslationException ex)
-        {
-            return (null, $"{ex.Status}: {ex.Message}");
-        }
-    }
+    private static void AssertSame(byte[] body, string model, string what)
+        => AssertSameAsReference(body, model, what, (b, c) => ReferenceOpenAIToAnthropicRequest.Translate(b, c), (b, c) => OpenAIToAnthropicRequest.Translate(b, c));
 }

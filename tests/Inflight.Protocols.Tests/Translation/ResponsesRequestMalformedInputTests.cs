@@ -13,10 +13,11 @@ namespace Inflight.Protocols.Tests.Translation;
 /// </summary>
 public sealed class ResponsesRequestMalformedInputTests
 {
-    internal static readonly string[] WrongValues = ["null", "0", "-1", "1.5", "\"x\"", "\"\"", "true", "[]", "{}", "[null]", "[1]", """{"type":"x"}""", """[{"type":"message"}]""", """{"type":"function","name":"a"}"""];
+    private static readonly JsonNode?[] s_wrongValues = Parse(
+        ["null", "0", "-1", "1.5", "\"x\"", "\"\"", "true", "[]", "{}", "[null]", "[1]", """{"type":"x"}""", """[{"type":"message"}]""", """{"type":"function","name":"a"}"""]);
 
     /// <summary>The wrong shapes tried on the large Codex body, where each translation costs more.</summary>
-    private static readonly string[] s_fewWrongValues = ["null", "1.5", "\"x\"", "[]", "{}"];
+    private static readonly JsonNode?[] s_fewWrongValues = Parse(["null", "1.5", "\"x\"", "[]", "{}"]);
 
     private static readonly (string Model, bool Anthropic)[] s_targets =
     [
@@ -66,9 +67,13 @@ public sealed class ResponsesRequestMalformedInputTests
         }
         """.Replace("THINKING", ThinkingEnvelope.EncodeThinking("t", "s"), StringComparison.Ordinal);
 
+    /// <summary>Every node of <see cref="SdkBody"/> replaced by each wrong shape, removed, and (in an array) duplicated (also used by the equivalence tests).</summary>
+    internal static IEnumerable<(byte[] Body, string What)> SdkBodyMutations()
+        => JsonMutations.Mutations(JsonNode.Parse(SdkBody)!, s_wrongValues);
+
     [Fact]
     public void Translate_EveryNodeOfAnSdkBodyMutated_OnlyTranslationExceptionEscapes()
-        => AssertMutationsSafe(JsonNode.Parse(SdkBody)!, skipSubtreesUnder: null, WrongValues, s_targets);
+        => AssertMutationsSafe(JsonNode.Parse(SdkBody)!, skipSubtreesUnder: null, s_wrongValues, s_targets);
 
     [Fact]
     public void Translate_EveryNodeOfTheCodexRecordingMutated_OnlyTranslationExceptionEscapes()
@@ -127,35 +132,18 @@ public sealed class ResponsesRequestMalformedInputTests
         }
     }
 
-    private static void AssertMutationsSafe(JsonNode seed, string? skipSubtreesUnder, string[] wrongValues, (string Model, bool Anthropic)[] targets)
+    private static void AssertMutationsSafe(JsonNode seed, string? skipSubtreesUnder, JsonNode?[] wrongValues, (string Model, bool Anthropic)[] targets)
     {
+        var paths = JsonMutations.Paths(seed, skipSubtreesUnder);
+        Assert.True(paths.Count - 1 > 50, $"only {paths.Count - 1} nodes below the root found");
         var bodies = 0;
-        foreach (var (body, what) in Mutations(seed, skipSubtreesUnder, wrongValues))
+        foreach (var (body, what) in JsonMutations.Mutations(seed, paths, wrongValues))
         {
             AssertSafe(body, what, targets);
             bodies++;
         }
 
         Assert.True(bodies < 20_000, "the generated set stays bounded");
-    }
-
-    /// <summary>Every node of <paramref name="seed"/> (not below <paramref name="skipSubtreesUnder"/>) replaced by each wrong value, removed, and (in an array) duplicated.</summary>
-    internal static IEnumerable<(byte[] Body, string What)> Mutations(JsonNode seed, string? skipSubtreesUnder, string[] wrongValues)
-    {
-        var paths = new List<List<object>>();
-        CollectPaths(seed, [], paths, skipSubtreesUnder);
-        Assert.True(paths.Count > 50, $"only {paths.Count} paths found");
-
-        foreach (var path in paths)
-        {
-            foreach (var wrong in wrongValues)
-            {
-                yield return (Mutate(seed, path, root => Replace(root, path, JsonNode.Parse(wrong))), $"{Describe(path)} = {wrong}");
-            }
-
-            yield return (Mutate(seed, path, root => Remove(root, path)), $"{Describe(path)} removed");
-            yield return (Mutate(seed, path, root => Duplicate(root, path)), $"{Describe(path)} duplicated");
-        }
     }
 
     private static void AssertSafe(byte[] body, string what, (string Model, bool Anthropic)[] targets)
@@ -180,90 +168,5 @@ public sealed class ResponsesRequestMalformedInputTests
     private static byte[] Run(byte[] body, string model, bool anthropic)
         => anthropic ? ResponsesToAnthropicRequest.Translate(body, Context(model)) : ResponsesToOpenAIRequest.Translate(body, Context(model));
 
-    private static void CollectPaths(JsonNode? node, List<object> path, List<List<object>> paths, string? skipUnder)
-    {
-        if (path.Count > 0)
-        {
-            paths.Add([.. path]);
-        }
-
-        if (path.Count > 0 && path[^1] is string key && key == skipUnder)
-        {
-            return;
-        }
-
-        switch (node)
-        {
-            case JsonObject o:
-                foreach (var (name, child) in o)
-                {
-                    CollectPaths(child, [.. path, name], paths, skipUnder);
-                }
-
-                break;
-            case JsonArray a:
-                for (var i = 0; i < a.Count; i++)
-                {
-                    CollectPaths(a[i], [.. path, i], paths, skipUnder);
-                }
-
-                break;
-        }
-    }
-
-    private static byte[] Mutate(JsonNode seed, List<object> path, Action<JsonNode> change)
-    {
-        var root = seed.DeepClone();
-        change(root);
-        return Utf8(root.ToJsonString());
-    }
-
-    private static JsonNode Parent(JsonNode root, List<object> path)
-    {
-        var node = root;
-        foreach (var segment in path.Take(path.Count - 1))
-        {
-            node = segment is string name ? node[name]! : node[(int)segment]!;
-        }
-
-        return node;
-    }
-
-    private static void Replace(JsonNode root, List<object> path, JsonNode? value)
-    {
-        var parent = Parent(root, path);
-        if (path[^1] is string name)
-        {
-            parent[name] = value;
-        }
-        else
-        {
-            parent[(int)path[^1]] = value;
-        }
-    }
-
-    private static void Remove(JsonNode root, List<object> path)
-    {
-        var parent = Parent(root, path);
-        if (path[^1] is string name)
-        {
-            ((JsonObject)parent).Remove(name);
-        }
-        else
-        {
-            ((JsonArray)parent).RemoveAt((int)path[^1]);
-        }
-    }
-
-    private static void Duplicate(JsonNode root, List<object> path)
-    {
-        var parent = Parent(root, path);
-        if (parent is JsonArray array)
-        {
-            var i = (int)path[^1];
-            array.Insert(i, array[i]?.DeepClone());
-        }
-    }
-
-    private static string Describe(List<object> path) => string.Join('.', path);
+    private static JsonNode?[] Parse(string[] values) => [.. values.Select(v => JsonNode.Parse(v))];
 }

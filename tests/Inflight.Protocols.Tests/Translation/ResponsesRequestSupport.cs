@@ -1,10 +1,9 @@
-using System.Text;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
 
 namespace Inflight.Protocols.Tests.Translation;
 
-/// <summary>Real Codex request bodies (recorded from the pinned CLI, machine paths scrubbed) and shared assertions.</summary>
+/// <summary>Real Codex request bodies (recorded from the pinned CLI, machine paths scrubbed) and shared helpers.</summary>
 internal static class ResponsesRequestSupport
 {
     /// <summary>Codex 0.171.0, model gpt-5.5, effort high: second request of a tool round trip, with a reasoning item made by Inflight.</summary>
@@ -48,44 +47,4 @@ internal static class ResponsesRequestSupport
 
     public static List<string> Names(JsonArray tools, Func<JsonNode, string?> name)
         => tools.Select(t => name(t!)!).ToList();
-
-    /// <summary>
-    /// Holds a one-pass Responses translator to its JsonNode reference on <paramref name="body"/>: the same output bytes,
-    /// the same 400, the same notes in order, <c>ClientStream</c> and tool names for the client.
-    /// </summary>
-    public static void AssertSameAsReference(
-        byte[] body, string model, string what, Func<byte[], TranslationContext, byte[]> reference, Func<byte[], TranslationContext, byte[]> translator)
-    {
-        var expectedNotes = new List<string>();
-        var actualNotes = new List<string>();
-        var expectedContext = TranslationTestSupport.Context(model, expectedNotes);
-        var actualContext = TranslationTestSupport.Context(model, actualNotes);
-        var expected = Run(() => reference(body, expectedContext));
-        var actual = Run(() => translator(body, actualContext));
-
-        var because = $"{what} → {model}";
-        Assert.True(expected.Error == actual.Error, $"{because}: error\nexpected: {expected.Error}\nactual:   {actual.Error}");
-        var expectedText = expected.Output is null ? null : Encoding.UTF8.GetString(expected.Output);
-        var actualText = actual.Output is null ? null : Encoding.UTF8.GetString(actual.Output);
-        Assert.True(expectedText == actualText, $"{because}: output\nexpected: {expectedText}\nactual:   {actualText}");
-        Assert.Equal(expected.Output, actual.Output);
-        Assert.True(expectedNotes.SequenceEqual(actualNotes), $"{because}: notes\nexpected: {string.Join(" | ", expectedNotes)}\nactual:   {string.Join(" | ", actualNotes)}");
-        Assert.Equal(expectedContext.Notes, actualContext.Notes);
-        Assert.Equal(expectedContext.ClientStream, actualContext.ClientStream);
-        Assert.Equal(
-            expectedContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList(),
-            actualContext.ToolNamesForClient?.OrderBy(p => p.Key, StringComparer.Ordinal).ToList());
-    }
-
-    private static (byte[]? Output, string? Error) Run(Func<byte[]> translate)
-    {
-        try
-        {
-            return (translate(), null);
-        }
-        catch (TranslationException ex)
-        {
-            return (null, $"{ex.Status}: {ex.Message}");
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.RequestEquivalenceSupport;
 using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
@@ -105,7 +106,7 @@ public sealed class ResponsesToAnthropicRequestEquivalenceTests
     [Fact]
     public void Translate_EveryNodeOfAnSdkBodyMutated_MatchesTheJsonNodeTranslator()
     {
-        foreach (var (body, what) in ResponsesRequestMalformedInputTests.Mutations(JsonNode.Parse(ResponsesRequestMalformedInputTests.SdkBody)!, null, ResponsesRequestMalformedInputTests.WrongValues))
+        foreach (var (body, what) in ResponsesRequestMalformedInputTests.SdkBodyMutations())
         {
             AssertSame(body, "claude-opus-4-7", what);
             AssertSame(body, "claude-3-7-sonnet-20250219", what);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Inflight.Protocols.Translation;
+using static Inflight.Protocols.Tests.Translation.RequestEquivalenceSupport;
 using static Inflight.Protocols.Tests.Translation.ResponsesRequestSupport;
 using static Inflight.Protocols.Tests.Translation.TranslationTestSupport;
 
@@ -198,7 +199,7 @@ public sealed class ResponsesToOpenAIRequestEquivalenceTests
     [Fact]
     public void Translate_EveryNodeOfAnSdkBodyMutated_MatchesTheJsonNodeTranslator()
     {
-        foreach (var (body, what) in ResponsesRequestMalformedInputTests.Mutations(JsonNode.Parse(ResponsesRequestMalformedInputTests.SdkBody)!, null, ResponsesRequestMalformedInputTests.WrongValues))
+        foreach (var (body, what) in ResponsesRequestMalformedInputTests.SdkBodyMutations())
         {
             AssertSame(body, "gpt-5.5", what);
             AssertSame(body, "gpt-4o", what);

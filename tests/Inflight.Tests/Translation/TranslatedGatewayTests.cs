@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Inflight.Testing;
 using Inflight.Tests.Gateway;
 using Inflight.Tests.Infrastructure;
@@ -56,31 +55,16 @@ public sealed class TranslatedGatewayTests
     public async Task PostMessages_SilentOpenAIUpstream_SendsPingsUntilTokensFlow()
     {
         var clientSawPing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
-        {
-            ctx.Response.ContentType = "text/event-stream";
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-
-            // A reasoning model thinking: headers sent, no chunk until the client has been kept alive.
-            await clientSawPing.Task.WaitAsync(TimeSpan.FromSeconds(30), ctx.RequestAborted);
-            await ctx.Response.WriteAsync(string.Concat(ProviderRecordings.OpenAIStreamEvents), ctx.RequestAborted);
-        });
+        // A reasoning model thinking: headers sent, no chunk until the client has been kept alive.
+        await using var upstream = await FakeUpstream.StartAsync(
+            (ctx, _) => FakeResponses.WriteEventsWhenAsync(ctx, clientSawPing.Task, string.Concat(ProviderRecordings.OpenAIStreamEvents)));
         await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new() { ["STREAM_PING_INTERVAL"] = "0.05" });
 
         using var response = await app.Client.SendAsync(
             new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = PassThroughTests.JsonBody(ProviderRecordings.AnthropicRequest, stream: true) },
             HttpCompletionOption.ResponseHeadersRead,
             Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-        var seen = new List<string>();
-        while (await reader.ReadLineAsync(Ct) is { } line)
-        {
-            seen.Add(line);
-            if (line == "event: ping")
-            {
-                clientSawPing.TrySetResult();
-            }
-        }
+        var seen = await StreamLines.ReadAllAsync(response, line => line == "event: ping", clientSawPing, Ct);
 
         Assert.Equal("event: message_start", seen[0]);
         Assert.InRange(seen.IndexOf("event: ping"), 1, seen.IndexOf("event: content_block_start"));

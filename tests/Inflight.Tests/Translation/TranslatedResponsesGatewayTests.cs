@@ -4,7 +4,6 @@ using System.Text.Json;
 using Inflight.Testing;
 using Inflight.Tests.Gateway;
 using Inflight.Tests.Infrastructure;
-using Microsoft.AspNetCore.Http;
 
 namespace Inflight.Tests.Translation;
 
@@ -17,31 +16,16 @@ public sealed class TranslatedResponsesGatewayTests
     public async Task PostResponses_SilentChatUpstream_SendsPingCommentsThenTheTranslatedStream()
     {
         var clientSawPing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
-        {
-            ctx.Response.ContentType = "text/event-stream";
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-
-            // A reasoning model thinking: headers sent, no chunk until the client has been kept alive.
-            await clientSawPing.Task.WaitAsync(TimeSpan.FromSeconds(30), ctx.RequestAborted);
-            await ctx.Response.WriteAsync(string.Concat(ProviderRecordings.OpenAIStreamEvents), ctx.RequestAborted);
-        });
+        // A reasoning model thinking: headers sent, no chunk until the client has been kept alive.
+        await using var upstream = await FakeUpstream.StartAsync(
+            (ctx, _) => FakeResponses.WriteEventsWhenAsync(ctx, clientSawPing.Task, string.Concat(ProviderRecordings.OpenAIStreamEvents)));
         await using var app = GatewayApp.StartWithUpstream(upstream, "openai", new() { ["STREAM_PING_INTERVAL"] = "0.05" });
 
         using var response = await app.Client.SendAsync(
             new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Body("""{"model":"gpt-4o-mini","input":"Hello","stream":true}""") },
             HttpCompletionOption.ResponseHeadersRead,
             Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-        var seen = new List<string>();
-        while (await reader.ReadLineAsync(Ct) is { } line)
-        {
-            seen.Add(line);
-            if (line.StartsWith(':'))
-            {
-                clientSawPing.TrySetResult();
-            }
-        }
+        var seen = await StreamLines.ReadAllAsync(response, line => line.StartsWith(':'), clientSawPing, Ct);
 
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.InRange(seen.FindIndex(l => l.StartsWith(':')), 0, seen.IndexOf("event: response.created"));
@@ -106,16 +90,7 @@ public sealed class TranslatedResponsesGatewayTests
             new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Body("""{"model":"gpt-4o-mini","input":"Hello","stream":true}""") },
             HttpCompletionOption.ResponseHeadersRead,
             Ct);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(Ct));
-        var seen = new List<string>();
-        while (await reader.ReadLineAsync(Ct) is { } line)
-        {
-            seen.Add(line);
-            if (line == "event: response.output_text.delta")
-            {
-                clientHasEvents.TrySetResult();
-            }
-        }
+        var seen = await StreamLines.ReadAllAsync(response, line => line == "event: response.output_text.delta", clientHasEvents, Ct);
 
         Assert.Equal("event: response.failed", seen.Last(l => l.StartsWith("event:", StringComparison.Ordinal)));
         await FaultTests.WaitUntilAsync(app.Tracker, () => app.Tracker.ActiveCount == 0);
