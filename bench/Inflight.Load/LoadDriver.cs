@@ -505,9 +505,17 @@ internal static class LoadDriver
         public ValueTask DisposeAsync() => Process.DisposeAsync();
     }
 
-    internal sealed record GatewayProcess(ChildProcess Process, Uri Url) : IAsyncDisposable
+    /// <param name="HistoryDirectory">The folder of the gateway's own history file, deleted with it (null: none made).</param>
+    internal sealed record GatewayProcess(ChildProcess Process, Uri Url, string? HistoryDirectory = null) : IAsyncDisposable
     {
-        public ValueTask DisposeAsync() => Process.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await Process.DisposeAsync();
+            if (HistoryDirectory is not null)
+            {
+                Directory.Delete(HistoryDirectory, recursive: true);
+            }
+        }
     }
 
     internal static async Task<UpstreamProcess> StartUpstreamAsync(TextWriter log)
@@ -558,6 +566,15 @@ internal static class LoadDriver
             environment[name] = value;
         }
 
+        // History stays on, as by default, but in a new file each run: the default (inflight.db in the working
+        // directory) would carry every earlier run's rows into this one, and the writer's cost grows with the file.
+        string? historyDirectory = null;
+        if (!environment.ContainsKey("INFLIGHT_DATABASE_URL"))
+        {
+            historyDirectory = Directory.CreateTempSubdirectory("inflight-bench-").FullName;
+            environment["INFLIGHT_DATABASE_URL"] = "sqlite:" + Path.Combine(historyDirectory, "history.db");
+        }
+
         var process = ChildProcess.Start("gateway", "dotnet", [dll], environment);
         var url = new Uri($"http://127.0.0.1:{port}/");
         try
@@ -566,12 +583,12 @@ internal static class LoadDriver
         }
         catch
         {
-            await process.DisposeAsync();
+            await new GatewayProcess(process, url, historyDirectory).DisposeAsync();
             throw;
         }
 
         log.WriteLine($"gateway {Path.GetFileName(dll)} on {url} (pid {process.Id})");
-        return new GatewayProcess(process, url);
+        return new GatewayProcess(process, url, historyDirectory);
     }
 
     private static async Task<GatewayProcess?> StartPortkeyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes)
