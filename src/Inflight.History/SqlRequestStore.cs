@@ -44,7 +44,9 @@ public abstract class SqlRequestStore : IRequestStore
         "ALTER TABLE inflight_requests ADD COLUMN replica TEXT",
     ];
 
-    private static readonly string[] ColumnNames = (Columns + ", instance_id, instance_seq").Split(", ");
+    /// <summary>Every column a write fills, in <see cref="RowValues"/> order: <see cref="Columns"/>, then the instance columns.</summary>
+    protected static IReadOnlyList<string> ColumnNames { get; } = (Columns + ", instance_id, instance_seq").Split(", ");
+
     private static readonly string InsertSql =
         "INSERT INTO inflight_requests (" + string.Join(", ", ColumnNames) + ") VALUES (" + string.Join(", ", ColumnNames.Select(c => "@" + c)) + ")";
 
@@ -102,39 +104,23 @@ public abstract class SqlRequestStore : IRequestStore
 
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (connection.CanCreateBatch)
-        {
-            // PostgreSQL: the whole batch in one round trip; one INSERT per round trip caps a remote database
-            // at a few hundred rows a second.
-            await using var batchCommand = connection.CreateBatch();
-            batchCommand.Transaction = transaction;
-            for (var row = 0; row < batch.Count; row++)
-            {
-                var insert = batchCommand.CreateBatchCommand();
-                insert.CommandText = InsertSql;
-                var values = RowValues(batch, origin, row);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var parameter = insert.CreateParameter();
-                    parameter.ParameterName = "@" + ColumnNames[i];
-                    parameter.Value = values[i] ?? DBNull.Value;
-                    insert.Parameters.Add(parameter);
-                }
+        await InsertRowsAsync(connection, transaction, batch, origin, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-                batchCommand.BatchCommands.Add(insert);
-            }
-
-            await batchCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        // SQLite (in-process, no round trips): one prepared command, rebound per row.
+    /// <summary>
+    /// Inserts the batch's rows inside <paramref name="transaction"/> (the caller commits). By default one prepared
+    /// INSERT rebound per row, which suits an in-process database (SQLite: no round trips).
+    /// </summary>
+    protected virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(batch);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = InsertSql;
-        var parameters = new DbParameter[ColumnNames.Length];
-        for (var i = 0; i < ColumnNames.Length; i++)
+        var parameters = new DbParameter[ColumnNames.Count];
+        for (var i = 0; i < ColumnNames.Count; i++)
         {
             parameters[i] = command.CreateParameter();
             parameters[i].ParameterName = "@" + ColumnNames[i];
@@ -151,8 +137,6 @@ public abstract class SqlRequestStore : IRequestStore
 
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> PruneAsync(double endedBefore, CancellationToken cancellationToken)
@@ -380,9 +364,10 @@ public abstract class SqlRequestStore : IRequestStore
     private static long Long(DbDataReader reader, int ordinal)
         => reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
-    /// <summary>A row's values in <see cref="ColumnNames"/> order, the instance columns last.</summary>
-    private static object?[] RowValues(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, int row)
+    /// <summary>A row's values in <see cref="ColumnNames"/> order, the instance columns last; null for SQL NULL.</summary>
+    protected static object?[] RowValues(IReadOnlyList<RequestLogEntry> batch, BatchOrigin? origin, int row)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         var values = Values(batch[row]);
         var all = new object?[values.Length + 2];
         values.CopyTo(all, 0);

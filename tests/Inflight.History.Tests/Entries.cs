@@ -45,6 +45,66 @@ internal static class Entries
             Replica = streaming ? "replica-a" : null,
         };
 
+    /// <summary>Every stored column set to a value other than its default, the nullable ones included.</summary>
+    public static RequestLogEntry Full(string id, double start) => Make(id, start, errorType: ErrorTypes.UpstreamHttpError) with
+    {
+        StatusCode = 429,
+        TtftMs = 0.125,
+        InputTokens = 1L << 50,
+        OutputTokens = 9_007_199_254_740_993,
+        CacheReadTokens = 1L << 40,
+        CacheCreationTokens = 0,
+        TokensEstimated = true,
+        ToolUses = int.MaxValue,
+        ToolResults = 0,
+        ToolCalls = -1,
+        RequestSize = 5_000_000_000,
+        MessageCount = int.MaxValue,
+        TranslationNotes = ["dropped: context_management"],
+        ClientName = "codex",
+        ClientVersion = "0.171.0",
+        SessionId = "session-" + id,
+        UserId = "user-" + id,
+        KeyLabel = "team-b",
+        CancelledBy = "operator",
+        ClientAddress = "::1",
+        UserAgent = "codex_cli_rs/0.171.0",
+        UpstreamStatus = 429,
+        Replica = "replica-b",
+    };
+
+    /// <summary>Every nullable stored column null, the texts empty.</summary>
+    public static RequestLogEntry Sparse(string id, double start) => Make(id, start, streaming: false) with
+    {
+        Model = "",
+        StatusCode = null,
+        ErrorType = null,
+        ErrorMessage = null,
+        TtftMs = null,
+        InputTokens = 0,
+        OutputTokens = 0,
+        CacheReadTokens = 0,
+        CacheCreationTokens = 0,
+        ToolUses = 0,
+        ToolResults = 0,
+        ToolCalls = 0,
+        RequestSize = 0,
+        MessageCount = 0,
+        TranslationNotes = [],
+        ClientVersion = null,
+        SessionId = null,
+        UserId = null,
+        KeyLabel = null,
+        CancelledBy = null,
+        ClientAddress = null,
+        UserAgent = null,
+        UpstreamStatus = null,
+        Replica = null,
+    };
+
     /// <summary>Value equality including the notes list (records compare lists by reference).</summary>
     public static string Json(RequestLogEntry entry) => JsonSerializer.Serialize(entry);
+
+    /// <summary>As <see cref="Json"/>, with the stored fields the log JSON leaves out (<c>upstream_status</c>).</summary>
+    public static string Stored(RequestLogEntry entry) => Json(entry) + " upstream_status=" + entry.UpstreamStatus;
 }

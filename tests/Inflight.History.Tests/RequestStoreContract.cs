@@ -52,6 +52,114 @@ public abstract class RequestStoreContract
     }
 
     [Fact]
+    public async Task Write_EveryColumnSetOrNull_ReadsBackTheSameValues()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            RequestLogEntry[] written = [Entries.Full("full", T0 + 0.000_001), Entries.Sparse("sparse", -T0), Entries.Make("plain", T0)];
+            await store.WriteAsync(written, new BatchOrigin("run-1", [long.MaxValue - 2, 1, 2]), ct);
+
+            var read = await store.ReadLogsAsync(new StoredLogQuery(), ct);
+            var mine = await store.ReadTotalsAsync(null, null, new TotalsExclusion("run-1", 1), ct);
+
+            Assert.Equal(written.Reverse().Select(Entries.Stored), read.Select(r => Entries.Stored(r.Entry)));
+
+            // Only the row at sequence 1 is at or below the watermark: the instance columns were written per row.
+            Assert.Equal(1, mine.Models.Sum(m => m.Requests));
+        }
+    }
+
+    [Fact]
+    public async Task Write_NonAsciiAndLongTexts_ReadBackUnchanged()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            var longText = string.Concat(Enumerable.Repeat("Größe 量 🚀 \\N \t\"'\r\n,;|", 8_000));
+            RequestLogEntry[] written =
+            [
+                Entries.Make("ünïcödé-ид-标识-🚀", T0, provider: "プロバイダ", model: "modèle-ü", errorType: ErrorTypes.UpstreamHttpError) with
+                {
+                    ErrorMessage = longText,
+                    UserAgent = "agent/1.0 (😀; ﻿zero-width​joiner‍)",
+                    SessionId = "\\N",
+                    UserId = "NULL",
+                    KeyLabel = "\t",
+                },
+            ];
+            await store.WriteAsync(written, ct);
+
+            var read = Assert.Single(await store.ReadLogsAsync(new StoredLogQuery(), ct));
+
+            Assert.Equal(Entries.Stored(written[0]), Entries.Stored(read.Entry));
+            Assert.Equal(longText.Length, read.Entry.ErrorMessage!.Length);
+        }
+    }
+
+    [Fact]
+    public async Task Write_TranslationNotes_ReadBackAsTheSameList()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            string[][] notes = [[], ["dropped: context_management"], ["dropped: context_management", "mapped: thinking → reasoning_effort", "dropped: metadata.user_id ✓"]];
+            var written = notes.Select((n, i) => Entries.Make("n" + i, T0 + i) with { TranslationNotes = n }).ToArray();
+            await store.WriteAsync(written, ct);
+
+            var read = await store.ReadLogsAsync(new StoredLogQuery(), ct);
+
+            Assert.Equal(notes.Reverse(), read.Select(r => r.Entry.TranslationNotes.ToArray()));
+        }
+    }
+
+    [Fact]
+    public async Task Write_SameBatchTwice_StoresEachRowTwiceUnderNewIds()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            RequestLogEntry[] batch = [Entries.Make("dup-a", T0, input: 10), Entries.Full("dup-b", T0 + 1)];
+            var origin = new BatchOrigin("run-1", [1, 2]);
+            await store.WriteAsync(batch, origin, ct);
+            await store.WriteAsync(batch, origin, ct);
+
+            var read = await store.ReadLogsAsync(new StoredLogQuery(), ct);
+            var totals = await store.ReadTotalsAsync(null, null, ct);
+
+            Assert.Equal(["dup-b", "dup-a", "dup-b", "dup-a"], read.Select(r => r.Entry.RequestId));
+            Assert.Equal(4, read.Select(r => r.Id).Distinct().Count());
+            Assert.Equal(read.Take(2).Select(r => Entries.Stored(r.Entry)), read.Skip(2).Select(r => Entries.Stored(r.Entry)));
+            Assert.Equal(4, totals.Models.Sum(m => m.Requests));
+        }
+    }
+
+    [Fact]
+    public async Task Write_BatchOfThousandsOfRows_ReadsBackEveryRowInOrder()
+    {
+        var (_, store) = await NewStoreAsync();
+        await using (store)
+        {
+            var ct = TestContext.Current.CancellationToken;
+            const int Rows = 3_000;
+            var written = Enumerable.Range(0, Rows)
+                .Select(i => (i % 3) switch { 0 => Entries.Make("k" + i, T0 + i, input: i), 1 => Entries.Full("k" + i, T0 + i), _ => Entries.Sparse("k" + i, T0 + i) })
+                .ToArray();
+            await store.WriteAsync(written, new BatchOrigin("run-1", [.. Enumerable.Range(1, Rows).Select(i => (long)i)]), ct);
+
+            var read = await store.ReadLogsAsync(new StoredLogQuery { Limit = Rows + 1 }, ct);
+            var upToHalf = await store.ReadTotalsAsync(null, null, new TotalsExclusion("run-1", Rows / 2), ct);
+
+            Assert.Equal(written.Reverse().Select(Entries.Stored), read.Select(r => Entries.Stored(r.Entry)));
+            Assert.Equal(Rows / 2, upToHalf.Models.Sum(m => m.Requests));
+        }
+    }
+
+    [Fact]
     public async Task ReadLogs_FiltersAndCursor_ReturnOnlyMatchingPage()
     {
         var (_, store) = await NewStoreAsync();
@@ -298,5 +406,77 @@ public sealed class SqliteRequestStoreTests : RequestStoreContract, IDisposable
 
 public sealed class PostgresRequestStoreTests(TempPostgres postgres) : RequestStoreContract, IClassFixture<TempPostgres>
 {
+    private const double T0 = 1_780_000_000;
+
     protected override Task<string> NewDatabaseUrlAsync() => postgres.CreateDatabaseAsync();
+
+    [Fact]
+    public async Task Write_SameInputAsSqlite_ReadsBackTheSameRowsTotalsAndSeries()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var directory = Directory.CreateTempSubdirectory("inflight-sqlite-");
+        try
+        {
+            // Mixed rows, including notes neither store can keep as a list (an empty note, a note with a newline).
+            var batch = Enumerable.Range(0, 600)
+                .Select(i => (i % 4) switch
+                {
+                    0 => Entries.Full("s" + i, T0 + i),
+                    1 => Entries.Sparse("s" + i, T0 + i),
+                    2 => Entries.Make("s" + i, T0 + i, provider: "anthropic", model: "claude", errorType: ErrorTypes.Timeout) with { TranslationNotes = ["", "two\nlines"] },
+                    _ => Entries.Make("s" + i, T0 + i, input: i) with { DurationMs = i * 1.25, ErrorMessage = "ошибка " + i },
+                })
+                .ToArray();
+            var sequences = Enumerable.Range(1, batch.Length).Select(i => (long)i).ToArray();
+            var series = new SeriesQuery(T0, 60, 12);
+
+            async Task<(string[] Logs, StoredTotals Totals, StoredTotals Mine, IReadOnlyList<StoredSeriesPoint> Series)> WriteAndReadAsync(string url)
+            {
+                Assert.True(StoreLocation.TryParse(url, out var location, out var error), error);
+                await using var store = HistoryStores.Create(location)!;
+                await store.MigrateAsync(ct);
+                await store.WriteAsync(batch[..250], new BatchOrigin("run-1", sequences[..250]), ct);
+                await store.WriteAsync(batch[250..], new BatchOrigin("run-1", sequences[250..]), ct);
+                var logs = await store.ReadLogsAsync(new StoredLogQuery { Limit = 1000 }, ct);
+                return (
+                    [.. logs.Select(r => Entries.Stored(r.Entry))],
+                    await store.ReadTotalsAsync(null, null, ct),
+                    await store.ReadTotalsAsync(null, null, new TotalsExclusion("run-1", 300), ct),
+                    await store.ReadSeriesAsync(series, ct));
+            }
+
+            var sqlite = await WriteAndReadAsync("sqlite:" + Path.Combine(directory.FullName, "history.db"));
+            var fromPostgres = await WriteAndReadAsync(await NewDatabaseUrlAsync());
+
+            Assert.Equal(batch.Length, sqlite.Logs.Length);
+            Assert.Equal(sqlite.Logs, fromPostgres.Logs);
+            Assert.Equal(sqlite.Totals.FirstStartTime, fromPostgres.Totals.FirstStartTime);
+            Assert.Equal(sqlite.Totals.Models, fromPostgres.Totals.Models);
+            Assert.Equal(sqlite.Mine.Models, fromPostgres.Mine.Models);
+            Assert.Equal(sqlite.Series, fromPostgres.Series);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Write_BatchWithARowPostgresRejects_StoresNoneOfItAndTheNextBatchGoesIn()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        Assert.True(StoreLocation.TryParse(await NewDatabaseUrlAsync(), out var location, out var error), error);
+        await using var store = HistoryStores.Create(location)!;
+        await store.MigrateAsync(ct);
+        await store.WriteAsync([Entries.Make("before", T0)], ct);
+
+        // PostgreSQL's TEXT cannot hold NUL: the last row fails the whole batch, after the rows before it were sent.
+        RequestLogEntry[] rejected = [.. Enumerable.Range(0, 100).Select(i => Entries.Make("r" + i, T0 + i)), Entries.Make("nul", T0) with { ErrorMessage = "a\0b" }];
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => store.WriteAsync(rejected, ct));
+        await store.WriteAsync([Entries.Make("after", T0 + 1)], ct);
+
+        var read = await store.ReadLogsAsync(new StoredLogQuery(), ct);
+        Assert.Equal(["after", "before"], read.Select(r => r.Entry.RequestId));
+    }
 }
