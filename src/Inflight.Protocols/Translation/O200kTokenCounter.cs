@@ -52,7 +52,8 @@ internal sealed class O200kTokenCounter
         var total = 0;
         foreach (var (start, length, special) in O200kPreTokenizer.Split(text))
         {
-            total += special ? 1 : CountPiece(text, start, length);
+            // A special token, and a piece of one ASCII character (every byte is a token of its own), count one.
+            total += special || (length == 1 && text[start] < 0x80) ? 1 : CountPiece(text, start, length);
         }
 
         return total;
