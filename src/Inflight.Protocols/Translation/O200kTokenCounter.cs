@@ -16,7 +16,7 @@ namespace Inflight.Protocols.Translation;
 /// </para>
 /// <para>
 /// Bounded by entries: pieces of up to <see cref="MaxCachedPieceLength"/> characters, at most
-/// <see cref="DefaultCapacity"/> of them (about 1 MB for typical words: 512 KB of slots and their characters). When it fills up it starts over, rather
+/// <see cref="DefaultCapacity"/> of them (1.5 MB of slots, allocated with the table, plus the characters of pieces longer than eight). When it fills up it starts over, rather
 /// than paying for recency bookkeeping on every lookup; the words in use come back within a request or two.
 /// </para>
 /// <para>
@@ -26,7 +26,7 @@ namespace Inflight.Protocols.Translation;
 /// </remarks>
 internal sealed class O200kTokenCounter
 {
-    /// <summary>About 1 MB of typical pieces; a Claude Code request has ~3,200 distinct ones.</summary>
+    /// <summary>A table of 1.5 MB; a Claude Code request has ~3,200 distinct pieces.</summary>
     public const int DefaultCapacity = 32_768;
 
     /// <summary>Longer pieces (long runs of whitespace or symbols, base64) are rare and mostly unique.</summary>
@@ -52,7 +52,8 @@ internal sealed class O200kTokenCounter
         var total = 0;
         foreach (var (start, length, special) in O200kPreTokenizer.Split(text))
         {
-            total += special ? 1 : CountPiece(text, start, length);
+            // A special token, and a piece of one ASCII character (every byte is a token of its own), count one.
+            total += special || (length == 1 && text[start] < 0x80) ? 1 : CountPiece(text, start, length);
         }
 
         return total;
