@@ -107,7 +107,7 @@ internal static class LoadDriver
 
             if (claude is not null)
             {
-                measurements.AddRange(await RunClaudeCodeAsync(options, client, log, claude, direct, inflight, warmUp: run == 1));
+                measurements.AddRange(await RunClaudeCodeAsync(options, client, log, claude, direct, inflight, warmUp: run == 1, reversed: run % 2 == 0));
             }
 
             if (options.Includes("watched"))
@@ -165,9 +165,11 @@ internal static class LoadDriver
 
     /// <summary>
     /// The captured Claude Code turn (77 KB, streaming, 20 upstream chunks) through translation with a warm and a
-    /// cold token-count cache, beside the same-format passthrough of the same body and of its OpenAI form.
+    /// cold token-count cache, beside the same-format passthrough of the same body and of its OpenAI form. Every
+    /// other repetition runs the paths in reverse order, so a drift of the machine during a repetition does not
+    /// always favour the same path in the ratios (the report takes medians over the repetitions).
     /// </summary>
-    private static async Task<List<Measurement>> RunClaudeCodeAsync(LoadOptions options, HttpClient client, TextWriter log, ClaudeCodeCase claude, Target direct, Target inflight, bool warmUp)
+    private static async Task<List<Measurement>> RunClaudeCodeAsync(LoadOptions options, HttpClient client, TextWriter log, ClaudeCodeCase claude, Target direct, Target inflight, bool warmUp, bool reversed)
     {
         if (warmUp)
         {
@@ -188,7 +190,7 @@ internal static class LoadDriver
                 ("translated-warm", true, () => claude.Translated, () => claude.Translated),
                 ("translated-cold", true, claude.Cold, claude.Cold),
             ];
-            foreach (var (path, anthropic, directBody, inflightBody) in paths)
+            foreach (var (path, anthropic, directBody, inflightBody) in reversed ? Enumerable.Reverse(paths) : paths)
             {
                 var name = $"claude-{path}-c{concurrency}";
                 if (!options.Includes(name))
