@@ -15,6 +15,8 @@ namespace Inflight.Benchmarks;
 /// pieces <see cref="ClaudeCodeTurnBenchmarks"/> measures (routing, tracking, relaying, the upstream client), in a
 /// process that <c>perf record</c> can profile without a load driver and upstream sharing its cores.
 /// Needs a Release build of bench/Inflight.Load (its <c>upstream</c> command is the fake provider).
+/// Not yet reliable: its ratio moved between 1.1× and 2.5× from run to run while the tiered JIT was still busy
+/// (docs/performance.md, issue 17, item 6).
 /// </summary>
 public class GatewayTurnBenchmarks : IDisposable
 {
@@ -100,24 +102,26 @@ public class GatewayTurnBenchmarks : IDisposable
     /// </summary>
     private long SendConcurrently(byte[] body)
     {
+        // Asynchronous sends, waited for once here: a thread-pool thread blocked in each send would spin and yield while
+        // the provider answers, and that CPU would be counted against the slower path.
         var sends = new Task<long>[Concurrency];
         for (var i = 0; i < sends.Length; i++)
         {
-            sends[i] = Task.Run(() => Send(body));
+            sends[i] = SendAsync(body);
         }
 
         return Task.WhenAll(sends).GetAwaiter().GetResult().Sum();
     }
 
-    private long Send(byte[] body)
+    private async Task<long> SendAsync(byte[] body)
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = content };
         request.Headers.Add("x-api-key", "bench");
         request.Headers.Add("anthropic-version", "2023-06-01");
-        using var response = _client.SendAsync(request).GetAwaiter().GetResult();
-        var answer = response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        using var response = await _client.SendAsync(request);
+        var answer = await response.Content.ReadAsByteArrayAsync();
         if (!response.IsSuccessStatusCode)
         {
             throw new InvalidOperationException($"The gateway answered {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(answer)}");
