@@ -11,7 +11,7 @@ namespace Inflight.Benchmarks;
 /// <summary>
 /// The whole gateway host in this process (in-memory client through <c>TestServer</c>, no inbound sockets) sending the
 /// captured Claude Code turn to the load driver's fake provider in a process of its own: a translated turn on a warm
-/// token cache beside the same-body passthrough, one request at a time. What a request costs the host beyond the
+/// token cache beside the same-body passthrough, 16 requests at a time. What a request costs the host beyond the
 /// pieces <see cref="ClaudeCodeTurnBenchmarks"/> measures (routing, tracking, relaying, the upstream client), in a
 /// process that <c>perf record</c> can profile without a load driver and upstream sharing its cores.
 /// Needs a Release build of bench/Inflight.Load (its <c>upstream</c> command is the fake provider).
