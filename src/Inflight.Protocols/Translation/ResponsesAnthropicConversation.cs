@@ -316,13 +316,8 @@ internal sealed class ResponsesAnthropicConversation : IDisposable
             return;
         }
 
-        var parts = ResponsesInput.Parts(content, $"{path}.content");
         using var text = new Utf8Text();
-        var i = 0;
-        foreach (var part in parts.EnumerateArray())
-        {
-            text.Append(ResponsesInput.TextPart(part, path, i++));
-        }
+        ResponsesInput.AppendTextParts(text, content, path);
 
         if (!text.IsEmpty || _pendingThinking.Count > 0)
         {

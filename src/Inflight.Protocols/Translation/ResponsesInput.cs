@@ -85,6 +85,16 @@ internal static class ResponsesInput
             : throw new TranslationException(400, $"{path}.content[{i}]: {field} must be a string.");
     }
 
+    /// <summary>Appends every text part of an assistant message's content array, in order (<see cref="TextPart"/> refuses any other part).</summary>
+    public static void AppendTextParts(Utf8Text text, JsonElement? content, string path)
+    {
+        var i = 0;
+        foreach (var part in Parts(content, $"{path}.content").EnumerateArray())
+        {
+            text.Append(TextPart(part, path, i++));
+        }
+    }
+
     /// <summary>A content array (<c>content</c> or a tool's <c>output</c>) that is not a string must be an array.</summary>
     public static JsonElement Parts(JsonElement? content, string path)
         => content is { ValueKind: JsonValueKind.Array } parts ? parts : throw new TranslationException(400, $"{path}: must be a string or an array of content parts.");

@@ -489,13 +489,8 @@ public static class ResponsesToOpenAIRequest
             return;
         }
 
-        var parts = ResponsesInput.Parts(content, $"{path}.content");
         using var text = new Utf8Text();
-        var i = 0;
-        foreach (var part in parts.EnumerateArray())
-        {
-            text.Append(ResponsesInput.TextPart(part, path, i++));
-        }
+        ResponsesInput.AppendTextParts(text, content, path);
 
         if (callFollows && text.IsEmpty)
         {
