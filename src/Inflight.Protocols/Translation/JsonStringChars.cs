@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Unicode;
 
 namespace Inflight.Protocols.Translation;
@@ -93,27 +94,10 @@ internal static class JsonStringChars
     private static bool TryReadUnit(ReadOnlySpan<byte> escape, out char unit)
     {
         unit = '\0';
-        if (escape.Length < 6 || escape[0] != (byte)'\\' || escape[1] != (byte)'u')
+        if (escape.Length < 6 || escape[0] != (byte)'\\' || escape[1] != (byte)'u'
+            || !ushort.TryParse(escape.Slice(2, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value))
         {
             return false;
-        }
-
-        var value = 0;
-        foreach (var digit in escape.Slice(2, 4))
-        {
-            var nibble = digit switch
-            {
-                >= (byte)'0' and <= (byte)'9' => digit - '0',
-                >= (byte)'a' and <= (byte)'f' => digit - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => digit - 'A' + 10,
-                _ => -1,
-            };
-            if (nibble < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | nibble;
         }
 
         unit = (char)value;
