@@ -36,7 +36,7 @@ public class GatewayTurnBenchmarks : IDisposable
         _translated = ClaudeCodeBodies.WithModel(bodies.FirstTurn, "bench-fast");
         _passthrough = ClaudeCodeBodies.WithModel(bodies.FirstTurn, "ant:bench-fast");
 
-        var root = RepositoryRoot();
+        var root = BenchRepository.Root();
         var port = StartUpstream(root);
         var upstream = $"http://127.0.0.1:{port}/v1";
 
@@ -154,18 +154,5 @@ public class GatewayTurnBenchmarks : IDisposable
         }
 
         throw new InvalidOperationException("The fake provider exited before it listened.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Inflight.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Inflight.slnx not found above " + AppContext.BaseDirectory);
     }
 }

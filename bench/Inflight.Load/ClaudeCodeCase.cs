@@ -45,7 +45,7 @@ internal sealed class ClaudeCodeCase
 
     public string? Adaptation { get; }
 
-    public static ClaudeCodeCase Load() => new(ClaudeCodeBodies.Load(Path.Combine(LoadDriver.RepositoryRoot(), "bench", "bodies")));
+    public static ClaudeCodeCase Load() => new(ClaudeCodeBodies.Load(Path.Combine(BenchRepository.Root(), "bench", "bodies")));
 
     /// <summary>
     /// The translated turn with every system block, tool description and message text starting with a

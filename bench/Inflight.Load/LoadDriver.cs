@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Inflight.Bench;
 
 namespace Inflight.Load;
 
@@ -595,7 +596,7 @@ internal static class LoadDriver
 
     private static async Task<GatewayProcess?> StartPortkeyAsync(LoadOptions options, HttpClient client, TextWriter log, List<string> notes)
     {
-        var root = RepositoryRoot();
+        var root = BenchRepository.Root();
         var dir = Path.GetFullPath(options.PortkeyDir ?? Path.Combine(root, "bench", ".peers", "portkey"));
         var script = Path.Combine(dir, "node_modules", "@portkey-ai", "gateway", "build", "start-server.js");
         if (!File.Exists(script))
@@ -628,7 +629,7 @@ internal static class LoadDriver
 
     private static string FindGateway()
     {
-        var root = RepositoryRoot();
+        var root = BenchRepository.Root();
 #if DEBUG
         string[] pivots = ["debug", "release"];
 #else
@@ -644,18 +645,5 @@ internal static class LoadDriver
         }
 
         throw new FileNotFoundException("Inflight.dll not found under artifacts/bin/Inflight; build src/Inflight first or pass --gateway.");
-    }
-
-    internal static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Inflight.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Inflight.slnx not found above " + AppContext.BaseDirectory);
     }
 }
