@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Inflight.Configuration;
 using Inflight.Protocols;
 using Inflight.Protocols.Accounting;
@@ -46,6 +47,9 @@ internal sealed partial class UpstreamRelay(
     // Armed only while a flush to the client is pending: CLIENT_WRITE_TIMEOUT measures a write that makes no progress.
     private CancellationTokenSource? _writeTimer;
     private CancellationTokenSource? _writeCancel;
+
+    // Created on the first read that has to wait; holds the relay's one ping timer, disposed with the relay.
+    private KeepAliveWait? _keepAlive;
 
     public async Task RunAsync(HttpClient client, HttpRequestMessage request)
     {
@@ -340,6 +344,7 @@ internal sealed partial class UpstreamRelay(
         }
         finally
         {
+            _keepAlive?.Dispose();
             if (buffer is not null)
             {
                 ArrayPool<byte>.Shared.Return(buffer);
@@ -368,25 +373,23 @@ internal sealed partial class UpstreamRelay(
     /// stream translated from an OpenAI provider, which stays silent while a reasoning model thinks) writes
     /// a <c>ping</c> event every <see cref="GatewayOptions.StreamPingInterval"/>, as Anthropic's own API does.
     /// </summary>
-    private async ValueTask<int> ReadWithPingsAsync(Stream upstream, Memory<byte> buffer, System.IO.Pipelines.PipeWriter output, CancellationToken cancellationToken)
+    private ValueTask<int> ReadWithPingsAsync(Stream upstream, Memory<byte> buffer, System.IO.Pipelines.PipeWriter output, CancellationToken cancellationToken)
     {
         var pending = upstream.ReadAsync(buffer, cancellationToken);
-        if (!transform.SupportsPing || pending.IsCompleted)
-        {
-            return await pending;
-        }
+        return !transform.SupportsPing || pending.IsCompleted ? pending : WaitWithPingsAsync(pending, output);
+    }
 
-        var read = pending.AsTask();
-        while (true)
+    /// <summary>
+    /// Waits on a pending read; each time the upstream has been silent for the interval, writes a ping and
+    /// flushes it here, on the relay's own flow, so the response never has two writers.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> WaitWithPingsAsync(ValueTask<int> pending, System.IO.Pipelines.PipeWriter output)
+    {
+        var keepAlive = _keepAlive ??= new KeepAliveWait(pingInterval, timeProvider);
+        keepAlive.Watch(pending);
+        while (!await keepAlive.WaitAsync())
         {
-            using var pingCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var ping = Task.Delay(pingInterval, timeProvider, pingCancel.Token);
-            if (await Task.WhenAny(read, ping) == read)
-            {
-                await pingCancel.CancelAsync();
-                return await read;
-            }
-
             transform.WritePing(output);
             await FlushToClientAsync(output);
             if (_writeTimer?.IsCancellationRequested == true)
@@ -394,6 +397,8 @@ internal sealed partial class UpstreamRelay(
                 throw new OperationCanceledException();
             }
         }
+
+        return keepAlive.TakeRead();
     }
 
     /// <summary>An operator cancelled the request: the upstream call is already aborted; tell the client in its format.</summary>
