@@ -106,6 +106,17 @@ internal static class LoadDriver
                 measurements.AddRange(await RunCaseAsync(client, log, "stream-openai-paced-c8", Targets(false), false, stream: true, PacedModel, options.Count(240), 8, options.Cap(15)));
             }
 
+            if (options.Includes("stream-translated-paced-c16"))
+            {
+                // An Anthropic client through the OpenAI-format provider (as Claude Code is), events 1 ms apart: each
+                // upstream read waits, so the relay's keep-alive wait runs for every chunk.
+                var translated = new Target(Target.Inflight, gateway.Url, new Dictionary<string, string>(), static (model, _) => model)
+                {
+                    Process = gateway.Process,
+                };
+                measurements.AddRange(await RunCaseAsync(client, log, "stream-translated-paced-c16", [direct, translated], anthropic: true, stream: true, PacedModel, options.Count(2_000), 16, options.Cap(15)));
+            }
+
             if (claude is not null)
             {
                 measurements.AddRange(await RunClaudeCodeAsync(options, client, log, claude, direct, inflight, warmUp: run == 1, reversed: run % 2 == 0));
@@ -249,7 +260,7 @@ internal static class LoadDriver
         foreach (var target in targets)
         {
             var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream, model, count, concurrency, cap);
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-28} {target.Name,-9} {result.Rps,9:F0} req/s  p50 {result.P50Ms,7:F3} ms  p99 {result.P99Ms,7:F3} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
+            LogResult(log, name, target, result);
             results.Add(result);
         }
 
