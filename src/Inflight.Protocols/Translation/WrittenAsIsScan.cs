@@ -17,20 +17,29 @@ internal static class WrittenAsIsScan
 {
     private const int BlockSize = 64;
 
-    /// <summary>Every odd bit: where a run of backslashes starting on an even bit has its escaping backslashes.</summary>
+    /// <summary>Every odd bit: the parity the escape arithmetic measures each run of backslashes against.</summary>
     private const ulong OddBits = 0xAAAA_AAAA_AAAA_AAAA;
 
     /// <summary>The widest vectors the hardware runs (0 when it runs none: the caller keeps its scalar walk).</summary>
-    public static readonly int HardwareVectorBits = Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
+    public static readonly int HardwareVectorBits = Vector512.IsHardwareAccelerated ? 512 : Vector256.IsHardwareAccelerated ? 256 : Vector128.IsHardwareAccelerated ? 128 : 0;
 
     /// <summary>
     /// Whether <paramref name="json"/> is what the writer writes: the raw bytes of a whole value (<paramref name="insideString"/>
-    /// false), or a string's content between its quotes (true). <paramref name="vectorBits"/> is 256 or 128 (tests run both).
+    /// false), or a string's content between its quotes (true). <paramref name="vectorBits"/> is 512, 256 or 128 (tests run each).
     /// </summary>
     public static bool Is(ReadOnlySpan<byte> json, bool insideString, bool delIsStop, int vectorBits)
+        => vectorBits switch
+        {
+            512 => Is<Vector512Blocks>(json, insideString, delIsStop),
+            256 => Is<Vector256Blocks>(json, insideString, delIsStop),
+            _ => Is<Vector128Blocks>(json, insideString, delIsStop),
+        };
+
+    private static bool Is<TBlocks>(ReadOnlySpan<byte> json, bool insideString, bool delIsStop)
+        where TBlocks : struct, IBlockClassifier
     {
         ref var start = ref MemoryMarshal.GetReference(json);
-        Span<byte> tail = stackalloc byte[BlockSize];
+        var tail = default(Block);
         var inStringCarry = insideString ? ulong.MaxValue : 0; // all ones while the previous block ended inside a string
         var escapedCarry = 0UL; // 1 when the next block's first byte is escaped by this block's last backslash
         var nonAsciiCheckedTo = 0; // a non-ASCII run checked in one block may go on into the next ones
@@ -43,12 +52,11 @@ internal static class WrittenAsIsScan
             {
                 // The last, partial block: read from a copy, and every mask cut to the bytes that are there.
                 json[offset..].CopyTo(tail);
-                block = ref MemoryMarshal.GetReference(tail);
+                block = ref tail[0];
                 valid = (1UL << remaining) - 1;
             }
 
-            var masks = vectorBits == 256 ? Classify256(ref block, delIsStop) : Classify128(ref block, delIsStop);
-            var backslash = masks.Backslash & valid;
+            var backslash = TBlocks.Equal(ref block, (byte)'\\') & valid;
 
             ulong escaped;
             if (backslash == 0)
@@ -80,7 +88,7 @@ internal static class WrittenAsIsScan
                 }
             }
 
-            var quotes = masks.Quote & valid & ~escaped;
+            var quotes = TBlocks.Equal(ref block, (byte)'"') & valid & ~escaped;
             ulong inString;
             if (insideString)
             {
@@ -100,12 +108,13 @@ internal static class WrittenAsIsScan
 
             // Controls are never in a string as written (\t, \n, \r outside strings are whitespace: none either),
             // and a space outside strings is whitespace the writer does not write.
-            if (((masks.Stop | (masks.Space & ~inString)) & valid) != 0)
+            var stops = TBlocks.Below(ref block, 0x20) | (delIsStop ? TBlocks.Equal(ref block, 0x7F) : 0);
+            if (((stops | (TBlocks.Equal(ref block, (byte)' ') & ~inString)) & valid) != 0)
             {
                 return false;
             }
 
-            var nonAscii = masks.NonAscii & valid & inString & SkipBelow(nonAsciiCheckedTo - offset);
+            var nonAscii = TBlocks.NonAscii(ref block) & valid & inString & SkipBelow(nonAsciiCheckedTo - offset);
             while (nonAscii != 0)
             {
                 var end = WrittenAsIs.NonAsciiRunEnd(json, offset + BitOperations.TrailingZeroCount(nonAscii));
@@ -127,6 +136,7 @@ internal static class WrittenAsIsScan
     private static ulong SkipBelow(int count) => count <= 0 ? ulong.MaxValue : count >= BlockSize ? 0 : ulong.MaxValue << count;
 
     /// <summary>Each bit the XOR of itself and every bit below it: 1 from an odd-numbered quote up to the next.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong PrefixXor(ulong bits)
     {
         bits ^= bits << 1;
@@ -138,64 +148,84 @@ internal static class WrittenAsIsScan
         return bits;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static BlockMasks Classify256(ref byte block, bool delIsStop)
+    /// <summary>One bit per byte of a 64-byte block, for the bytes equal to a value, below one, or from 0x80 up.</summary>
+    private interface IBlockClassifier
     {
-        var low = Classify(Vector256.LoadUnsafe(ref block), delIsStop);
-        var high = Classify(Vector256.LoadUnsafe(ref block, 32), delIsStop);
-        return low | (high << 32);
+        static abstract ulong Equal(ref byte block, byte value);
+
+        static abstract ulong Below(ref byte block, byte value);
+
+        static abstract ulong NonAscii(ref byte block);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static BlockMasks Classify128(ref byte block, bool delIsStop)
+    private readonly struct Vector512Blocks : IBlockClassifier
     {
-        var masks = Classify(Vector128.LoadUnsafe(ref block), delIsStop);
-        masks |= Classify(Vector128.LoadUnsafe(ref block, 16), delIsStop) << 16;
-        masks |= Classify(Vector128.LoadUnsafe(ref block, 32), delIsStop) << 32;
-        return masks | (Classify(Vector128.LoadUnsafe(ref block, 48), delIsStop) << 48);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Equal(ref byte block, byte value) => Vector512.Equals(Vector512.LoadUnsafe(ref block), Vector512.Create(value)).ExtractMostSignificantBits();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Below(ref byte block, byte value) => Vector512.LessThan(Vector512.LoadUnsafe(ref block), Vector512.Create(value)).ExtractMostSignificantBits();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong NonAscii(ref byte block) => Vector512.LoadUnsafe(ref block).ExtractMostSignificantBits();
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static BlockMasks Classify(Vector256<byte> bytes, bool delIsStop)
+    private readonly struct Vector256Blocks : IBlockClassifier
     {
-        var stop = Vector256.LessThan(bytes, Vector256.Create((byte)0x20));
-        if (delIsStop)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Equal(ref byte block, byte value)
+            => Bits(Vector256.Equals(Vector256.LoadUnsafe(ref block), Vector256.Create(value)), Vector256.Equals(Vector256.LoadUnsafe(ref block, 32), Vector256.Create(value)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Below(ref byte block, byte value)
+            => Bits(Vector256.LessThan(Vector256.LoadUnsafe(ref block), Vector256.Create(value)), Vector256.LessThan(Vector256.LoadUnsafe(ref block, 32), Vector256.Create(value)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong NonAscii(ref byte block) => Bits(Vector256.LoadUnsafe(ref block), Vector256.LoadUnsafe(ref block, 32));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Bits(Vector256<byte> low, Vector256<byte> high)
+            => low.ExtractMostSignificantBits() | ((ulong)high.ExtractMostSignificantBits() << 32);
+    }
+
+    private readonly struct Vector128Blocks : IBlockClassifier
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Equal(ref byte block, byte value)
         {
-            stop |= Vector256.Equals(bytes, Vector256.Create((byte)0x7F));
+            var target = Vector128.Create(value);
+            return Bits(
+                Vector128.Equals(Vector128.LoadUnsafe(ref block), target),
+                Vector128.Equals(Vector128.LoadUnsafe(ref block, 16), target),
+                Vector128.Equals(Vector128.LoadUnsafe(ref block, 32), target),
+                Vector128.Equals(Vector128.LoadUnsafe(ref block, 48), target));
         }
 
-        return new(
-            Vector256.Equals(bytes, Vector256.Create((byte)'"')).ExtractMostSignificantBits(),
-            Vector256.Equals(bytes, Vector256.Create((byte)'\\')).ExtractMostSignificantBits(),
-            Vector256.Equals(bytes, Vector256.Create((byte)' ')).ExtractMostSignificantBits(),
-            stop.ExtractMostSignificantBits(),
-            bytes.ExtractMostSignificantBits());
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static BlockMasks Classify(Vector128<byte> bytes, bool delIsStop)
-    {
-        var stop = Vector128.LessThan(bytes, Vector128.Create((byte)0x20));
-        if (delIsStop)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong Below(ref byte block, byte value)
         {
-            stop |= Vector128.Equals(bytes, Vector128.Create((byte)0x7F));
+            var bound = Vector128.Create(value);
+            return Bits(
+                Vector128.LessThan(Vector128.LoadUnsafe(ref block), bound),
+                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 16), bound),
+                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 32), bound),
+                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 48), bound));
         }
 
-        return new(
-            Vector128.Equals(bytes, Vector128.Create((byte)'"')).ExtractMostSignificantBits(),
-            Vector128.Equals(bytes, Vector128.Create((byte)'\\')).ExtractMostSignificantBits(),
-            Vector128.Equals(bytes, Vector128.Create((byte)' ')).ExtractMostSignificantBits(),
-            stop.ExtractMostSignificantBits(),
-            bytes.ExtractMostSignificantBits());
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ulong NonAscii(ref byte block)
+            => Bits(Vector128.LoadUnsafe(ref block), Vector128.LoadUnsafe(ref block, 16), Vector128.LoadUnsafe(ref block, 32), Vector128.LoadUnsafe(ref block, 48));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static ulong Bits(Vector128<byte> first, Vector128<byte> second, Vector128<byte> third, Vector128<byte> fourth)
+            => first.ExtractMostSignificantBits() | ((ulong)second.ExtractMostSignificantBits() << 16)
+                | ((ulong)third.ExtractMostSignificantBits() << 32) | ((ulong)fourth.ExtractMostSignificantBits() << 48);
     }
 
-    /// <summary>One bit per byte of a block: the quotes, the backslashes, the spaces, the ASCII stops (controls, maybe DEL), the non-ASCII bytes.</summary>
-    private readonly record struct BlockMasks(ulong Quote, ulong Backslash, ulong Space, ulong Stop, ulong NonAscii)
+    /// <summary>The last, partial block's bytes (a local buffer rather than <c>stackalloc</c>, which would keep the loop from being re-optimized).</summary>
+    [InlineArray(BlockSize)]
+    private struct Block
     {
-        public static BlockMasks operator |(BlockMasks a, BlockMasks b)
-            => new(a.Quote | b.Quote, a.Backslash | b.Backslash, a.Space | b.Space, a.Stop | b.Stop, a.NonAscii | b.NonAscii);
-
-        public static BlockMasks operator <<(BlockMasks masks, int shift)
-            => new(masks.Quote << shift, masks.Backslash << shift, masks.Space << shift, masks.Stop << shift, masks.NonAscii << shift);
+        private byte _first;
     }
 }

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Inflight.Bench;
+using Inflight.Protocols.Tests.Translation;
+using Inflight.Protocols.Translation;
+
+namespace Inflight.Benchmarks;
+
+/// <summary>
+/// The check that lets the translators copy a value's raw bytes (<see cref="WrittenAsIs"/>), on what a real Claude
+/// Code turn gives it (bench/bodies): every tool's parameter schema (<see cref="WrittenAsIs.Is"/>) and every system
+/// text (<see cref="WrittenAsIs.IsStringContent"/>). <see cref="ByteByByte"/> is the walk it replaced (the tests'
+/// reference copy), for the before/after ratio.
+/// </summary>
+public class WrittenAsIsBenchmarks
+{
+    private JsonDocument _parsed = null!;
+    private JsonElement[] _schemas = null!;
+    private JsonElement[] _systemTexts = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var bodies = ClaudeCodeBodies.Load(Path.Combine(AppContext.BaseDirectory, "bodies"));
+        _parsed = JsonDocument.Parse(bodies.FirstTurn);
+        var root = _parsed.RootElement;
+        _schemas = [.. root.GetProperty("tools").EnumerateArray().Select(tool => tool.GetProperty("input_schema"))];
+        _systemTexts = [.. root.GetProperty("system").EnumerateArray().Select(block => block.GetProperty("text"))];
+        if (BlockScan() != ByteByByte())
+        {
+            throw new InvalidOperationException("The block scan and the byte-by-byte walk disagree on the Claude Code body.");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _parsed.Dispose();
+
+    /// <summary>The check as the translators run it.</summary>
+    [Benchmark]
+    public int BlockScan()
+    {
+        var copied = 0;
+        foreach (var schema in _schemas)
+        {
+            copied += WrittenAsIs.Is(JsonMarshal.GetRawUtf8Value(schema)) ? 1 : 0;
+        }
+
+        foreach (var text in _systemTexts)
+        {
+            copied += WrittenAsIs.IsStringContent(JsonMarshal.GetRawUtf8Value(text)[1..^1]) ? 1 : 0;
+        }
+
+        return copied;
+    }
+
+    /// <summary>The same check as it was: one <c>IndexOfAny</c> per string and a byte-by-byte walk between strings.</summary>
+    [Benchmark(Baseline = true)]
+    public int ByteByByte()
+    {
+        var copied = 0;
+        foreach (var schema in _schemas)
+        {
+            copied += ReferenceWrittenAsIs.Is(JsonMarshal.GetRawUtf8Value(schema)) ? 1 : 0;
+        }
+
+        foreach (var text in _systemTexts)
+        {
+            copied += ReferenceWrittenAsIs.IsStringContent(JsonMarshal.GetRawUtf8Value(text)[1..^1]) ? 1 : 0;
+        }
+
+        return copied;
+    }
+}
