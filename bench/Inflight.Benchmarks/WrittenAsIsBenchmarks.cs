@@ -11,10 +11,13 @@ namespace Inflight.Benchmarks;
 /// The check that lets the translators copy a value's raw bytes (<see cref="WrittenAsIs"/>), on what a real Claude
 /// Code turn gives it (bench/bodies): every tool's parameter schema (<see cref="WrittenAsIs.Is"/>) and every system
 /// text (<see cref="WrittenAsIs.IsStringContent"/>). <see cref="ByteByByte"/> is the walk it replaced (the tests'
-/// reference copy), for the before/after ratio.
+/// reference copy), for the before/after ratio; <see cref="BlockScan256"/> and <see cref="BlockScan128"/> the scan at the
+/// narrower widths it runs on hardware without 512-bit (or 256-bit) vectors.
 /// </summary>
 public class WrittenAsIsBenchmarks
 {
+    private static readonly bool s_delIsStop = JsonOutput.WriterOptions.Encoder!.FindFirstCharacterToEncodeUtf8([0x7F]) >= 0;
+
     private JsonDocument _parsed = null!;
     private JsonElement[] _schemas = null!;
     private JsonElement[] _systemTexts = null!;
@@ -54,6 +57,14 @@ public class WrittenAsIsBenchmarks
         return copied;
     }
 
+    /// <summary>The scan with 256-bit vectors.</summary>
+    [Benchmark]
+    public int BlockScan256() => BlockScanAt(256);
+
+    /// <summary>The scan with 128-bit vectors.</summary>
+    [Benchmark]
+    public int BlockScan128() => BlockScanAt(128);
+
     /// <summary>The same check as it was: one <c>IndexOfAny</c> per string and a byte-by-byte walk between strings.</summary>
     [Benchmark(Baseline = true)]
     public int ByteByByte()
@@ -67,6 +78,22 @@ public class WrittenAsIsBenchmarks
         foreach (var text in _systemTexts)
         {
             copied += ReferenceWrittenAsIs.IsStringContent(JsonMarshal.GetRawUtf8Value(text)[1..^1]) ? 1 : 0;
+        }
+
+        return copied;
+    }
+
+    private int BlockScanAt(int vectorBits)
+    {
+        var copied = 0;
+        foreach (var schema in _schemas)
+        {
+            copied += WrittenAsIsScan.Is(JsonMarshal.GetRawUtf8Value(schema), insideString: false, s_delIsStop, vectorBits) ? 1 : 0;
+        }
+
+        foreach (var text in _systemTexts)
+        {
+            copied += WrittenAsIsScan.Is(JsonMarshal.GetRawUtf8Value(text)[1..^1], insideString: true, s_delIsStop, vectorBits) ? 1 : 0;
         }
 
         return copied;
