@@ -24,6 +24,13 @@ internal static class WrittenAsIs
     /// </summary>
     private static readonly SearchValues<byte> s_stopInString = SearchValues.Create(StopBytes());
 
+    private const byte Unasked = 0;
+    private const byte Kept = 1;
+    private const byte Escaped = 2;
+
+    /// <summary>The encoder's answer for each BMP character, as it is asked (<see cref="IsKept"/>).</summary>
+    private static readonly byte[] s_bmpVerdicts = new byte[0x10000];
+
     /// <summary>
     /// Below this length the byte-by-byte walk is as quick as the block scan (a short string's content, a number).
     /// </summary>
@@ -93,8 +100,7 @@ internal static class WrittenAsIs
     {
         while (i < json.Length && json[i] >= 0x80)
         {
-            if (Rune.DecodeFromUtf8(json[i..], out _, out var length) != OperationStatus.Done
-                || s_encoder.FindFirstCharacterToEncodeUtf8(json.Slice(i, length)) >= 0)
+            if (Rune.DecodeFromUtf8(json[i..], out var rune, out var length) != OperationStatus.Done || !IsKept(rune, json.Slice(i, length)))
             {
                 return -1;
             }
@@ -103,6 +109,27 @@ internal static class WrittenAsIs
         }
 
         return i;
+    }
+
+    /// <summary>
+    /// Whether the encoder writes a character as it is. Its answer for a BMP character is remembered: asking costs tens of
+    /// nanoseconds, and descriptions repeat the same few (— → …) on every request.
+    /// </summary>
+    private static bool IsKept(Rune rune, ReadOnlySpan<byte> utf8)
+    {
+        if (!rune.IsBmp)
+        {
+            return s_encoder.FindFirstCharacterToEncodeUtf8(utf8) < 0;
+        }
+
+        // Racing threads store the same answer.
+        ref var verdict = ref s_bmpVerdicts[rune.Value];
+        if (verdict == Unasked)
+        {
+            verdict = s_encoder.FindFirstCharacterToEncodeUtf8(utf8) < 0 ? Kept : Escaped;
+        }
+
+        return verdict == Kept;
     }
 
     private static bool IsByteByByte(ReadOnlySpan<byte> raw)
