@@ -59,21 +59,15 @@ public static class AnthropicToOpenAIRequest
     }
 
     /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
-    public static byte[] Translate(JsonElement request, TranslationContext ctx)
-    {
-        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
-        WriteTo(request, output, ctx);
+    public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
 
-        // Every byte is copied over: no need to zero the array first (for a body this size, zeroing costs about as much as the copy).
-        var result = GC.AllocateUninitializedArray<byte>(output.WrittenCount);
-        output.WrittenSpan.CopyTo(result);
-        return result;
-    }
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output) => WriteTo(request, output, ctx);
 
     /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
     public static void Check(JsonElement request, TranslationContext ctx)
     {
-        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        using var output = new PooledBufferWriter(TranslatedBody.InitialCapacity(request));
         WriteTo(request, output, ctx);
     }
 

@@ -105,6 +105,9 @@ internal sealed partial class GatewayForwarder(
 
         TranslationContext? translation = null;
         ReadOnlyMemory<byte> upstreamBody;
+
+        // A translated body is written into pooled memory and sent from there; it goes back when the exchange is over.
+        using var translatedBody = translating ? new PooledBufferWriter(body.Value.Length + 1024) : null;
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
         if (translating)
         {
@@ -124,7 +127,8 @@ internal sealed partial class GatewayForwarder(
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
-                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, parsed!, body.Value, translation);
+                ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, parsed!, translation, translatedBody!);
+                upstreamBody = translatedBody!.WrittenMemory;
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
             {
