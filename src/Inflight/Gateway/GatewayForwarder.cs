@@ -184,10 +184,13 @@ internal sealed partial class GatewayForwarder(
         if (translation is not null)
         {
             // What request translation changed is on the record from the start; later notes (response side) arrive live.
-            foreach (var note in translation.Notes)
+            tracked.AddTranslationNotes(translation.Notes);
+            if (logger.IsEnabled(LogLevel.Debug))
             {
-                tracked.AddTranslationNote(note);
-                Log.TranslationNote(logger, provider.Name, note);
+                foreach (var note in translation.Notes)
+                {
+                    Log.TranslationNote(logger, provider.Name, note);
+                }
             }
 
             translation.OnNote = note =>
