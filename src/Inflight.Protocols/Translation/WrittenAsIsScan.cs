@@ -101,15 +101,15 @@ internal static class WrittenAsIsScan
             }
             else
             {
-                // From an opening quote to the byte before its closing quote.
-                inString = PrefixXor(quotes) ^ inStringCarry;
+                // From an opening quote to the byte before its closing quote (a block with none, as in a long text, is
+                // wholly where the last one left off).
+                inString = quotes == 0 ? inStringCarry : PrefixXor(quotes) ^ inStringCarry;
                 inStringCarry = (ulong)((long)inString >> 63);
             }
 
             // Controls are never in a string as written (\t, \n, \r outside strings are whitespace: none either),
             // and a space outside strings is whitespace the writer does not write.
-            var stops = TBlocks.Below(ref block, 0x20) | (delIsStop ? TBlocks.Equal(ref block, 0x7F) : 0);
-            if (((stops | (TBlocks.Equal(ref block, (byte)' ') & ~inString)) & valid) != 0)
+            if (((TBlocks.Stops(ref block, delIsStop) | (TBlocks.Equal(ref block, (byte)' ') & ~inString)) & valid) != 0)
             {
                 return false;
             }
@@ -148,12 +148,13 @@ internal static class WrittenAsIsScan
         return bits;
     }
 
-    /// <summary>One bit per byte of a 64-byte block, for the bytes equal to a value, below one, or from 0x80 up.</summary>
+    /// <summary>One bit per byte of a 64-byte block, for the bytes equal to a value, the ASCII stops, or from 0x80 up.</summary>
     private interface IBlockClassifier
     {
         static abstract ulong Equal(ref byte block, byte value);
 
-        static abstract ulong Below(ref byte block, byte value);
+        /// <summary>The controls, and DEL when <paramref name="delIsStop"/>.</summary>
+        static abstract ulong Stops(ref byte block, bool delIsStop);
 
         static abstract ulong NonAscii(ref byte block);
     }
@@ -164,7 +165,14 @@ internal static class WrittenAsIsScan
         public static ulong Equal(ref byte block, byte value) => Vector512.Equals(Vector512.LoadUnsafe(ref block), Vector512.Create(value)).ExtractMostSignificantBits();
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong Below(ref byte block, byte value) => Vector512.LessThan(Vector512.LoadUnsafe(ref block), Vector512.Create(value)).ExtractMostSignificantBits();
+        public static ulong Stops(ref byte block, bool delIsStop) => Stops(Vector512.LoadUnsafe(ref block), delIsStop).ExtractMostSignificantBits();
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<byte> Stops(Vector512<byte> bytes, bool delIsStop)
+        {
+            var stops = Vector512.LessThan(bytes, Vector512.Create((byte)0x20));
+            return delIsStop ? stops | Vector512.Equals(bytes, Vector512.Create((byte)0x7F)) : stops;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong NonAscii(ref byte block) => Vector512.LoadUnsafe(ref block).ExtractMostSignificantBits();
@@ -177,8 +185,15 @@ internal static class WrittenAsIsScan
             => Bits(Vector256.Equals(Vector256.LoadUnsafe(ref block), Vector256.Create(value)), Vector256.Equals(Vector256.LoadUnsafe(ref block, 32), Vector256.Create(value)));
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong Below(ref byte block, byte value)
-            => Bits(Vector256.LessThan(Vector256.LoadUnsafe(ref block), Vector256.Create(value)), Vector256.LessThan(Vector256.LoadUnsafe(ref block, 32), Vector256.Create(value)));
+        public static ulong Stops(ref byte block, bool delIsStop)
+            => Bits(Stops(Vector256.LoadUnsafe(ref block), delIsStop), Stops(Vector256.LoadUnsafe(ref block, 32), delIsStop));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<byte> Stops(Vector256<byte> bytes, bool delIsStop)
+        {
+            var stops = Vector256.LessThan(bytes, Vector256.Create((byte)0x20));
+            return delIsStop ? stops | Vector256.Equals(bytes, Vector256.Create((byte)0x7F)) : stops;
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static ulong NonAscii(ref byte block) => Bits(Vector256.LoadUnsafe(ref block), Vector256.LoadUnsafe(ref block, 32));
@@ -202,14 +217,18 @@ internal static class WrittenAsIsScan
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static ulong Below(ref byte block, byte value)
+        public static ulong Stops(ref byte block, bool delIsStop)
+            => Bits(
+                Stops(Vector128.LoadUnsafe(ref block), delIsStop),
+                Stops(Vector128.LoadUnsafe(ref block, 16), delIsStop),
+                Stops(Vector128.LoadUnsafe(ref block, 32), delIsStop),
+                Stops(Vector128.LoadUnsafe(ref block, 48), delIsStop));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector128<byte> Stops(Vector128<byte> bytes, bool delIsStop)
         {
-            var bound = Vector128.Create(value);
-            return Bits(
-                Vector128.LessThan(Vector128.LoadUnsafe(ref block), bound),
-                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 16), bound),
-                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 32), bound),
-                Vector128.LessThan(Vector128.LoadUnsafe(ref block, 48), bound));
+            var stops = Vector128.LessThan(bytes, Vector128.Create((byte)0x20));
+            return delIsStop ? stops | Vector128.Equals(bytes, Vector128.Create((byte)0x7F)) : stops;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
