@@ -161,8 +161,8 @@ public class ClaudeCodeTurnBenchmarks
     {
         // As the gateway runs it: one parse for the inspector, the token count and the translator.
         RequestSummary summary;
-        byte[] upstream;
         TranslationContext context;
+        using var upstream = new PooledBufferWriter(body.Length + 1024);
         using (var parsed = RequestInspector.Parse(body))
         {
             summary = RequestInspector.Inspect(ApiFormat.Anthropic, parsed, requireMessages: true);
@@ -172,7 +172,7 @@ public class ClaudeCodeTurnBenchmarks
                 ResponseModel = "bench-fast",
                 EstimatedInputTokens = _cached.CountAnthropicRequest(parsed.RootElement),
             };
-            upstream = AnthropicToOpenAIRequest.Translate(parsed.RootElement, context);
+            AnthropicToOpenAIRequest.Translate(parsed.RootElement, context, upstream);
         }
 
         _output.ResetWrittenCount();
@@ -185,7 +185,7 @@ public class ClaudeCodeTurnBenchmarks
         }
 
         transform.Complete(_output);
-        return upstream.Length + _output.WrittenCount + summary.MessageCount!.Value;
+        return upstream.WrittenCount + _output.WrittenCount + summary.MessageCount!.Value;
     }
 
     private sealed class CountingListener : IUsageListener

@@ -328,23 +328,51 @@ public sealed class TrackedRequest : IDisposable
     /// </summary>
     public void AddTranslationNote(string note)
     {
-        if (string.IsNullOrEmpty(note))
+        bool added;
+        lock (_gate)
         {
-            return;
+            added = TryAddNoteLocked(note);
+        }
+
+        if (added)
+        {
+            OnChanged();
+        }
+    }
+
+    /// <summary>As <see cref="AddTranslationNote"/> for several notes at once (request translation's): one update for the dashboard, not one per note.</summary>
+    public void AddTranslationNotes(IReadOnlyList<string> notes)
+    {
+        var added = false;
+        lock (_gate)
+        {
+            foreach (var note in notes)
+            {
+                added |= TryAddNoteLocked(note);
+            }
+        }
+
+        if (added)
+        {
+            OnChanged();
+        }
+    }
+
+    private bool TryAddNoteLocked(string? note)
+    {
+        if (string.IsNullOrEmpty(note) || IsFinalized || _translationNotes.Length >= TranslationNotes.MaxCount)
+        {
+            return false;
         }
 
         note = TranslationNotes.Bound(note);
-        lock (_gate)
+        if (Array.IndexOf(_translationNotes, note) >= 0)
         {
-            if (IsFinalized || _translationNotes.Length >= TranslationNotes.MaxCount || Array.IndexOf(_translationNotes, note) >= 0)
-            {
-                return;
-            }
-
-            _translationNotes = [.. _translationNotes, note];
+            return false;
         }
 
-        OnChanged();
+        _translationNotes = [.. _translationNotes, note];
+        return true;
     }
 
     /// <summary>

@@ -3,7 +3,7 @@ if (await CommandLine.TryAnswerAsync(args, Console.Out) is { } answered)
     return answered;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(InflightHost.BuilderOptions(args));
 
 builder.AddInflightConfiguration(args);
 builder.Services.AddInflightTracking();

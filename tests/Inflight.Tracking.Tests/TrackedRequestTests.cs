@@ -43,6 +43,23 @@ public sealed class TrackedRequestTests
     }
 
     [Fact]
+    public void AddTranslationNotes_RequestTranslationsNotes_RecordedAsOneDedupedBoundedUpdate()
+    {
+        var tracker = new RequestTracker(TestRequests.NewClock());
+        var request = tracker.Start(TestRequests.Start());
+        var before = tracker.Version;
+
+        request.AddTranslationNotes(["dropped: context_management", "", "dropped: context_management", new string('x', 500), .. Enumerable.Range(0, 100).Select(i => $"note {i}")]);
+
+        var live = Assert.Single(tracker.GetActiveRequests()).TranslationNotes;
+        Assert.Equal(before + 1, tracker.Version);
+        Assert.Equal(TranslationNotes.MaxCount, live.Count);
+        Assert.Equal(["dropped: context_management", new string('x', TranslationNotes.MaxLength - 1) + "…", "note 0"], live.Take(3));
+        request.AddTranslationNotes(["note 0", "note 1"]);
+        Assert.Equal(before + 1, tracker.Version);
+    }
+
+    [Fact]
     public void ChangeCount_ProgressAndStalls_GrowsButTheClockAloneDoesNot()
     {
         var clock = TestRequests.NewClock();

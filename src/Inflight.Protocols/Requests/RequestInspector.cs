@@ -73,7 +73,7 @@ public static class RequestInspector
             throw new RequestBodyException("The request body must be a JSON object.");
         }
 
-        if (!root.TryGetProperty("model", out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
+        if (!root.TryGetProperty("model"u8, out var modelElement) || modelElement.ValueKind != JsonValueKind.String)
         {
             throw new RequestBodyException("'model' is required and must be a non-empty string.");
         }
@@ -91,7 +91,7 @@ public static class RequestInspector
         {
             messageCount = CountResponsesInput(root, requireMessages, ref toolUses, ref toolResults, ref textBytes);
         }
-        else if (root.TryGetProperty("messages", out var messages))
+        else if (root.TryGetProperty("messages"u8, out var messages))
         {
             if (messages.ValueKind != JsonValueKind.Array)
             {
@@ -121,28 +121,28 @@ public static class RequestInspector
             textBytes += TextBytesOf(system);
         }
 
-        if (root.TryGetProperty("tools", out var tools))
+        if (root.TryGetProperty("tools"u8, out var tools))
         {
             textBytes += JsonMarshal.GetRawUtf8Value(tools).Length;
         }
 
         var includeUsage = format == ApiFormat.OpenAI
-            && root.TryGetProperty("stream_options", out var streamOptions)
+            && root.TryGetProperty("stream_options"u8, out var streamOptions)
             && streamOptions.ValueKind == JsonValueKind.Object
-            && streamOptions.TryGetProperty("include_usage", out var includeUsageElement)
+            && streamOptions.TryGetProperty("include_usage"u8, out var includeUsageElement)
             && includeUsageElement.ValueKind == JsonValueKind.True;
 
         return new RequestSummary
         {
             Model = model,
-            IsStreaming = root.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True,
+            IsStreaming = root.TryGetProperty("stream"u8, out var stream) && stream.ValueKind == JsonValueKind.True,
             MessageCount = messageCount,
             ToolUses = toolUses,
             ToolResults = toolResults,
             IncludeUsageRequested = includeUsage,
             TextBytes = textBytes,
             UserId = ReadUserId(format, root),
-            PreviousResponseId = format == ApiFormat.Responses && root.TryGetProperty("previous_response_id", out var previous) && previous.ValueKind == JsonValueKind.String
+            PreviousResponseId = format == ApiFormat.Responses && root.TryGetProperty("previous_response_id"u8, out var previous) && previous.ValueKind == JsonValueKind.String
                 ? previous.GetString()
                 : null,
         };
@@ -151,8 +151,8 @@ public static class RequestInspector
     private static string? ReadUserId(ApiFormat format, JsonElement root)
     {
         var found = format == ApiFormat.Anthropic
-            ? root.TryGetProperty("metadata", out var metadata) && metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("user_id", out var user) ? user : default
-            : root.TryGetProperty("user", out var openAIUser) ? openAIUser : default;
+            ? root.TryGetProperty("metadata"u8, out var metadata) && metadata.ValueKind == JsonValueKind.Object && metadata.TryGetProperty("user_id"u8, out var user) ? user : default
+            : root.TryGetProperty("user"u8, out var openAIUser) ? openAIUser : default;
         if (found.ValueKind != JsonValueKind.String)
         {
             return null;
@@ -169,7 +169,7 @@ public static class RequestInspector
     /// </summary>
     private static int? CountResponsesInput(JsonElement root, bool requireInput, ref int toolUses, ref int toolResults, ref long textBytes)
     {
-        if (!root.TryGetProperty("input", out var input))
+        if (!root.TryGetProperty("input"u8, out var input))
         {
             return requireInput ? throw new RequestBodyException("'input' is required.") : null;
         }
@@ -194,7 +194,7 @@ public static class RequestInspector
             }
 
             CheckResponsesItem(item, index++);
-            if (item.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
+            if (item.TryGetProperty("type"u8, out var type) && type.ValueKind == JsonValueKind.String)
             {
                 var raw = JsonMarshal.GetRawUtf8Value(type).Trim((byte)'"');
                 if (raw.EndsWith("_call_output"u8))
@@ -219,7 +219,7 @@ public static class RequestInspector
     /// </summary>
     private static void CheckResponsesItem(JsonElement item, int index)
     {
-        var hasType = item.TryGetProperty("type", out var type);
+        var hasType = item.TryGetProperty("type"u8, out var type);
         if (hasType && type.ValueKind != JsonValueKind.String)
         {
             throw new RequestBodyException($"input[{index}].type: must be a string.");
@@ -231,18 +231,18 @@ public static class RequestInspector
             return;
         }
 
-        if (!item.TryGetProperty("role", out var role) || role.ValueKind != JsonValueKind.String
+        if (!item.TryGetProperty("role"u8, out var role) || role.ValueKind != JsonValueKind.String
             || !(role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8) || role.ValueEquals("developer"u8)))
         {
             throw new RequestBodyException($"input[{index}].role: must be 'user', 'assistant', 'system' or 'developer'.");
         }
 
-        if (item.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+        if (item.TryGetProperty("content"u8, out var content) && content.ValueKind == JsonValueKind.Array)
         {
             var part = 0;
             foreach (var block in content.EnumerateArray())
             {
-                if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type", out var partType) && partType.ValueKind != JsonValueKind.String)
+                if (block.ValueKind == JsonValueKind.Object && block.TryGetProperty("type"u8, out var partType) && partType.ValueKind != JsonValueKind.String)
                 {
                     throw new RequestBodyException($"input[{index}].content[{part}].type: must be a string.");
                 }
@@ -259,13 +259,13 @@ public static class RequestInspector
     /// </summary>
     private static void CheckRole(ApiFormat format, JsonElement message, int index)
     {
-        var valid = message.TryGetProperty("role", out var role) && role.ValueKind == JsonValueKind.String && (format == ApiFormat.Anthropic
+        var valid = message.TryGetProperty("role"u8, out var role) && role.ValueKind == JsonValueKind.String && (format == ApiFormat.Anthropic
             ? role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
             : format != ApiFormat.OpenAI || role.ValueEquals("user"u8) || role.ValueEquals("assistant"u8) || role.ValueEquals("system"u8)
                 || role.ValueEquals("developer"u8) || role.ValueEquals("tool"u8) || role.ValueEquals("function"u8));
         if (!valid)
         {
-            var got = !message.TryGetProperty("role", out var r) ? "nothing"
+            var got = !message.TryGetProperty("role"u8, out var r) ? "nothing"
                 : r.ValueKind != JsonValueKind.String ? r.ValueKind.ToString().ToLowerInvariant()
                 : r.GetString() is { Length: > 40 } longRole ? "'" + longRole[..40] + "…'" : "'" + r.GetString() + "'";
             var allowed = format == ApiFormat.Anthropic ? "'user', 'assistant' or 'system'" : "'system', 'developer', 'user', 'assistant' or 'tool'";
@@ -289,10 +289,10 @@ public static class RequestInspector
     private static void CountMessage(ApiFormat format, JsonElement message, int index, ref int toolUses, ref int toolResults, ref long textBytes)
     {
         // CheckRole ran first: a role present here is a string.
-        var hasRole = message.TryGetProperty("role", out var role);
+        var hasRole = message.TryGetProperty("role"u8, out var role);
         if (format == ApiFormat.OpenAI)
         {
-            if (message.TryGetProperty("tool_calls", out var calls) && calls.ValueKind == JsonValueKind.Array)
+            if (message.TryGetProperty("tool_calls"u8, out var calls) && calls.ValueKind == JsonValueKind.Array)
             {
                 toolUses += calls.GetArrayLength();
                 textBytes += JsonMarshal.GetRawUtf8Value(calls).Length;
@@ -304,7 +304,7 @@ public static class RequestInspector
             }
         }
 
-        if (!message.TryGetProperty("content", out var content))
+        if (!message.TryGetProperty("content"u8, out var content))
         {
             return;
         }
@@ -324,7 +324,7 @@ public static class RequestInspector
                 continue;
             }
 
-            if (block.TryGetProperty("type", out var type) && type.ValueKind != JsonValueKind.String)
+            if (block.TryGetProperty("type"u8, out var type) && type.ValueKind != JsonValueKind.String)
             {
                 throw new RequestBodyException($"'messages[{index}].content[{blockIndex}].type' must be a string.");
             }

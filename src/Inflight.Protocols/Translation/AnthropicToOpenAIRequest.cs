@@ -59,21 +59,15 @@ public static class AnthropicToOpenAIRequest
     }
 
     /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
-    public static byte[] Translate(JsonElement request, TranslationContext ctx)
-    {
-        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
-        WriteTo(request, output, ctx);
+    public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
 
-        // Every byte is copied over: no need to zero the array first (for a body this size, zeroing costs about as much as the copy).
-        var result = GC.AllocateUninitializedArray<byte>(output.WrittenCount);
-        output.WrittenSpan.CopyTo(result);
-        return result;
-    }
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output) => WriteTo(request, output, ctx);
 
     /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
     public static void Check(JsonElement request, TranslationContext ctx)
     {
-        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
+        using var output = new PooledBufferWriter(TranslatedBody.InitialCapacity(request));
         WriteTo(request, output, ctx);
     }
 
@@ -92,16 +86,16 @@ public static class AnthropicToOpenAIRequest
     {
         var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
         w.WriteStartObject();
-        w.WriteString("model", ctx.Model);
-        w.WritePropertyName("messages");
+        w.WriteString("model"u8, ctx.Model);
+        w.WritePropertyName("messages"u8);
         w.WriteStartArray();
 
-        if (request.Prop("system") is { } system)
+        if (request.Prop("system"u8) is { } system)
         {
             WriteSystemMessage(system, "system", skipEmpty: true, w, ctx);
         }
 
-        if (request.Prop("messages") is not { ValueKind: JsonValueKind.Array } inputMessages)
+        if (request.Prop("messages"u8) is not { ValueKind: JsonValueKind.Array } inputMessages)
         {
             throw new TranslationException(400, "messages: field required (an array of messages).");
         }
@@ -114,19 +108,19 @@ public static class AnthropicToOpenAIRequest
                 throw new TranslationException(400, $"messages.{i}: each message must be an object.");
             }
 
-            var role = message.Prop("role");
-            if (role.Is("assistant"))
+            var role = message.Prop("role"u8);
+            if (role.Is("assistant"u8))
             {
-                AddAssistant(message.Prop("content"), i, w, ctx);
+                AddAssistant(message.Prop("content"u8), i, w, ctx);
             }
-            else if (role.Is("user"))
+            else if (role.Is("user"u8))
             {
-                AddUser(message.Prop("content"), i, w, ctx);
+                AddUser(message.Prop("content"u8), i, w, ctx);
             }
-            else if (role.Is("system"))
+            else if (role.Is("system"u8))
             {
                 // Claude Code's mid-conversation system turns (beta mid-conversation-system-2026-04-07): a system message where it stands.
-                WriteSystemMessage(message.Prop("content"), $"messages.{i}.content", skipEmpty: false, w, ctx);
+                WriteSystemMessage(message.Prop("content"u8), $"messages.{i}.content", skipEmpty: false, w, ctx);
             }
             else
             {
@@ -140,7 +134,7 @@ public static class AnthropicToOpenAIRequest
 
         var tools = new HashSet<string>(StringComparer.Ordinal);
         var droppedTools = new HashSet<string>(StringComparer.Ordinal);
-        if (request.Prop("tools") is { } toolsNode)
+        if (request.Prop("tools"u8) is { } toolsNode)
         {
             WriteTools(toolsNode, tools, droppedTools, w, ctx);
         }
@@ -182,19 +176,19 @@ public static class AnthropicToOpenAIRequest
                     if (value.AsBool() == true)
                     {
                         ctx.ClientStream = true;
-                        w.WriteBoolean("stream", true);
+                        w.WriteBoolean("stream"u8, true);
 
                         // Without it OpenAI sends no usage at all in a stream; the Anthropic client needs it for message_delta.
-                        w.WriteStartObject("stream_options");
-                        w.WriteBoolean("include_usage", true);
+                        w.WriteStartObject("stream_options"u8);
+                        w.WriteBoolean("include_usage"u8, true);
                         w.WriteEndObject();
                     }
 
                     break;
                 case "metadata":
-                    if (value.Prop("user_id").AsString() is { } user)
+                    if (value.Prop("user_id"u8).AsString() is { } user)
                     {
-                        w.WriteString("user", OpenAIUser(user, ctx));
+                        w.WriteString("user"u8, OpenAIUser(user, ctx));
                     }
 
                     break;
@@ -275,7 +269,7 @@ public static class AnthropicToOpenAIRequest
             return;
         }
 
-        w.WriteStartArray("stop");
+        w.WriteStartArray("stop"u8);
         foreach (var stop in stops.EnumerateArray())
         {
             if (kept-- == 0)
@@ -303,8 +297,8 @@ public static class AnthropicToOpenAIRequest
             }
 
             w.WriteStartObject();
-            w.WriteString("role", "system");
-            w.WritePropertyName("content");
+            w.WriteString("role"u8, "system"u8);
+            w.WritePropertyName("content"u8);
             if (system is { } s)
             {
                 WrittenAsIs.Write(s, w);
@@ -328,9 +322,9 @@ public static class AnthropicToOpenAIRequest
         foreach (var block in system.Value.EnumerateArray())
         {
             var b = block.NotNull();
-            if (!b.Prop("type").Is("text") || b.Prop("text") is not { ValueKind: JsonValueKind.String } blockText)
+            if (!b.Prop("type"u8).Is("text"u8) || b.Prop("text"u8) is not { ValueKind: JsonValueKind.String } blockText)
             {
-                throw new TranslationException(400, $"{path}.{i}: system content must be text blocks (got {JsonInput.Describe(b.Prop("type") ?? b)}).");
+                throw new TranslationException(400, $"{path}.{i}: system content must be text blocks (got {JsonInput.Describe(b.Prop("type"u8) ?? b)}).");
             }
 
             text.Paragraph().Append(blockText);
@@ -344,8 +338,8 @@ public static class AnthropicToOpenAIRequest
         }
 
         w.WriteStartObject();
-        w.WriteString("role", "system");
-        w.WritePropertyName("content");
+        w.WriteString("role"u8, "system"u8);
+        w.WritePropertyName("content"u8);
         text.WriteTo(w);
         w.WriteEndObject();
     }
@@ -353,7 +347,7 @@ public static class AnthropicToOpenAIRequest
     /// <summary>Prompt caching is the provider's business (OpenAI caches automatically): the marker is dropped.</summary>
     private static void NoteCacheControl(JsonElement? block, TranslationContext ctx)
     {
-        if (block.Prop("cache_control") is not null)
+        if (block.Prop("cache_control"u8) is not null)
         {
             ctx.Drop("cache_control");
         }
@@ -374,8 +368,8 @@ public static class AnthropicToOpenAIRequest
         if (content is { ValueKind: JsonValueKind.String } text)
         {
             w.WriteStartObject();
-            w.WriteString("role", "user");
-            w.WritePropertyName("content");
+            w.WriteString("role"u8, "user"u8);
+            w.WritePropertyName("content"u8);
             WrittenAsIs.Write(text, w);
             w.WriteEndObject();
             return;
@@ -394,23 +388,23 @@ public static class AnthropicToOpenAIRequest
 
             JsonElement? b = item;
             NoteCacheControl(b, ctx);
-            var type = b.Prop("type");
-            if (type.Is("text"))
+            var type = b.Prop("type"u8);
+            if (type.Is("text"u8))
             {
                 _ = TextOf(b, index, i);
                 parts++;
             }
-            else if (type.Is("image"))
+            else if (type.Is("image"u8))
             {
                 ImagePart(b, BlockPath(index, i), null);
                 parts++;
                 allText = false;
             }
-            else if (type.Is("tool_result"))
+            else if (type.Is("tool_result"u8))
             {
                 WriteToolResult(b, BlockPath(index, i), w, ctx, ref parts, ref allText);
             }
-            else if (type.Is("document"))
+            else if (type.Is("document"u8))
             {
                 allText &= DocumentPart(b, BlockPath(index, i), null, null);
                 parts++;
@@ -429,8 +423,8 @@ public static class AnthropicToOpenAIRequest
         }
 
         w.WriteStartObject();
-        w.WriteString("role", "user");
-        w.WritePropertyName("content");
+        w.WriteString("role"u8, "user"u8);
+        w.WritePropertyName("content"u8);
         if (allText)
         {
             // A text-only turn is sent as a plain string: the widest-supported form among OpenAI-compatible servers.
@@ -454,33 +448,33 @@ public static class AnthropicToOpenAIRequest
         foreach (var item in blocks.EnumerateArray())
         {
             JsonElement? b = item;
-            var type = b.Prop("type");
-            if (type.Is("text"))
+            var type = b.Prop("type"u8);
+            if (type.Is("text"u8))
             {
-                WriteTextPart(b.Prop("text")!.Value, w, joined);
+                WriteTextPart(b.Prop("text"u8)!.Value, w, joined);
             }
-            else if (type.Is("image"))
+            else if (type.Is("image"u8))
             {
                 ImagePart(b, "", w);
             }
-            else if (type.Is("document"))
+            else if (type.Is("document"u8))
             {
                 DocumentPart(b, "", w, joined);
             }
-            else if (type.Is("tool_result") && b.Prop("content") is { ValueKind: JsonValueKind.Array } results)
+            else if (type.Is("tool_result"u8) && b.Prop("content"u8) is { ValueKind: JsonValueKind.Array } results)
             {
                 // OpenAI tool messages carry text only; images and documents a tool returned go in the user turn that follows.
-                var id = b.Prop("tool_use_id").AsString();
+                var id = b.Prop("tool_use_id"u8).AsString();
                 foreach (var result in results.EnumerateArray())
                 {
                     JsonElement? r = result;
-                    var resultType = r.Prop("type");
-                    if (resultType.Is("image"))
+                    var resultType = r.Prop("type"u8);
+                    if (resultType.Is("image"u8))
                     {
                         WriteTextPart($"(image returned by tool call {id})", w, joined);
                         ImagePart(r, "", w);
                     }
-                    else if (resultType.Is("document"))
+                    else if (resultType.Is("document"u8))
                     {
                         WriteTextPart($"(document returned by tool call {id})", w, joined);
                         DocumentPart(r, "", w, joined);
@@ -499,8 +493,8 @@ public static class AnthropicToOpenAIRequest
         }
 
         w!.WriteStartObject();
-        w.WriteString("type", "text");
-        w.WritePropertyName("text");
+        w.WriteString("type"u8, "text"u8);
+        w.WritePropertyName("text"u8);
         WrittenAsIs.Write(text, w);
         w.WriteEndObject();
     }
@@ -514,25 +508,25 @@ public static class AnthropicToOpenAIRequest
         }
 
         w!.WriteStartObject();
-        w.WriteString("type", "text");
-        w.WriteString("text", text);
+        w.WriteString("type"u8, "text"u8);
+        w.WriteString("text"u8, text);
         w.WriteEndObject();
     }
 
     private static JsonElement TextOf(JsonElement? block, int index, int i)
-        => block.Prop("text") is { ValueKind: JsonValueKind.String } text ? text : throw new TranslationException(400, $"{BlockPath(index, i)}.text: must be a string.");
+        => block.Prop("text"u8) is { ValueKind: JsonValueKind.String } text ? text : throw new TranslationException(400, $"{BlockPath(index, i)}.text: must be a string.");
 
     /// <summary>A tool_result block as a "tool" message; counts the user-turn parts its images and documents become.</summary>
     private static void WriteToolResult(JsonElement? block, string path, Utf8JsonWriter w, TranslationContext ctx, ref int parts, ref bool allText)
     {
-        var id = block.Prop("tool_use_id") is { ValueKind: JsonValueKind.String } idValue ? idValue : throw new TranslationException(400, $"{path}.tool_use_id: must be a string.");
+        var id = block.Prop("tool_use_id"u8) is { ValueKind: JsonValueKind.String } idValue ? idValue : throw new TranslationException(400, $"{path}.tool_use_id: must be a string.");
         using var text = new EscapedText();
-        if (block.Prop("is_error").AsBool() == true)
+        if (block.Prop("is_error"u8).AsBool() == true)
         {
             text.Append(ToolErrorPrefix);
         }
 
-        var content = block.Prop("content");
+        var content = block.Prop("content"u8);
         if (content is { ValueKind: JsonValueKind.String } s)
         {
             text.Append(s);
@@ -551,29 +545,29 @@ public static class AnthropicToOpenAIRequest
 
                 JsonElement? item = entry;
                 NoteCacheControl(item, ctx);
-                var type = item.Prop("type");
-                if (type.Is("text"))
+                var type = item.Prop("type"u8);
+                if (type.Is("text"u8))
                 {
                     if (!first)
                     {
                         text.Append("\n\n");
                     }
 
-                    text.Append(item.Prop("text") is { ValueKind: JsonValueKind.String } itemText ? itemText : throw new TranslationException(400, $"{itemPath}.text: must be a string."));
+                    text.Append(item.Prop("text"u8) is { ValueKind: JsonValueKind.String } itemText ? itemText : throw new TranslationException(400, $"{itemPath}.text: must be a string."));
                     first = false;
                 }
-                else if (type.Is("image"))
+                else if (type.Is("image"u8))
                 {
                     ImagePart(item, itemPath, null);
                     parts += 2;
                     allText = false;
                 }
-                else if (type.Is("document"))
+                else if (type.Is("document"u8))
                 {
                     allText &= DocumentPart(item, itemPath, null, null);
                     parts += 2;
                 }
-                else if (type.Is("tool_reference"))
+                else if (type.Is("tool_reference"u8))
                 {
                     // Tool search (defer_loading) results: every tool is already loaded upstream, so say which one was found.
                     if (!first)
@@ -582,7 +576,7 @@ public static class AnthropicToOpenAIRequest
                     }
 
                     text.Append("Tool loaded: ");
-                    if (item.Prop("tool_name") is { ValueKind: JsonValueKind.String } toolName)
+                    if (item.Prop("tool_name"u8) is { ValueKind: JsonValueKind.String } toolName)
                     {
                         text.Append(toolName);
                     }
@@ -604,10 +598,10 @@ public static class AnthropicToOpenAIRequest
         }
 
         w.WriteStartObject();
-        w.WriteString("role", "tool");
-        w.WritePropertyName("tool_call_id");
+        w.WriteString("role"u8, "tool"u8);
+        w.WritePropertyName("tool_call_id"u8);
         WrittenAsIs.Write(id, w);
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         text.WriteTo(w);
         w.WriteEndObject();
     }
@@ -620,17 +614,17 @@ public static class AnthropicToOpenAIRequest
     /// </summary>
     private static bool DocumentPart(JsonElement? block, string path, Utf8JsonWriter? w, EscapedText? joined)
     {
-        var source = block.Prop("source");
-        var type = source.Prop("type");
-        if (type.Is("base64") && source.Prop("media_type").Is("application/pdf") && source.Prop("data") is { ValueKind: JsonValueKind.String } data)
+        var source = block.Prop("source"u8);
+        var type = source.Prop("type"u8);
+        if (type.Is("base64") && source.Prop("media_type"u8).Is("application/pdf"u8) && source.Prop("data"u8) is { ValueKind: JsonValueKind.String } data)
         {
             if (w is not null)
             {
                 w.WriteStartObject();
-                w.WriteString("type", "file");
-                w.WriteStartObject("file");
-                w.WritePropertyName("filename");
-                if (block.Prop("title") is { ValueKind: JsonValueKind.String } title)
+                w.WriteString("type"u8, "file"u8);
+                w.WriteStartObject("file"u8);
+                w.WritePropertyName("filename"u8);
+                if (block.Prop("title"u8) is { ValueKind: JsonValueKind.String } title)
                 {
                     WrittenAsIs.Write(title, w);
                 }
@@ -640,7 +634,7 @@ public static class AnthropicToOpenAIRequest
                 }
 
                 using var url = new EscapedText();
-                w.WritePropertyName("file_data");
+                w.WritePropertyName("file_data"u8);
                 url.Append("data:application/pdf;base64,").Append(data).WriteTo(w);
                 w.WriteEndObject();
                 w.WriteEndObject();
@@ -649,7 +643,7 @@ public static class AnthropicToOpenAIRequest
             return false;
         }
 
-        if (type.Is("text") && source.Prop("data") is { ValueKind: JsonValueKind.String } text)
+        if (type.Is("text"u8) && source.Prop("data"u8) is { ValueKind: JsonValueKind.String } text)
         {
             if (w is not null || joined is not null)
             {
@@ -665,9 +659,9 @@ public static class AnthropicToOpenAIRequest
     /// <summary>An image block as an <c>image_url</c> part (a data URL for base64); checks only when <paramref name="w"/> is null.</summary>
     private static void ImagePart(JsonElement? block, string path, Utf8JsonWriter? w)
     {
-        var source = block.Prop("source");
-        var type = source.Prop("type");
-        if (type.Is("base64") && source.Prop("media_type") is { ValueKind: JsonValueKind.String } mediaType && source.Prop("data") is { ValueKind: JsonValueKind.String } data)
+        var source = block.Prop("source"u8);
+        var type = source.Prop("type"u8);
+        if (type.Is("base64") && source.Prop("media_type"u8) is { ValueKind: JsonValueKind.String } mediaType && source.Prop("data"u8) is { ValueKind: JsonValueKind.String } data)
         {
             if (w is not null)
             {
@@ -679,7 +673,7 @@ public static class AnthropicToOpenAIRequest
             return;
         }
 
-        if (type.Is("url") && source.Prop("url") is { ValueKind: JsonValueKind.String } link)
+        if (type.Is("url"u8) && source.Prop("url"u8) is { ValueKind: JsonValueKind.String } link)
         {
             if (w is not null)
             {
@@ -695,9 +689,9 @@ public static class AnthropicToOpenAIRequest
     private static void WriteImagePart(EscapedText? url, JsonElement? link, Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WriteString("type", "image_url");
-        w.WriteStartObject("image_url");
-        w.WritePropertyName("url");
+        w.WriteString("type"u8, "image_url"u8);
+        w.WriteStartObject("image_url"u8);
+        w.WritePropertyName("url"u8);
         if (url is not null)
         {
             url.WriteTo(w);
@@ -714,10 +708,10 @@ public static class AnthropicToOpenAIRequest
     private static void AddAssistant(JsonElement? content, int index, Utf8JsonWriter w, TranslationContext ctx)
     {
         w.WriteStartObject();
-        w.WriteString("role", "assistant");
+        w.WriteString("role"u8, "assistant"u8);
         if (content is { ValueKind: JsonValueKind.String } text)
         {
-            w.WritePropertyName("content");
+            w.WritePropertyName("content"u8);
             WrittenAsIs.Write(text, w);
             w.WriteEndObject();
             return;
@@ -736,18 +730,18 @@ public static class AnthropicToOpenAIRequest
 
             JsonElement? block = item;
             NoteCacheControl(block, ctx);
-            var type = block.Prop("type");
-            if (type.Is("text"))
+            var type = block.Prop("type"u8);
+            if (type.Is("text"u8))
             {
                 // Separate blocks stay separate paragraphs; run together they would read as one garbled sentence.
                 joined.Paragraph().Append(TextOf(block, index, i));
             }
-            else if (type.Is("tool_use"))
+            else if (type.Is("tool_use"u8))
             {
                 CheckToolUse(block, BlockPath(index, i));
                 toolCalls++;
             }
-            else if (type.Is("thinking") || type.Is("redacted_thinking"))
+            else if (type.Is("thinking"u8) || type.Is("redacted_thinking"u8))
             {
                 // Chat Completions has no way to send prior reasoning back; the model reasons afresh.
                 ctx.Drop("assistant thinking blocks");
@@ -766,7 +760,7 @@ public static class AnthropicToOpenAIRequest
         }
 
         // OpenAI wants content or tool_calls on an assistant message; an all-dropped turn keeps an empty text.
-        w.WritePropertyName("content");
+        w.WritePropertyName("content"u8);
         if (!joined.IsEmpty || toolCalls == 0)
         {
             joined.WriteTo(w);
@@ -778,11 +772,11 @@ public static class AnthropicToOpenAIRequest
 
         if (toolCalls > 0)
         {
-            w.WriteStartArray("tool_calls");
+            w.WriteStartArray("tool_calls"u8);
             using var arguments = new PooledBufferWriter(1024);
             foreach (var item in blocks.EnumerateArray())
             {
-                if (((JsonElement?)item).Prop("type").Is("tool_use"))
+                if (((JsonElement?)item).Prop("type"u8).Is("tool_use"u8))
                 {
                     WriteToolCall(item, arguments, w);
                 }
@@ -796,7 +790,7 @@ public static class AnthropicToOpenAIRequest
 
     private static void CheckToolUse(JsonElement? block, string path)
     {
-        if (!block.Prop("id").IsString() || !block.Prop("name").IsString())
+        if (!block.Prop("id"u8).IsString() || !block.Prop("name"u8).IsString())
         {
             throw new TranslationException(400, $"{path}: a tool_use block needs a string id and name.");
         }
@@ -806,22 +800,22 @@ public static class AnthropicToOpenAIRequest
     private static void WriteToolCall(JsonElement block, PooledBufferWriter scratch, Utf8JsonWriter w)
     {
         w.WriteStartObject();
-        w.WritePropertyName("id");
+        w.WritePropertyName("id"u8);
         WrittenAsIs.Write(block.GetProperty("id"), w);
-        w.WriteString("type", "function");
-        w.WriteStartObject("function");
-        w.WritePropertyName("name");
+        w.WriteString("type"u8, "function"u8);
+        w.WriteStartObject("function"u8);
+        w.WritePropertyName("name"u8);
         WrittenAsIs.Write(block.GetProperty("name"), w);
-        var input = block.Prop("input");
+        var input = block.Prop("input"u8);
         var raw = input is { } value ? JsonMarshal.GetRawUtf8Value(value) : default;
         if (input is null)
         {
-            w.WriteString("arguments", "{}");
+            w.WriteString("arguments"u8, "{}"u8);
         }
         else if (WrittenAsIs.Is(raw))
         {
             // The input's own bytes are already the compact JSON text it would be written as.
-            w.WriteString("arguments", raw);
+            w.WriteString("arguments"u8, raw);
         }
         else
         {
@@ -831,7 +825,7 @@ public static class AnthropicToOpenAIRequest
                 input.Value.WriteTo(arguments);
             }
 
-            w.WriteString("arguments", scratch.WrittenSpan);
+            w.WriteString("arguments"u8, scratch.WrittenSpan);
         }
 
         w.WriteEndObject();
@@ -878,11 +872,11 @@ public static class AnthropicToOpenAIRequest
             }
 
             JsonElement? t = tool;
-            var name = t.Prop("name").AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
+            var name = t.Prop("name"u8).AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
 
             // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
-            var type = t.Prop("type");
-            if (type.IsString() && !type.Is("custom"))
+            var type = t.Prop("type"u8);
+            if (type.IsString() && !type.Is("custom"u8))
             {
                 ctx.Drop($"server tool {type.AsString()}");
                 dropped.Add(name);
@@ -890,46 +884,46 @@ public static class AnthropicToOpenAIRequest
                 continue;
             }
 
-            var schema = t.Prop("input_schema");
+            var schema = t.Prop("input_schema"u8);
             if (schema is not null && !schema.IsObject())
             {
                 throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
             }
 
             NoteCacheControl(t, ctx);
-            if (t.Prop("defer_loading").AsBool() == true)
+            if (t.Prop("defer_loading"u8).AsBool() == true)
             {
                 // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
                 ctx.Drop("tools[].defer_loading");
             }
 
-            if (t.Prop("input_examples") is not null)
+            if (t.Prop("input_examples"u8) is not null)
             {
                 ctx.Drop("tools[].input_examples");
             }
 
             if (kept.Count == 0)
             {
-                w.WriteStartArray("tools");
+                w.WriteStartArray("tools"u8);
             }
 
             kept.Add(name);
             w.WriteStartObject();
-            w.WriteString("type", "function");
-            w.WriteStartObject("function");
-            w.WriteString("name", name);
-            if (t.Prop("description") is { ValueKind: JsonValueKind.String } description)
+            w.WriteString("type"u8, "function"u8);
+            w.WriteStartObject("function"u8);
+            w.WriteString("name"u8, name);
+            if (t.Prop("description"u8) is { ValueKind: JsonValueKind.String } description)
             {
-                w.WritePropertyName("description");
+                w.WritePropertyName("description"u8);
                 WrittenAsIs.Write(description, w);
             }
 
-            w.WritePropertyName("parameters");
+            w.WritePropertyName("parameters"u8);
             WrittenAsIs.WriteSchema(schema, w);
 
-            if (t.Prop("strict").AsBool() is { } strict)
+            if (t.Prop("strict"u8).AsBool() is { } strict)
             {
-                w.WriteBoolean("strict", strict);
+                w.WriteBoolean("strict"u8, strict);
             }
 
             w.WriteEndObject();
@@ -951,7 +945,7 @@ public static class AnthropicToOpenAIRequest
             throw new TranslationException(400, "tool_choice: must be an object such as {\"type\": \"auto\"}.");
         }
 
-        var typeValue = choice.Prop("type");
+        var typeValue = choice.Prop("type"u8);
         var type = typeValue.AsString();
         switch (type)
         {
@@ -965,7 +959,7 @@ public static class AnthropicToOpenAIRequest
                 w?.WriteString("tool_choice", "none");
                 break;
             case "tool":
-                var name = choice.Prop("name").AsString() ?? throw new TranslationException(400, "tool_choice.name: must be a string when type is 'tool'.");
+                var name = choice.Prop("name"u8).AsString() ?? throw new TranslationException(400, "tool_choice.name: must be a string when type is 'tool'.");
                 if (droppedTools.Contains(name) || !tools.Contains(name))
                 {
                     // Naming a tool the upstream never sees would be rejected there; let the model choose instead.
@@ -974,10 +968,10 @@ public static class AnthropicToOpenAIRequest
                 }
                 else if (w is not null)
                 {
-                    w.WriteStartObject("tool_choice");
-                    w.WriteString("type", "function");
-                    w.WriteStartObject("function");
-                    w.WriteString("name", name);
+                    w.WriteStartObject("tool_choice"u8);
+                    w.WriteString("type"u8, "function"u8);
+                    w.WriteStartObject("function"u8);
+                    w.WriteString("name"u8, name);
                     w.WriteEndObject();
                     w.WriteEndObject();
                 }
@@ -987,7 +981,7 @@ public static class AnthropicToOpenAIRequest
                 throw new TranslationException(400, $"tool_choice.type: must be 'auto', 'any', 'tool' or 'none' (got {JsonInput.Describe(typeValue)}).");
         }
 
-        if (choice.Prop("disable_parallel_tool_use").AsBool() == true && type != "none")
+        if (choice.Prop("disable_parallel_tool_use"u8).AsBool() == true && type != "none")
         {
             w?.WriteBoolean("parallel_tool_calls", false);
         }
@@ -1001,25 +995,25 @@ public static class AnthropicToOpenAIRequest
     /// </summary>
     private static void WriteEffort(JsonElement request, bool reasoningModel, Utf8JsonWriter w, TranslationContext ctx)
     {
-        var thinking = request.Prop("thinking");
+        var thinking = request.Prop("thinking"u8);
         if (thinking is not null && !thinking.IsObject())
         {
             throw new TranslationException(400, "thinking: must be an object such as {\"type\": \"adaptive\"}.");
         }
 
-        var thinkingType = thinking.Prop("type").AsString();
+        var thinkingType = thinking.Prop("type"u8).AsString();
         if (thinking is not null && thinkingType is not ("adaptive" or "enabled" or "disabled"))
         {
-            throw new TranslationException(400, $"thinking.type: must be 'adaptive', 'enabled' or 'disabled' (got {JsonInput.Describe(thinking.Prop("type"))}).");
+            throw new TranslationException(400, $"thinking.type: must be 'adaptive', 'enabled' or 'disabled' (got {JsonInput.Describe(thinking.Prop("type"u8))}).");
         }
 
-        var config = request.Prop("output_config");
+        var config = request.Prop("output_config"u8);
         if (config is not null && !config.IsObject())
         {
             throw new TranslationException(400, "output_config: must be an object.");
         }
 
-        var effortNode = config.Prop("effort");
+        var effortNode = config.Prop("effort"u8);
         var effort = effortNode.AsString();
         if (effortNode is not null && Effort.ToOpenAI(effort) is null)
         {
@@ -1040,7 +1034,7 @@ public static class AnthropicToOpenAIRequest
         }
         else if (thinkingType == "enabled")
         {
-            var budget = thinking.Prop("budget_tokens").AsLong() ?? throw new TranslationException(400, "thinking.budget_tokens: required (an integer) when thinking is enabled.");
+            var budget = thinking.Prop("budget_tokens"u8).AsLong() ?? throw new TranslationException(400, "thinking.budget_tokens: required (an integer) when thinking is enabled.");
             from = $"thinking budget {budget}";
             level = Effort.FromBudget(budget);
         }
@@ -1061,32 +1055,32 @@ public static class AnthropicToOpenAIRequest
             return;
         }
 
-        w.WriteString("reasoning_effort", level);
+        w.WriteString("reasoning_effort"u8, level);
         ctx.Note($"{from} → reasoning_effort {level}");
     }
 
     /// <summary>Anthropic structured output (<c>output_config.format</c>, or the beta's <c>output_format</c>) → <c>response_format</c> json_schema.</summary>
     private static void WriteFormat(JsonElement request, Utf8JsonWriter w)
     {
-        var format = request.Prop("output_config").Prop("format") ?? request.Prop("output_format");
+        var format = request.Prop("output_config"u8).Prop("format"u8) ?? request.Prop("output_format"u8);
         if (format is null)
         {
             return;
         }
 
-        if (!format.Prop("type").Is("json_schema") || format.Prop("schema") is not { ValueKind: JsonValueKind.Object } schema)
+        if (!format.Prop("type"u8).Is("json_schema"u8) || format.Prop("schema"u8) is not { ValueKind: JsonValueKind.Object } schema)
         {
             throw new TranslationException(400, "output_config.format: must be {\"type\": \"json_schema\", \"schema\": {...}}.");
         }
 
         // Anthropic's structured output is guaranteed to match the schema; OpenAI's strict mode is the same promise.
-        w.WriteStartObject("response_format");
-        w.WriteString("type", "json_schema");
-        w.WriteStartObject("json_schema");
-        w.WriteString("name", "output");
-        w.WritePropertyName("schema");
+        w.WriteStartObject("response_format"u8);
+        w.WriteString("type"u8, "json_schema"u8);
+        w.WriteStartObject("json_schema"u8);
+        w.WriteString("name"u8, "output"u8);
+        w.WritePropertyName("schema"u8);
         WrittenAsIs.Write(schema, w);
-        w.WriteBoolean("strict", true);
+        w.WriteBoolean("strict"u8, true);
         w.WriteEndObject();
         w.WriteEndObject();
     }

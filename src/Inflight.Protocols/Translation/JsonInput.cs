@@ -51,6 +51,13 @@ internal static class JsonInput
     /// <inheritdoc cref="Prop(JsonElement?, string)"/>
     public static JsonElement? Prop(this JsonElement element, string name) => ((JsonElement?)element).Prop(name);
 
+    /// <summary>As <see cref="Prop(JsonElement?, string)"/> with the name in UTF-8 (a <c>u8</c> literal: no transcoding per look-up, for hot translators).</summary>
+    public static JsonElement? Prop(this JsonElement? element, ReadOnlySpan<byte> utf8Name)
+        => element is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty(utf8Name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+
+    /// <inheritdoc cref="Prop(JsonElement?, ReadOnlySpan{byte})"/>
+    public static JsonElement? Prop(this JsonElement element, ReadOnlySpan<byte> utf8Name) => ((JsonElement?)element).Prop(utf8Name);
+
     /// <summary>A value that is not JSON null, else null (a property's value as <see cref="Prop(JsonElement?, string)"/> reads it).</summary>
     public static JsonElement? NotNull(this JsonElement element) => element.ValueKind == JsonValueKind.Null ? null : element;
 
@@ -62,6 +69,9 @@ internal static class JsonInput
 
     /// <summary>Whether the value is the string <paramref name="text"/> (compared without allocating).</summary>
     public static bool Is(this JsonElement? element, string text) => element is { ValueKind: JsonValueKind.String } s && s.ValueEquals(text);
+
+    /// <inheritdoc cref="Is(JsonElement?, string)"/>
+    public static bool Is(this JsonElement? element, ReadOnlySpan<byte> utf8Text) => element is { ValueKind: JsonValueKind.String } s && s.ValueEquals(utf8Text);
 
     /// <summary>A string value as .NET text; for short values (types, roles, ids): copy long texts with <see cref="Utf8Text"/> or <c>WriteTo</c>.</summary>
     public static string? AsString(this JsonElement? element) => element is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;

@@ -307,7 +307,7 @@ public sealed class LocalTokenCounter
             BlockKind.SystemBlock => CountString(StringValue(block, "text")),
             BlockKind.Tool => CountString(StringValue(block, "name"))
                 + CountString(StringValue(block, "description"))
-                + (block.TryGetProperty("input_schema", out var schema) && schema.ValueKind != JsonValueKind.Null ? CountCompactJson(schema) : 0),
+                + (block.TryGetProperty("input_schema"u8, out var schema) && schema.ValueKind != JsonValueKind.Null ? CountCompactJson(schema) : 0),
             _ => CountContentBlock(block),
         };
 
@@ -383,8 +383,8 @@ public sealed class LocalTokenCounter
             ? ImageTokens.Estimate(StringProperty(source, "data"))
             : ImageTokens.Unknown,
         "tool_use" => CountString(StringValue(block, "name"))
-            + (block.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null ? CountCompactJson(input) : CountText("{}")),
-        "tool_result" => block.TryGetProperty("content", out var content) ? CountNestedContent(content) : 0,
+            + (block.TryGetProperty("input"u8, out var input) && input.ValueKind != JsonValueKind.Null ? CountCompactJson(input) : CountText("{}")),
+        "tool_result" => block.TryGetProperty("content"u8, out var content) ? CountNestedContent(content) : 0,
         "document" => ObjectProperty(block, "source") is { } source && StringProperty(source, "type") == "text"
             ? CountString(StringValue(source, "data"))
             : DocumentEstimate,

@@ -101,7 +101,10 @@ public static class OpenAIToAnthropicRequest
     /// As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse
     /// serves inspection and translation. Returns the only per-request array the size of the body: the output.
     /// </summary>
-    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
+
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output)
     {
         if (request.ValueKind != JsonValueKind.Object)
         {
@@ -121,7 +124,7 @@ public static class OpenAIToAnthropicRequest
         using var translation = new Translation(ctx, JsonMarshal.GetRawUtf8Value(messages).Length);
         try
         {
-            return translation.Run(request, messages, JsonMarshal.GetRawUtf8Value(request).Length);
+            translation.Run(request, messages, output);
         }
         catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
         {
@@ -181,19 +184,14 @@ public static class OpenAIToAnthropicRequest
             _messages = new Utf8JsonWriter(_messagesBuffer, JsonOutput.WriterOptions);
         }
 
-        public byte[] Run(JsonElement request, JsonElement messages, int requestLength)
+        public void Run(JsonElement request, JsonElement messages, PooledBufferWriter output)
         {
             ReadMessages(messages);
             ReadFields(request);
             var maxTokens = Finish();
 
-            using var output = new PooledBufferWriter(requestLength + 1024);
-            using (var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
-            {
-                Write(w, maxTokens);
-            }
-
-            return output.WrittenSpan.ToArray();
+            using var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions);
+            Write(w, maxTokens);
         }
 
         public void Dispose()

@@ -43,7 +43,10 @@ public static class ResponsesToAnthropicRequest
     }
 
     /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
-    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
+
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output)
     {
         if (request.ValueKind != JsonValueKind.Object)
         {
@@ -54,7 +57,7 @@ public static class ResponsesToAnthropicRequest
         using var conversation = new ResponsesAnthropicConversation(ctx, length);
         try
         {
-            return Run(request, conversation, length, ctx);
+            Run(request, conversation, ctx, output);
         }
         catch (InvalidOperationException) when (JsonInput.HasLoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(request)))
         {
@@ -63,7 +66,7 @@ public static class ResponsesToAnthropicRequest
         }
     }
 
-    private static byte[] Run(JsonElement request, ResponsesAnthropicConversation conversation, int length, TranslationContext ctx)
+    private static void Run(JsonElement request, ResponsesAnthropicConversation conversation, TranslationContext ctx, PooledBufferWriter output)
     {
         var tools = ResponsesTools.Read(request.Prop("tools"), ctx);
         if (request.Prop("instructions") is { } instructions)
@@ -165,13 +168,8 @@ public static class ResponsesToAnthropicRequest
             ctx.Drop("reasoning.summary (thinking is off)");
         }
 
-        using var output = new PooledBufferWriter(length + 1024);
-        using (var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
-        {
-            Write(w, fields, sent, conversation, maxTokens, ctx);
-        }
-
-        return output.WrittenSpan.ToArray();
+        using var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions);
+        Write(w, fields, sent, conversation, maxTokens, ctx);
     }
 
     /// <summary>The top-level fields as read: kept until the end, since thinking (decided last) removes sampling fields and extends output_config.</summary>

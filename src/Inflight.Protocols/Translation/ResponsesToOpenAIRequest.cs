@@ -31,14 +31,16 @@ public static class ResponsesToOpenAIRequest
     }
 
     /// <summary>As <see cref="Translate(ReadOnlyMemory{byte}, TranslationContext)"/> on a body the gateway already parsed: one parse serves inspection and translation.</summary>
-    public static byte[] Translate(JsonElement request, TranslationContext ctx)
+    public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
+
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output)
     {
         if (request.ValueKind != JsonValueKind.Object)
         {
             throw new TranslationException(400, "The request body must be a JSON object.");
         }
 
-        using var output = new PooledBufferWriter(JsonMarshal.GetRawUtf8Value(request).Length + 1024);
         using (var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
         {
             try
@@ -51,8 +53,6 @@ public static class ResponsesToOpenAIRequest
                 throw new TranslationException(400, "The request body has a \\u escape of half a UTF-16 surrogate pair (\\ud800-\\udfff) that is not part of a pair: not valid text.");
             }
         }
-
-        return output.WrittenSpan.ToArray();
     }
 
     private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx)

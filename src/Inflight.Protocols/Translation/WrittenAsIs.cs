@@ -24,6 +24,28 @@ internal static class WrittenAsIs
     /// </summary>
     private static readonly SearchValues<byte> s_stopInString = SearchValues.Create(StopBytes());
 
+    private const byte Unasked = 0;
+    private const byte Kept = 1;
+    private const byte Escaped = 2;
+
+    /// <summary>The encoder's answer for each BMP character, as it is asked (<see cref="IsKept"/>).</summary>
+    private static readonly byte[] s_bmpVerdicts = new byte[0x10000];
+
+    /// <summary>
+    /// Below this length the byte-by-byte walk is as quick as the block scan (a short string's content, a number).
+    /// </summary>
+    private const int VectorScanFrom = 32;
+
+    /// <summary>Whether the encoder escapes DEL (0x7F) too: the block scan then stops on it as on the controls.</summary>
+    private static readonly bool s_delIsStop = StopBytes().Contains((byte)0x7F);
+
+    /// <summary>
+    /// The block scan's vector width, or 0 for the byte-by-byte walk: without vector hardware, and when the encoder's
+    /// ASCII stops are not exactly the ones the block scan looks for (the controls, the quote, the backslash, maybe
+    /// DEL), so that both always give the same verdict.
+    /// </summary>
+    private static readonly int s_vectorBits = HasBlockScanStops() ? WrittenAsIsScan.HardwareVectorBits : 0;
+
     /// <summary>Writes <paramref name="value"/> as <see cref="JsonElement.WriteTo"/> does, copying its raw bytes when they are the same.</summary>
     public static void Write(JsonElement value, Utf8JsonWriter writer)
     {
@@ -63,6 +85,54 @@ internal static class WrittenAsIs
 
     /// <summary>Whether the raw bytes of a parsed JSON value (a string with its quotes, an object, an array, a number or literal) are what the writer writes for it.</summary>
     public static bool Is(ReadOnlySpan<byte> raw)
+        => raw.Length >= VectorScanFrom && s_vectorBits != 0 ? WrittenAsIsScan.Is(raw, insideString: false, s_delIsStop, s_vectorBits) : IsByteByByte(raw);
+
+    /// <summary>Whether a string token's content (between its quotes, still escaped) is what the writer writes for its value.</summary>
+    public static bool IsStringContent(ReadOnlySpan<byte> content)
+        => content.Length >= VectorScanFrom && s_vectorBits != 0 ? WrittenAsIsScan.Is(content, insideString: true, s_delIsStop, s_vectorBits) : StringEnd(content, 0) == content.Length;
+
+    /// <summary>
+    /// From <paramref name="i"/>, the first byte of a run of non-ASCII bytes inside a string, the index of the ASCII byte
+    /// (or the end) after the run, or -1 at the first character the writer would escape (the encoder asked one character
+    /// at a time: asked for the rest of the string, it scans on slowly).
+    /// </summary>
+    internal static int NonAsciiRunEnd(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] >= 0x80)
+        {
+            if (Rune.DecodeFromUtf8(json[i..], out var rune, out var length) != OperationStatus.Done || !IsKept(rune, json.Slice(i, length)))
+            {
+                return -1;
+            }
+
+            i += length;
+        }
+
+        return i;
+    }
+
+    /// <summary>
+    /// Whether the encoder writes a character as it is. Its answer for a BMP character is remembered: asking costs tens of
+    /// nanoseconds, and descriptions repeat the same few (— → …) on every request.
+    /// </summary>
+    private static bool IsKept(Rune rune, ReadOnlySpan<byte> utf8)
+    {
+        if (!rune.IsBmp)
+        {
+            return s_encoder.FindFirstCharacterToEncodeUtf8(utf8) < 0;
+        }
+
+        // Racing threads store the same answer.
+        ref var verdict = ref s_bmpVerdicts[rune.Value];
+        if (verdict == Unasked)
+        {
+            verdict = s_encoder.FindFirstCharacterToEncodeUtf8(utf8) < 0 ? Kept : Escaped;
+        }
+
+        return verdict == Kept;
+    }
+
+    private static bool IsByteByByte(ReadOnlySpan<byte> raw)
     {
         var i = 0;
         while (i < raw.Length)
@@ -89,9 +159,6 @@ internal static class WrittenAsIs
         return true;
     }
 
-    /// <summary>Whether a string token's content (between its quotes, still escaped) is what the writer writes for its value.</summary>
-    public static bool IsStringContent(ReadOnlySpan<byte> content) => StringEnd(content, 0) == content.Length;
-
     /// <summary>
     /// From <paramref name="i"/> inside a string, the index of its closing quote (the end of <paramref name="json"/> when
     /// there is none), or -1 at the first character or escape the writer would spell differently.
@@ -109,16 +176,10 @@ internal static class WrittenAsIs
             i += stop;
             if (json[i] >= 0x80)
             {
-                // The encoder asked one character at a time: asked for the rest of the string, it scans on slowly.
-                while (i < json.Length && json[i] >= 0x80)
+                i = NonAsciiRunEnd(json, i);
+                if (i < 0)
                 {
-                    if (Rune.DecodeFromUtf8(json[i..], out _, out var length) != OperationStatus.Done
-                        || s_encoder.FindFirstCharacterToEncodeUtf8(json.Slice(i, length)) >= 0)
-                    {
-                        return -1;
-                    }
-
-                    i += length;
+                    return -1;
                 }
 
                 continue;
@@ -138,6 +199,14 @@ internal static class WrittenAsIs
 
             i += 2;
         }
+    }
+
+    private static bool HasBlockScanStops()
+    {
+        var ascii = StopBytes().Where(b => b < 0x80).ToHashSet();
+        var expected = Enumerable.Range(0, 0x20).Select(b => (byte)b).Concat([(byte)'"', (byte)'\\']).ToHashSet();
+        ascii.Remove(0x7F);
+        return ascii.SetEquals(expected);
     }
 
     private static byte[] StopBytes()

@@ -44,19 +44,22 @@ internal static class ExchangeTranslation
     }
 
     /// <summary>
-    /// The client's request body in the provider's format. Throws <see cref="TranslationException"/> for what it refuses.
-    /// <paramref name="parsed"/> is the body as the inspector parsed it (<see cref="RequestInspector.Parse"/>); the translators that read a
-    /// <see cref="System.Text.Json.JsonDocument"/> use it rather than parsing the body again.
+    /// Writes the client's request body in the provider's format into <paramref name="output"/> (pooled: the gateway sends it from
+    /// there, with no copy of its own). Throws <see cref="TranslationException"/> for what it refuses. <paramref name="parsed"/> is
+    /// the body as the inspector parsed it (<see cref="RequestInspector.Parse"/>); the translators read it rather than parsing again.
     /// </summary>
-    public static byte[] TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, System.Text.Json.JsonDocument parsed, ReadOnlyMemory<byte> body, TranslationContext context)
-        => (clientFormat, upstreamFormat) switch
+    public static void TranslateRequest(ApiFormat clientFormat, ApiFormat upstreamFormat, System.Text.Json.JsonDocument parsed, TranslationContext context, PooledBufferWriter output)
+    {
+        Action<System.Text.Json.JsonElement, TranslationContext, PooledBufferWriter> translate = (clientFormat, upstreamFormat) switch
         {
-            (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate(parsed.RootElement, context),
-            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate(parsed.RootElement, context),
-            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate(parsed.RootElement, context),
-            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate(parsed.RootElement, context),
+            (ApiFormat.Anthropic, ApiFormat.OpenAI) => AnthropicToOpenAIRequest.Translate,
+            (ApiFormat.OpenAI, ApiFormat.Anthropic) => OpenAIToAnthropicRequest.Translate,
+            (ApiFormat.Responses, ApiFormat.OpenAI) => ResponsesToOpenAIRequest.Translate,
+            (ApiFormat.Responses, ApiFormat.Anthropic) => ResponsesToAnthropicRequest.Translate,
             _ => throw new InvalidOperationException($"No request translator from {clientFormat} to {upstreamFormat}."),
         };
+        translate(parsed.RootElement, context, output);
+    }
 
     /// <summary>A complete (non-streamed) provider answer in the client's format.</summary>
     public static byte[] TranslateResponse(ApiFormat clientFormat, ApiFormat upstreamFormat, ReadOnlySpan<byte> body, TranslationContext context)

@@ -105,6 +105,9 @@ internal sealed partial class GatewayForwarder(
 
         TranslationContext? translation = null;
         ReadOnlyMemory<byte> upstreamBody;
+
+        // A translated body is written into pooled memory and sent from there; it goes back when the exchange is over.
+        using var translatedBody = translating ? new PooledBufferWriter(body.Value.Length + 1024) : null;
         var estimatedInput = Math.Max(1, summary.TextBytes / 4);
         if (translating)
         {
@@ -124,7 +127,8 @@ internal sealed partial class GatewayForwarder(
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);
-                upstreamBody = ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, parsed!, body.Value, translation);
+                ExchangeTranslation.TranslateRequest(clientFormat, upstreamFormat, parsed!, translation, translatedBody!);
+                upstreamBody = translatedBody!.WrittenMemory;
             }
             catch (Exception ex) when (ex is TranslationException or System.Text.Json.JsonException)
             {
@@ -180,10 +184,13 @@ internal sealed partial class GatewayForwarder(
         if (translation is not null)
         {
             // What request translation changed is on the record from the start; later notes (response side) arrive live.
-            foreach (var note in translation.Notes)
+            tracked.AddTranslationNotes(translation.Notes);
+            if (logger.IsEnabled(LogLevel.Debug))
             {
-                tracked.AddTranslationNote(note);
-                Log.TranslationNote(logger, provider.Name, note);
+                foreach (var note in translation.Notes)
+                {
+                    Log.TranslationNote(logger, provider.Name, note);
+                }
             }
 
             translation.OnNote = note =>

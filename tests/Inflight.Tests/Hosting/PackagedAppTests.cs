@@ -49,6 +49,25 @@ public sealed class PackagedAppTests(PackagedApp app)
     }
 
     [Fact]
+    public async Task Published_HistoryInWorkingDirectory_WatchesNoFiles()
+    {
+        // Settings are read once: a file watcher on the working directory would wake on every history write to inflight.db there.
+        var workingDirectory = app.NewWorkingDirectory();
+        await using var process = StartPublished(workingDirectory, new() { ["PORT"] = "0" }, "--demo");
+        var dashboard = await DashboardUrlAsync(process);
+        using var client = new HttpClient();
+        using var health = await client.GetAsync(new Uri(dashboard, "/health"), Ct);
+
+        var watchers = Directory.GetFiles($"/proc/{process.Id}/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .Count(target => target?.Contains("inotify", StringComparison.Ordinal) == true);
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.True(File.Exists(Path.Combine(workingDirectory, "inflight.db")));
+        Assert.Equal(0, watchers);
+    }
+
+    [Fact]
     public async Task StartupBlock_KeysFromWorkingDirectoryDotEnv_NamesDashboardAndMasksKeys()
     {
         const string openAiKey = "sk-test-0123456789abcdefWXYZ";
