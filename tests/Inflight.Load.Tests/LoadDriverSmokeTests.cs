@@ -22,6 +22,7 @@ public sealed class LoadDriverSmokeTests
         Assert.Contains(cases, c => c.Key == "plain-anthropic-c32");
         Assert.Contains(cases, c => c.Key == "stream-openai-c32");
         Assert.Contains(cases, c => c.Key == "stream-openai-paced-c8");
+        Assert.Contains(cases, c => c.Key == "stream-translated-paced-c16");
         Assert.Contains(cases, c => c.Key == "claude-translated-warm-c16");
         Assert.Contains(cases, c => c.Key == "claude-translated-cold-c1");
         Assert.Contains(cases, c => c.Key == "claude-passthrough-anthropic-c16");
