@@ -91,15 +91,26 @@ public sealed class TranslationContext
     public const int MaxNoteLength = 160;
 
     private readonly Lock _notesGate = new();
+
+    private string? _lastDropped;
     private List<string>? _notes;
 
     /// <summary>Records that <paramref name="what"/> (a field or feature) was dropped: the note reads <c>"dropped: what"</c>.</summary>
     internal void Drop(string what)
     {
+        // The same field again (dropped on every tool or block of a request): already noted, so no string and no lock.
+        // A race only sends a repeat through Note, which ignores it.
+        if (ReferenceEquals(what, _lastDropped))
+        {
+            return;
+        }
+
         if (Note("dropped: " + what))
         {
             OnDropped?.Invoke(what);
         }
+
+        _lastDropped = what;
     }
 
     /// <summary>Records a change translation made (a mapped or clamped value). False when it was already noted or the list is full.</summary>
