@@ -137,13 +137,7 @@ public sealed class KeepAlivePingTests
     public async Task PostMessages_ClientStopsReadingDuringPings_RecordsClientTimeoutAndClosesUpstream()
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
-        {
-            ctx.RequestAborted.Register(() => upstreamAborted.TrySetResult());
-            ctx.Response.ContentType = "text/event-stream";
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(static _ => { }, TaskScheduler.Default);
-        });
+        await using var upstream = await StartSilentUpstreamAsync(upstreamAborted);
         var clock = new RelayClock(s_writeTimeout);
         await using var app = StartGateway(upstream, clock);
 
@@ -173,13 +167,7 @@ public sealed class KeepAlivePingTests
     public async Task PostMessages_OperatorCancelsDuringSilence_ClientGetsTheErrorEventAndNoMorePings()
     {
         var upstreamAborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await FakeUpstream.StartAsync(async (ctx, _) =>
-        {
-            ctx.RequestAborted.Register(() => upstreamAborted.TrySetResult());
-            ctx.Response.ContentType = "text/event-stream";
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
-            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(static _ => { }, TaskScheduler.Default);
-        });
+        await using var upstream = await StartSilentUpstreamAsync(upstreamAborted);
         var clock = new RelayClock(s_writeTimeout);
         await using var app = StartGateway(upstream, clock);
         var (response, client) = await StartSilentStreamAsync(app, clock);
@@ -298,4 +286,14 @@ public sealed class KeepAlivePingTests
             }
         }
     }
+
+    /// <summary>A provider that starts a stream and then says nothing until the gateway closes the request (then <paramref name="aborted"/>).</summary>
+    private static Task<FakeUpstream> StartSilentUpstreamAsync(TaskCompletionSource aborted)
+        => FakeUpstream.StartAsync(async (ctx, _) =>
+        {
+            ctx.RequestAborted.Register(() => aborted.TrySetResult());
+            ctx.Response.ContentType = "text/event-stream";
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+            await Task.Delay(Timeout.Infinite, ctx.RequestAborted).ContinueWith(static _ => { }, TaskScheduler.Default);
+        });
 }
