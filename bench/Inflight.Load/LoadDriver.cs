@@ -181,6 +181,9 @@ internal static class LoadDriver
         from path in new[] { "passthrough-anthropic", "passthrough-openai", "translated-warm", "translated-cold" }
         select $"claude-{path}-c{concurrency}";
 
+    /// <summary>Long enough that /proc's 10 ms CPU ticks are a few percent of a case; cold requests cost ~20 times more.</summary>
+    private static int CaseCount(int concurrency, string path) => (concurrency == 1 ? 400 : 1_600) / (path == "translated-cold" ? 4 : 1);
+
     /// <summary>
     /// The captured Claude Code turn (77 KB, streaming, 20 upstream chunks) through translation with a warm and a
     /// cold token-count cache, beside the same-format passthrough of the same body and of its OpenAI form. Every
@@ -196,24 +199,33 @@ internal static class LoadDriver
             await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(100, 2), 2, options.Cap(20), claude.Cold);
             await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.AnthropicPassthrough);
             await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.OpenAIPassthrough);
+        }
 
-            // And at the measured concurrency. The first c16 case of a run costs more than its later repetitions, whichever
-            // path it is (1.5-2x without this warm-up, 1.0-1.6x with it; the cause is not pinned down): read the first
-            // repetition's c16 figures with that in mind (docs/performance.md, the warm turn's gap).
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(800, 2), 16, options.Cap(20), () => claude.AnthropicPassthrough);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(800, 2), 16, options.Cap(20), () => claude.Translated);
+        (string Path, bool Anthropic, Func<byte[]> Direct, Func<byte[]> Inflight)[] paths =
+        [
+            ("passthrough-anthropic", true, () => claude.Translated, () => claude.AnthropicPassthrough),
+            ("passthrough-openai", false, () => claude.OpenAIPassthrough, () => claude.OpenAIPassthrough),
+            ("translated-warm", true, () => claude.Translated, () => claude.Translated),
+            ("translated-cold", true, claude.Cold, claude.Cold),
+        ];
+        if (warmUp && !options.Smoke)
+        {
+            // Then one unmeasured pass over every case through the gateway, at each case's concurrency and half its count.
+            // Without it the whole first repetition read high, every c16 case 1.5-1.8x its later repetitions whichever
+            // path it was (the runtime still settling: tiered compilation is held back while new methods keep compiling),
+            // which skewed that repetition's ratios (docs/performance.md, the warm turn's gap).
+            foreach (var concurrency in new[] { 1, 16 })
+            {
+                foreach (var (path, anthropic, _, inflightBody) in paths)
+                {
+                    await HttpLoad.RunAsync(client, "warmup", inflight, anthropic, stream: true, PlainModel, options.Count(CaseCount(concurrency, path) / 2), concurrency, options.Cap(15), inflightBody);
+                }
+            }
         }
 
         var results = new List<Measurement>();
         foreach (var concurrency in new[] { 1, 16 })
         {
-            (string Path, bool Anthropic, Func<byte[]> Direct, Func<byte[]> Inflight)[] paths =
-            [
-                ("passthrough-anthropic", true, () => claude.Translated, () => claude.AnthropicPassthrough),
-                ("passthrough-openai", false, () => claude.OpenAIPassthrough, () => claude.OpenAIPassthrough),
-                ("translated-warm", true, () => claude.Translated, () => claude.Translated),
-                ("translated-cold", true, claude.Cold, claude.Cold),
-            ];
             foreach (var (path, anthropic, directBody, inflightBody) in reversed ? Enumerable.Reverse(paths) : paths)
             {
                 var name = $"claude-{path}-c{concurrency}";
@@ -224,9 +236,7 @@ internal static class LoadDriver
 
                 foreach (var (target, body) in new[] { (direct, directBody), (inflight, inflightBody) })
                 {
-                    // Long enough that /proc's 10 ms CPU ticks are a few percent of a case; cold requests cost ~20 times more.
-                    var count = (concurrency == 1 ? 400 : 1_600) / (path == "translated-cold" ? 4 : 1);
-                    var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream: true, PlainModel, options.Count(count), concurrency, options.Cap(15), body);
+                    var result = await HttpLoad.RunAsync(client, name, target, anthropic, stream: true, PlainModel, options.Count(CaseCount(concurrency, path)), concurrency, options.Cap(15), body);
                     LogResult(log, name, target, result);
                     results.Add(result);
                 }
