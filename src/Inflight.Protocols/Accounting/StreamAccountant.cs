@@ -26,6 +26,13 @@ public sealed class StreamAccountant : IDisposable
     /// </summary>
     public bool SawEnd => _handler.SawEnd;
 
+    /// <summary>
+    /// What the provider said when it ended the stream with an error in band (Anthropic's <c>error</c> event, an OpenAI
+    /// chunk holding an <c>error</c> object, Responses' <c>error</c> or <c>response.failed</c>), as <c>"type: message"</c>;
+    /// null while the stream has none. Such a stream started with 200, but it failed.
+    /// </summary>
+    public string? StreamError => _handler.StreamError;
+
     /// <summary>An accountant for a stream in <paramref name="upstreamFormat"/> (the provider's format, not the client's).</summary>
     public static StreamAccountant Create(ApiFormat upstreamFormat, IUsageListener listener)
         => new(upstreamFormat, upstreamFormat switch
@@ -69,6 +76,8 @@ public sealed class StreamAccountant : IDisposable
     {
         public bool SawEnd { get; private set; }
 
+        public string? StreamError { get; private set; }
+
         public void OnEvent(ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data)
         {
             if (!SawEnd)
@@ -81,7 +90,20 @@ public sealed class StreamAccountant : IDisposable
                 };
             }
 
+            if (StreamError is null && MayBeError(eventType, data))
+            {
+                StreamError = InBandError.Read(format, eventType, data);
+            }
+
             inner.OnEvent(eventType, data);
         }
+
+        // Cheap on every event: only an error event, or a data line naming an "error" member, is parsed.
+        private bool MayBeError(ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> data) => format switch
+        {
+            ApiFormat.Anthropic => eventType.SequenceEqual("error"u8),
+            ApiFormat.Responses => eventType.SequenceEqual("error"u8) || eventType.SequenceEqual("response.failed"u8),
+            _ => data.IndexOf("\"error\":"u8) >= 0,
+        };
     }
 }

@@ -237,7 +237,7 @@ internal sealed partial class UpstreamRelay(
                 }
                 catch (OperationCanceledException) when (clientAborted.IsCancellationRequested)
                 {
-                    RecordClientGone(endDelivered, status);
+                    RecordClientGone(endDelivered, status, accountant?.StreamError);
                     return;
                 }
                 catch (OperationCanceledException) when (tracked.IsCancelRequested)
@@ -288,7 +288,7 @@ internal sealed partial class UpstreamRelay(
 
                 if (flush.IsCanceled || flush.IsCompleted || clientAborted.IsCancellationRequested)
                 {
-                    RecordClientGone(endDelivered, status);
+                    RecordClientGone(endDelivered, status, accountant?.StreamError);
                     return;
                 }
 
@@ -332,7 +332,7 @@ internal sealed partial class UpstreamRelay(
                 Span?.ReadBody(wholeBody.WrittenSpan);
             }
 
-            tracked.Complete(status);
+            Finish(status, accountant?.StreamError);
         }
         catch (OperationCanceledException) when (writeTimer.IsCancellationRequested)
         {
@@ -340,7 +340,7 @@ internal sealed partial class UpstreamRelay(
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException && clientAborted.IsCancellationRequested)
         {
-            RecordClientGone(endDelivered, status);
+            RecordClientGone(endDelivered, status, accountant?.StreamError);
         }
         finally
         {
@@ -353,14 +353,32 @@ internal sealed partial class UpstreamRelay(
     }
 
     /// <summary>
+    /// The answer ended: a success, unless the provider ended its stream with an error event in band. That stream began
+    /// with 200, but the answer failed, and the request log, totals and dashboard say so (as upstream_error, recorded
+    /// as 502 like the other failures of a started stream).
+    /// </summary>
+    private void Finish(int status, string? streamError)
+    {
+        if (streamError is null)
+        {
+            tracked.Complete(status);
+            return;
+        }
+
+        Log.StreamErrorEvent(logger, tracked.RequestId, tracked.Start.Provider, streamError);
+        tracked.Fail(ErrorTypes.UpstreamError, $"The provider ended the stream with an error: {streamError}", StatusCodes.Status502BadGateway);
+    }
+
+    /// <summary>
     /// The client left mid-response: a success when it already had the answer's closing event (only the
     /// upstream's trailing bytes were left), a client_disconnect otherwise.
     /// </summary>
-    private void RecordClientGone(bool endDelivered, int status)
+    private void RecordClientGone(bool endDelivered, int status, string? streamError)
     {
-        if (endDelivered)
+        if (endDelivered || streamError is not null)
         {
-            tracked.Complete(status);
+            // After the provider's own error event the client is expected to leave: that error is what happened.
+            Finish(status, streamError);
             return;
         }
 
@@ -524,6 +542,9 @@ internal sealed partial class UpstreamRelay(
 
         [LoggerMessage(18, LogLevel.Warning, "Request {RequestId}: still running when SHUTDOWN_TIMEOUT passed; ended", EventName = "EndedByShutdown")]
         public static partial void EndedByShutdown(ILogger logger, string requestId);
+
+        [LoggerMessage(19, LogLevel.Warning, "Request {RequestId}: {Provider} ended the stream with an error: {Error}", EventName = "StreamErrorEvent")]
+        public static partial void StreamErrorEvent(ILogger logger, string requestId, string provider, string error);
 
         [LoggerMessage(15, LogLevel.Warning, "Request {RequestId}: answer from {Provider} could not be translated: {Reason}", EventName = "UntranslatableResponse")]
         public static partial void UntranslatableResponse(ILogger logger, string requestId, string provider, string reason);

@@ -24,6 +24,46 @@ public sealed class StreamAccountantTests
         Assert.Equal(2, listener.ToolCalls);
     }
 
+    [Theory]
+    [InlineData(ApiFormat.Anthropic, "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n", "overloaded_error: Overloaded")]
+    [InlineData(ApiFormat.OpenAI, "data: {\"error\":{\"message\":\"boom\",\"type\":\"server_error\",\"code\":null}}\n\n", "server_error: boom")]
+    [InlineData(ApiFormat.OpenAI, "data: {\"error\":{\"message\":\"slow down\",\"code\":429}}\n\n", "429: slow down")]
+    [InlineData(ApiFormat.Responses, "event: error\ndata: {\"type\":\"error\",\"code\":\"server_error\",\"message\":\"boom\"}\n\n", "server_error: boom")]
+    [InlineData(ApiFormat.Responses, "event: response.failed\ndata: {\"type\":\"response.failed\",\"response\":{\"status\":\"failed\",\"error\":{\"code\":\"rate_limit_exceeded\",\"message\":\"Too fast\"}}}\n\n", "rate_limit_exceeded: Too fast")]
+    [InlineData(ApiFormat.Anthropic, "event: error\ndata: {not json\n\n", "error: (unreadable error event)")]
+    public void StreamError_ProviderErrorInBand_SaysTypeAndMessage(ApiFormat format, string errorEvent, string expected)
+    {
+        using var accountant = StreamAccountant.Create(format, new RecordingUsageListener());
+
+        // Split anywhere, like the bytes off the socket.
+        foreach (var chunk in System.Text.Encoding.UTF8.GetBytes(errorEvent).Chunk(7))
+        {
+            accountant.Feed(chunk);
+        }
+
+        Assert.Equal(expected, accountant.StreamError);
+    }
+
+    [Theory]
+    [InlineData(ApiFormat.Anthropic, nameof(RecordedStreams.AnthropicTools))]
+    [InlineData(ApiFormat.OpenAI, nameof(RecordedStreams.OpenAITools))]
+    [InlineData(ApiFormat.OpenAI, nameof(RecordedStreams.OpenAIText))]
+    public void StreamError_NormalStream_IsNull(ApiFormat format, string streamName)
+    {
+        var stream = streamName switch
+        {
+            nameof(RecordedStreams.AnthropicTools) => RecordedStreams.AnthropicTools,
+            nameof(RecordedStreams.OpenAITools) => RecordedStreams.OpenAITools,
+            _ => RecordedStreams.OpenAIText,
+        };
+        using var accountant = StreamAccountant.Create(format, new RecordingUsageListener());
+
+        accountant.Feed(RecordedStreams.Bytes(stream));
+
+        Assert.True(accountant.SawEnd);
+        Assert.Null(accountant.StreamError);
+    }
+
     [Fact]
     public void Feed_AfterDispose_IsIgnored()
     {
