@@ -18,11 +18,14 @@ internal static class WrittenAsIs
 {
     private static readonly JavaScriptEncoder s_encoder = JsonOutput.WriterOptions.Encoder!;
 
+    /// <summary>Every byte the encoder escapes on its own, and every non-ASCII byte: asked of the encoder once, at start-up.</summary>
+    private static readonly byte[] s_stopBytes = StopBytes();
+
     /// <summary>
     /// Where a scan inside a string stops: the quote, the backslash, every ASCII character the encoder escapes (asked of
     /// the encoder itself), and every non-ASCII byte (the encoder decides those: it escapes e.g. U+2028 and emoji).
     /// </summary>
-    private static readonly SearchValues<byte> s_stopInString = SearchValues.Create(StopBytes());
+    private static readonly SearchValues<byte> s_stopInString = SearchValues.Create(s_stopBytes);
 
     private const byte Unasked = 0;
     private const byte Kept = 1;
@@ -37,7 +40,7 @@ internal static class WrittenAsIs
     private const int VectorScanFrom = 32;
 
     /// <summary>Whether the encoder escapes DEL (0x7F) too: the block scan then stops on it as on the controls.</summary>
-    private static readonly bool s_delIsStop = StopBytes().Contains((byte)0x7F);
+    private static readonly bool s_delIsStop = s_stopBytes.Contains((byte)0x7F);
 
     /// <summary>
     /// The block scan's vector width, or 0 for the byte-by-byte walk: without vector hardware, and when the encoder's
@@ -203,7 +206,7 @@ internal static class WrittenAsIs
 
     private static bool HasBlockScanStops()
     {
-        var ascii = StopBytes().Where(b => b < 0x80).ToHashSet();
+        var ascii = s_stopBytes.Where(b => b < 0x80).ToHashSet();
         var expected = Enumerable.Range(0, 0x20).Select(b => (byte)b).Concat([(byte)'"', (byte)'\\']).ToHashSet();
         ascii.Remove(0x7F);
         return ascii.SetEquals(expected);
