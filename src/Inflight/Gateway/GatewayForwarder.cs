@@ -184,10 +184,11 @@ internal sealed partial class GatewayForwarder(
         if (translation is not null)
         {
             // What request translation changed is on the record from the start; later notes (response side) arrive live.
-            tracked.AddTranslationNotes(translation.Notes);
+            var requestNotes = translation.Notes;
+            tracked.AddTranslationNotes(requestNotes);
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                foreach (var note in translation.Notes)
+                foreach (var note in requestNotes)
                 {
                     Log.TranslationNote(logger, provider.Name, note);
                 }
