@@ -192,15 +192,6 @@ internal static class LoadDriver
     /// </summary>
     private static async Task<List<Measurement>> RunClaudeCodeAsync(LoadOptions options, HttpClient client, TextWriter log, ClaudeCodeCase claude, Target direct, Target inflight, bool warmUp, bool reversed)
     {
-        if (warmUp)
-        {
-            // JIT every path up to its optimized tier (the tokenizer too), and give the warm case its cached counts.
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 4), 2, options.Cap(20), () => claude.Translated);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(100, 2), 2, options.Cap(20), claude.Cold);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: true, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.AnthropicPassthrough);
-            await HttpLoad.RunAsync(client, "warmup", inflight, anthropic: false, stream: true, PlainModel, options.Count(200, 2), 2, options.Cap(20), () => claude.OpenAIPassthrough);
-        }
-
         (string Path, bool Anthropic, Func<byte[]> Direct, Func<byte[]> Inflight)[] paths =
         [
             ("passthrough-anthropic", true, () => claude.Translated, () => claude.AnthropicPassthrough),
@@ -208,17 +199,18 @@ internal static class LoadDriver
             ("translated-warm", true, () => claude.Translated, () => claude.Translated),
             ("translated-cold", true, claude.Cold, claude.Cold),
         ];
-        if (warmUp && !options.Smoke)
+        if (warmUp)
         {
-            // Then one unmeasured pass over every case through the gateway, at each case's concurrency and half its count.
-            // Without it the whole first repetition read high, every c16 case 1.5-1.8x its later repetitions whichever
-            // path it was (the runtime still settling: tiered compilation is held back while new methods keep compiling),
-            // which skewed that repetition's ratios (docs/performance.md, the warm turn's gap).
+            // One unmeasured pass over every case through the gateway, at each case's concurrency and half its count: every
+            // path JIT-compiled up to its optimized tier (the tokenizer too), and the warm case's counts cached. A warm-up
+            // at concurrency 2 alone left the whole first repetition high, every c16 case 1.5-1.8x its later repetitions
+            // whichever path it was (tiered compilation is held back while new methods keep compiling), which skewed that
+            // repetition's ratios (docs/performance.md, the warm turn's gap).
             foreach (var concurrency in new[] { 1, 16 })
             {
                 foreach (var (path, anthropic, _, inflightBody) in paths)
                 {
-                    await HttpLoad.RunAsync(client, "warmup", inflight, anthropic, stream: true, PlainModel, options.Count(CaseCount(concurrency, path) / 2), concurrency, options.Cap(15), inflightBody);
+                    await HttpLoad.RunAsync(client, "warmup", inflight, anthropic, stream: true, PlainModel, options.Count(CaseCount(concurrency, path) / 2, 2), concurrency, options.Cap(15), inflightBody);
                 }
             }
         }
