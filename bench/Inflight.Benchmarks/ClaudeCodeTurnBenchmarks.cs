@@ -133,6 +133,7 @@ public class ClaudeCodeTurnBenchmarks
     public int TranslatedTurnFirstTurnEmptyCache()
     {
         _cached.ClearCache();
+        AnthropicToOpenAIRequest.ToolLists.Clear();
         var written = TranslatedTurn(_body);
         _cached.CountAnthropicRequest(_parsedNextTurn.RootElement);
         return written;

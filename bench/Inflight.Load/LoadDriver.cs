@@ -246,7 +246,13 @@ internal static class LoadDriver
             return "The gateway's `/health` does not report its token-count cache.";
         }
 
-        return string.Create(CultureInfo.InvariantCulture, $"Gateway token-count cache at the end (`/health`): {cache.GetProperty("hits").GetInt64():N0} hits, {cache.GetProperty("misses").GetInt64():N0} misses, {cache.GetProperty("entries").GetInt32():N0} of {cache.GetProperty("capacity").GetInt32():N0} entries.");
+        var note = string.Create(CultureInfo.InvariantCulture, $"Gateway token-count cache at the end (`/health`): {Figures(cache)}.");
+        return health.RootElement.TryGetProperty("tool_list_cache", out var toolLists)
+            ? string.Create(CultureInfo.InvariantCulture, $"{note} Translated tool lists: {Figures(toolLists)}.")
+            : note;
+
+        static string Figures(JsonElement cache)
+            => string.Create(CultureInfo.InvariantCulture, $"{cache.GetProperty("hits").GetInt64():N0} hits, {cache.GetProperty("misses").GetInt64():N0} misses, {cache.GetProperty("entries").GetInt32():N0} of {cache.GetProperty("capacity").GetInt32():N0} entries");
     }
 
     /// <summary>The history writer's figures at the end of the run: its store, mean batch size and lag (set INFLIGHT_DATABASE_URL with --gateway-env).</summary>

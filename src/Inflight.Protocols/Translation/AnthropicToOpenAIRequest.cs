@@ -22,6 +22,16 @@ public static class AnthropicToOpenAIRequest
     internal const int MaxStopSequences = 4;
 
     /// <summary>The policy for every top-level Anthropic field; a field not listed is dropped and noted.</summary>
+    /// <summary>Tool lists translated before, by their bytes: Claude Code resends the same definitions on every turn.</summary>
+    internal static readonly ToolListCache ToolLists = new(ToolListCache.DefaultCapacity);
+
+    /// <summary>The shared tool-list cache's figures (<c>/health</c>).</summary>
+    public static CacheStats ToolListCacheStats => ToolLists.Stats;
+
+    private const string CacheControl = "cache_control";
+    private const string DeferLoading = "tools[].defer_loading";
+    private const string InputExamples = "tools[].input_examples";
+
     internal static readonly FrozenDictionary<string, FieldPolicy> Fields = new Dictionary<string, FieldPolicy>
     {
         ["model"] = FieldPolicy.Translated("replaced by the routed model"),
@@ -62,16 +72,19 @@ public static class AnthropicToOpenAIRequest
     public static byte[] Translate(JsonElement request, TranslationContext ctx) => TranslatedBody.ToArray(request, ctx, Translate);
 
     /// <summary>As <see cref="Translate(JsonElement, TranslationContext)"/>, into pooled memory the caller owns (the gateway sends it from there).</summary>
-    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output) => WriteTo(request, output, ctx);
+    public static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output) => WriteTo(request, output, ctx, ToolLists);
+
+    /// <summary>As <see cref="Translate(JsonElement, TranslationContext, PooledBufferWriter)"/> with tool lists from <paramref name="toolLists"/> (tests).</summary>
+    internal static void Translate(JsonElement request, TranslationContext ctx, PooledBufferWriter output, ToolListCache toolLists) => WriteTo(request, output, ctx, toolLists);
 
     /// <summary>Whether the body would translate (a <see cref="TranslationException"/> if not), keeping no output: what count_tokens checks.</summary>
     public static void Check(JsonElement request, TranslationContext ctx)
     {
         using var output = new PooledBufferWriter(TranslatedBody.InitialCapacity(request));
-        WriteTo(request, output, ctx);
+        WriteTo(request, output, ctx, ToolLists);
     }
 
-    private static void WriteTo(JsonElement request, PooledBufferWriter output, TranslationContext ctx)
+    private static void WriteTo(JsonElement request, PooledBufferWriter output, TranslationContext ctx, ToolListCache toolLists)
     {
         if (request.ValueKind != JsonValueKind.Object)
         {
@@ -79,10 +92,10 @@ public static class AnthropicToOpenAIRequest
         }
 
         using var writer = new Utf8JsonWriter(output, JsonOutput.WriterOptions);
-        Write(request, writer, ctx);
+        Write(request, writer, ctx, toolLists);
     }
 
-    private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx)
+    private static void Write(JsonElement request, Utf8JsonWriter w, TranslationContext ctx, ToolListCache toolLists)
     {
         var reasoningModel = ModelFamilies.IsOpenAIReasoningModel(ctx.Model);
         w.WriteStartObject();
@@ -132,15 +145,15 @@ public static class AnthropicToOpenAIRequest
 
         w.WriteEndArray();
 
-        var tools = new HashSet<string>(StringComparer.Ordinal);
-        var droppedTools = new HashSet<string>(StringComparer.Ordinal);
-        if (request.Prop("tools"u8) is { } toolsNode)
+        var toolList = request.Prop("tools"u8) is { } toolsNode ? ToolList(toolsNode, toolLists, ctx) : null;
+        if (toolList?.Json is { } toolsJson)
         {
-            WriteTools(toolsNode, tools, droppedTools, w, ctx);
+            w.WritePropertyName("tools"u8);
+            w.WriteRawValue(toolsJson, skipInputValidation: true);
         }
 
         // OpenAI rejects tool_choice / parallel_tool_calls without tools: they are checked, and written only with tools.
-        var hasTools = tools.Count > 0;
+        var hasTools = toolList?.Json is not null;
         foreach (var property in request.EnumerateObject())
         {
             var name = property.Name;
@@ -195,7 +208,7 @@ public static class AnthropicToOpenAIRequest
                 case "tool_choice":
                     if (value is { } choice)
                     {
-                        WriteToolChoice(choice, tools, droppedTools, hasTools ? w : null, ctx);
+                        WriteToolChoice(choice, toolList, hasTools ? w : null, ctx);
                     }
 
                     break;
@@ -349,7 +362,7 @@ public static class AnthropicToOpenAIRequest
     {
         if (block.Prop("cache_control"u8) is not null)
         {
-            ctx.Drop("cache_control");
+            ctx.Drop(CacheControl);
         }
     }
 
@@ -856,89 +869,132 @@ public static class AnthropicToOpenAIRequest
         };
     }
 
-    private static void WriteTools(JsonElement toolsNode, HashSet<string> kept, HashSet<string> dropped, Utf8JsonWriter w, TranslationContext ctx)
+    /// <summary>
+    /// The request's tool list translated, from <paramref name="toolLists"/> when these exact bytes were translated before; what
+    /// translating it dropped is noted on <paramref name="ctx"/> either way, in the same order.
+    /// </summary>
+    private static TranslatedToolList ToolList(JsonElement toolsNode, ToolListCache toolLists, TranslationContext ctx)
     {
         if (toolsNode.ValueKind != JsonValueKind.Array)
         {
             throw new TranslationException(400, "tools: must be an array of tools.");
         }
 
-        var i = 0;
-        foreach (var tool in toolsNode.EnumerateArray())
+        var source = JsonMarshal.GetRawUtf8Value(toolsNode);
+        if (!toolLists.TryGet(source, out var list))
         {
-            if (tool.ValueKind != JsonValueKind.Object)
-            {
-                throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
-            }
-
-            JsonElement? t = tool;
-            var name = t.Prop("name"u8).AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
-
-            // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
-            var type = t.Prop("type"u8);
-            if (type.IsString() && !type.Is("custom"u8))
-            {
-                ctx.Drop($"server tool {type.AsString()}");
-                dropped.Add(name);
-                i++;
-                continue;
-            }
-
-            var schema = t.Prop("input_schema"u8);
-            if (schema is not null && !schema.IsObject())
-            {
-                throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
-            }
-
-            NoteCacheControl(t, ctx);
-            if (t.Prop("defer_loading"u8).AsBool() == true)
-            {
-                // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
-                ctx.Drop("tools[].defer_loading");
-            }
-
-            if (t.Prop("input_examples"u8) is not null)
-            {
-                ctx.Drop("tools[].input_examples");
-            }
-
-            if (kept.Count == 0)
-            {
-                w.WriteStartArray("tools"u8);
-            }
-
-            kept.Add(name);
-            w.WriteStartObject();
-            w.WriteString("type"u8, "function"u8);
-            w.WriteStartObject("function"u8);
-            w.WriteString("name"u8, name);
-            if (t.Prop("description"u8) is { ValueKind: JsonValueKind.String } description)
-            {
-                w.WritePropertyName("description"u8);
-                WrittenAsIs.Write(description, w);
-            }
-
-            w.WritePropertyName("parameters"u8);
-            WrittenAsIs.WriteSchema(schema, w);
-
-            if (t.Prop("strict"u8).AsBool() is { } strict)
-            {
-                w.WriteBoolean("strict"u8, strict);
-            }
-
-            w.WriteEndObject();
-            w.WriteEndObject();
-            i++;
+            list = TranslateTools(toolsNode, source);
+            toolLists.Add(list);
         }
 
-        if (kept.Count > 0)
+        foreach (var drop in list.Drops)
         {
+            ctx.Drop(drop);
+        }
+
+        return list;
+    }
+
+    private static TranslatedToolList TranslateTools(JsonElement toolsNode, ReadOnlySpan<byte> source)
+    {
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        var drops = new List<string>();
+        void Drop(string what)
+        {
+            // As TranslationContext.Drop skips the same field again: one entry per run of repeats.
+            if (drops.Count == 0 || !ReferenceEquals(drops[^1], what))
+            {
+                drops.Add(what);
+            }
+        }
+
+        using var output = new PooledBufferWriter(source.Length + 256);
+        using (var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
+        {
+            w.WriteStartArray();
+            var i = 0;
+            foreach (var tool in toolsNode.EnumerateArray())
+            {
+                if (tool.ValueKind != JsonValueKind.Object)
+                {
+                    throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
+                }
+
+                JsonElement? t = tool;
+                var name = t.Prop("name"u8).AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
+
+                // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
+                var type = t.Prop("type"u8);
+                if (type.IsString() && !type.Is("custom"u8))
+                {
+                    Drop($"server tool {type.AsString()}");
+                    dropped.Add(name);
+                    i++;
+                    continue;
+                }
+
+                var schema = t.Prop("input_schema"u8);
+                if (schema is not null && !schema.IsObject())
+                {
+                    throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
+                }
+
+                if (t.Prop("cache_control"u8) is not null)
+                {
+                    Drop(CacheControl);
+                }
+
+                if (t.Prop("defer_loading"u8).AsBool() == true)
+                {
+                    // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
+                    Drop(DeferLoading);
+                }
+
+                if (t.Prop("input_examples"u8) is not null)
+                {
+                    Drop(InputExamples);
+                }
+
+                sent.Add(name);
+                w.WriteStartObject();
+                w.WriteString("type"u8, "function"u8);
+                w.WriteStartObject("function"u8);
+                w.WriteString("name"u8, name);
+                if (t.Prop("description"u8) is { ValueKind: JsonValueKind.String } description)
+                {
+                    w.WritePropertyName("description"u8);
+                    WrittenAsIs.Write(description, w);
+                }
+
+                w.WritePropertyName("parameters"u8);
+                WrittenAsIs.WriteSchema(schema, w);
+
+                if (t.Prop("strict"u8).AsBool() is { } strict)
+                {
+                    w.WriteBoolean("strict"u8, strict);
+                }
+
+                w.WriteEndObject();
+                w.WriteEndObject();
+                i++;
+            }
+
             w.WriteEndArray();
         }
+
+        return new TranslatedToolList
+        {
+            Source = source.Length <= ToolListCache.MaxListBytes ? source.ToArray() : null,
+            Json = sent.Count > 0 ? output.WrittenSpan.ToArray() : null,
+            Sent = sent,
+            Dropped = dropped,
+            Drops = drops,
+        };
     }
 
     /// <summary>Checks tool_choice, and writes it when <paramref name="w"/> is given (only when tools are sent).</summary>
-    private static void WriteToolChoice(JsonElement choice, HashSet<string> tools, HashSet<string> droppedTools, Utf8JsonWriter? w, TranslationContext ctx)
+    private static void WriteToolChoice(JsonElement choice, TranslatedToolList? tools, Utf8JsonWriter? w, TranslationContext ctx)
     {
         if (choice.ValueKind != JsonValueKind.Object)
         {
@@ -960,7 +1016,7 @@ public static class AnthropicToOpenAIRequest
                 break;
             case "tool":
                 var name = choice.Prop("name"u8).AsString() ?? throw new TranslationException(400, "tool_choice.name: must be a string when type is 'tool'.");
-                if (droppedTools.Contains(name) || !tools.Contains(name))
+                if (tools is null || tools.Dropped.Contains(name) || !tools.Sent.Contains(name))
                 {
                     // Naming a tool the upstream never sees would be rejected there; let the model choose instead.
                     ctx.Note($"tool_choice {name} → auto (the tool was not sent upstream)");

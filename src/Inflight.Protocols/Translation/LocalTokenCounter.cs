@@ -69,16 +69,17 @@ public sealed class LocalTokenCounter
         SystemBlock = 2,
         Tool = 3,
         ContentBlock = 4,
+        ToolList = 5,
     }
 
     /// <summary>The process-wide counter, with a cache of about 4 MB; the vocabulary loads once, on first use (about 100 ms).</summary>
     public static LocalTokenCounter Shared => s_shared.Value;
 
     /// <summary>The shared counter's cache figures, without loading the vocabulary if nothing was counted yet.</summary>
-    public static TokenCountCacheStats SharedCacheStats => s_shared.IsValueCreated ? s_shared.Value.CacheStats : TokenCountCacheStats.None;
+    public static CacheStats SharedCacheStats => s_shared.IsValueCreated ? s_shared.Value.CacheStats : CacheStats.None;
 
     /// <summary>Hits and misses of the block cache (all zero for a counter without one).</summary>
-    public TokenCountCacheStats CacheStats => _cache?.Stats ?? TokenCountCacheStats.None;
+    public CacheStats CacheStats => _cache?.Stats ?? CacheStats.None;
 
     /// <summary>A counter with a cache of its own (<paramref name="capacity"/> blocks), or none when it is 0.</summary>
     internal static LocalTokenCounter Create(int capacity)
@@ -231,13 +232,28 @@ public sealed class LocalTokenCounter
             return 0;
         }
 
+        // The whole list first, by its raw bytes (one hash, no walk over its members): Claude Code resends the same
+        // list every turn. A list that differs (a tool added, a cache marker moved) still finds each tool's own count.
+        tools = toolList.GetArrayLength();
+        UInt128 key = default;
+        if (_cache is not null)
+        {
+            var hasher = StartHash(BlockKind.ToolList);
+            hasher.Append(JsonMarshal.GetRawUtf8Value(toolList));
+            key = hasher.GetCurrentHashAsUInt128();
+            if (_cache.TryGet(key, out var cached))
+            {
+                return cached;
+            }
+        }
+
         var total = 0;
         foreach (var tool in toolList.EnumerateArray())
         {
-            tools++;
             total += PerToolOverhead + CountCachedBlock(tool, BlockKind.Tool);
         }
 
+        _cache?.Add(key, total);
         return total;
     }
 

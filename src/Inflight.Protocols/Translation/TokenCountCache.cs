@@ -24,7 +24,7 @@ internal sealed class TokenCountCache(int capacity)
     /// <summary>Forgets every count (benchmarks of the first turn); the hit and miss counters keep running.</summary>
     public void Clear() => _counts.Clear();
 
-    public TokenCountCacheStats Stats
+    public CacheStats Stats
     {
         get
         {

@@ -68,7 +68,7 @@ internal static class GatewayExtensions
     {
         var gateway = options.Value;
         return TypedResults.Json(
-            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats, HistoryHealth.Of(history)),
+            new HealthStatus("ok", gateway.DefaultProvider, [.. gateway.Providers.Keys.Order(StringComparer.Ordinal)], gateway.DemoMode, LocalTokenCounter.SharedCacheStats, AnthropicToOpenAIRequest.ToolListCacheStats, HistoryHealth.Of(history)),
             GatewayJsonContext.Default.HealthStatus);
     }
 
@@ -84,6 +84,7 @@ internal static class GatewayExtensions
 
 /// <summary>
 /// <c>GET /health</c>; <c>token_count_cache</c> shows how often local token counting (count_tokens and translated streams' input estimate) reused a block's count;
+/// <c>tool_list_cache</c> how often a translated Messages request's tool list was copied from an earlier translation of the same bytes;
 /// <c>history</c> shows the history store (written, pending, dropped, last error).
 /// </summary>
-internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, TokenCountCacheStats TokenCountCache, HistoryHealth History);
+internal sealed record HealthStatus(string Status, string DefaultProvider, IReadOnlyList<string> Providers, bool Demo, CacheStats TokenCountCache, CacheStats ToolListCache, HistoryHealth History);

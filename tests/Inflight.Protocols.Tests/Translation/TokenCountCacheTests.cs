@@ -114,7 +114,7 @@ public sealed class TokenCountCacheTests
 
         Assert.Equal(fromBytes, fromParse);
         Assert.Equal(afterBytes.Misses, counter.CacheStats.Misses);
-        Assert.Equal(afterBytes.Misses, counter.CacheStats.Hits);
+        Assert.Equal(LookupsOfARepeat(afterBytes.Misses, body), counter.CacheStats.Hits);
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public sealed class TokenCountCacheTests
         var second = counter.CountAnthropicRequest(spaced);
 
         Assert.Equal(first, second);
-        Assert.Equal(new TokenCountCacheStats(1, 1, 1, 64), counter.CacheStats);
+        Assert.Equal(new CacheStats(1, 1, 1, 64), counter.CacheStats);
     }
 
     [Theory]
@@ -157,7 +157,36 @@ public sealed class TokenCountCacheTests
 
         Assert.Equal(0, first.Hits);
         Assert.Equal(first.Misses, second.Misses);
-        Assert.Equal(first.Misses, second.Hits);
+        Assert.Equal(LookupsOfARepeat(first.Misses, body), second.Hits);
+    }
+
+    [Fact]
+    public void CountAnthropicRequest_OneToolChanged_CountsOnlyThatTool()
+    {
+        var counter = LocalTokenCounter.Create(1024);
+        var body = Body(FirstTurn);
+        counter.CountAnthropicRequest(body);
+        var before = counter.CacheStats;
+        var changed = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"name\":\"Bash\"", "\"name\":\"Shell\"", StringComparison.Ordinal));
+        Assert.Equal(body.Length + 1, changed.Length); // the rename took
+
+        var count = counter.CountAnthropicRequest(changed);
+        var after = counter.CacheStats;
+
+        Assert.Equal(ReferenceTokenCounter.Count(changed), count);
+
+        // The list as a whole is new, and so is the renamed tool; every other tool is found by its own count.
+        Assert.Equal(2, after.Misses - before.Misses);
+    }
+
+    /// <summary>
+    /// Hits when a counted body comes again: every block it missed, except the tools, which the whole list's entry
+    /// answers without looking each one up.
+    /// </summary>
+    private static long LookupsOfARepeat(long misses, byte[] body)
+    {
+        using var parsed = JsonDocument.Parse(body);
+        return misses - (parsed.RootElement.TryGetProperty("tools", out var tools) ? tools.GetArrayLength() : 0);
     }
 
     [Fact]
@@ -176,7 +205,7 @@ public sealed class TokenCountCacheTests
         // moved to the new prompt, and an earlier message the CLI now sends as a plain string instead of a text
         // block, do not make the older blocks look new.
         Assert.Equal(2, after.Misses - before.Misses);
-        Assert.Equal(before.Misses, after.Hits - before.Hits);
+        Assert.Equal(LookupsOfARepeat(before.Misses, Body(FirstTurn)), after.Hits - before.Hits);
     }
 
     [Fact]
@@ -190,7 +219,7 @@ public sealed class TokenCountCacheTests
         var second = counter.CountAnthropicRequest(unmarked);
 
         Assert.Equal(first, second);
-        Assert.Equal(new TokenCountCacheStats(1, 1, 1, 64), counter.CacheStats);
+        Assert.Equal(new CacheStats(1, 1, 1, 64), counter.CacheStats);
     }
 
     [Fact]

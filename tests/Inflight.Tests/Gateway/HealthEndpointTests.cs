@@ -48,10 +48,32 @@ public sealed class HealthEndpointTests
         Assert.InRange(after.Entries, 3, after.Capacity);
     }
 
-    private static async Task<(long Hits, long Misses, int Entries, int Capacity)> CacheFiguresAsync(GatewayApp app)
+    [Fact]
+    public async Task GetHealth_AfterARepeatedTranslatedTurn_ReportsToolListCacheHits()
+    {
+        await using var upstream = await FakeUpstream.StartAsync((ctx, _) => FakeResponses.WriteJsonAsync(ctx, """{"id":"c","object":"chat.completion","model":"gpt-4.1","choices":[{"index":0,"message":{"role":"assistant","content":"ok"},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":1,"total_tokens":6}}"""));
+        await using var app = GatewayApp.StartWithUpstream(upstream, "openai");
+        var body = $$$"""{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"Read","description":"Reads a file ({{{Guid.NewGuid()}}})","input_schema":{"type":"object"}}]}""";
+
+        var before = await CacheFiguresAsync(app, "tool_list_cache");
+        for (var turn = 0; turn < 2; turn++)
+        {
+            using var response = await app.Client.PostAsync("/v1/messages", PassThroughTests.JsonBody(body, stream: false), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var after = await CacheFiguresAsync(app, "tool_list_cache");
+
+        // The list is new to this process (its description is unique): the first turn translated it, the second copied it.
+        Assert.True(after.Misses - before.Misses >= 1, $"misses {before.Misses} -> {after.Misses}");
+        Assert.True(after.Hits - before.Hits >= 1, $"hits {before.Hits} -> {after.Hits}");
+        Assert.InRange(after.Entries, 1, after.Capacity);
+    }
+
+    private static async Task<(long Hits, long Misses, int Entries, int Capacity)> CacheFiguresAsync(GatewayApp app, string name = "token_count_cache")
     {
         using var json = JsonDocument.Parse(await app.Client.GetStringAsync("/health", Ct));
-        var cache = json.RootElement.GetProperty("token_count_cache");
+        var cache = json.RootElement.GetProperty(name);
         return (cache.GetProperty("hits").GetInt64(), cache.GetProperty("misses").GetInt64(), cache.GetProperty("entries").GetInt32(), cache.GetProperty("capacity").GetInt32());
     }
 }
