@@ -101,7 +101,7 @@ public class ClaudeCodeTurnBenchmarks
     public int TranslateStreamPerChunk()
     {
         _output.ResetWrittenCount();
-        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, new TranslationContext { Model = "bench-fast", EstimatedInputTokens = 20_000 }, _output);
+        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, new TranslationContext { Model = "bench-fast", EstimatedInputTokens = 20_000 });
         foreach (var chunk in _openAIStream)
         {
             transform.Write(chunk, _output);
@@ -177,7 +177,7 @@ public class ClaudeCodeTurnBenchmarks
         }
 
         _output.ResetWrittenCount();
-        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, context, _output);
+        using var transform = new StreamTranslationTransform(ApiFormat.Anthropic, ApiFormat.OpenAI, context);
         using var accountant = StreamAccountant.Create(ApiFormat.OpenAI, _listener);
         foreach (var chunk in _openAIStream)
         {

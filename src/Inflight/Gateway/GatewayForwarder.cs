@@ -213,7 +213,7 @@ internal sealed partial class GatewayForwarder(
         using ResponseBodyTransform transform = translation is null
             ? new PassThroughTransform(clientFormat, hideUsageChunk: injectUsage)
             : summary.IsStreaming
-                ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation, context.Response.BodyWriter)
+                ? new StreamTranslationTransform(clientFormat, upstreamFormat, translation)
                 : new JsonTranslationTransform(clientFormat, upstreamFormat, translation);
         var relay = new UpstreamRelay(context, tracked, clientFormat, upstreamFormat, summary.IsStreaming, transform, _options.RequestTimeout, _options.StreamPingInterval, _options.ClientWriteTimeout, redactor, shutdown.Deadline, timeProvider, logger)
         {
