@@ -881,7 +881,7 @@ public static class AnthropicToOpenAIRequest
         }
 
         var source = JsonMarshal.GetRawUtf8Value(toolsNode);
-        if (!toolLists.TryGet(source, out var list))
+        if (!toolLists.TryGet(source, ctx.ToolListKey(source.Length), out var list))
         {
             list = TranslateTools(toolsNode, source);
             toolLists.Add(list);

@@ -110,7 +110,13 @@ public sealed class LocalTokenCounter
     /// parse of the body serves the inspector, this count and the request translator.
     /// </summary>
     /// <exception cref="TranslationException">400 when the request is not an object, or a text it must tokenize is not valid UTF-8.</exception>
-    public int CountAnthropicRequest(JsonElement anthropicRequest)
+    public int CountAnthropicRequest(JsonElement anthropicRequest) => CountAnthropicRequest(anthropicRequest, exchange: null);
+
+    /// <summary>
+    /// As <see cref="CountAnthropicRequest(JsonElement)"/> for a request about to be translated: the hash of its tool list,
+    /// which the count takes anyway, is left on <paramref name="exchange"/> for the translator's look-up of the same list.
+    /// </summary>
+    public int CountAnthropicRequest(JsonElement anthropicRequest, TranslationContext? exchange)
     {
         if (anthropicRequest.ValueKind != JsonValueKind.Object)
         {
@@ -119,7 +125,7 @@ public sealed class LocalTokenCounter
 
         try
         {
-            return CountRequest(anthropicRequest);
+            return CountRequest(anthropicRequest, exchange);
         }
         catch (InvalidOperationException ex) when (ex.InnerException is DecoderFallbackException)
         {
@@ -128,7 +134,7 @@ public sealed class LocalTokenCounter
         }
     }
 
-    private int CountRequest(JsonElement request)
+    private int CountRequest(JsonElement request, TranslationContext? exchange)
     {
         // Every occurrence of a member counts, as a reader pass over the bytes would (the gateway's parse refuses duplicates).
         var total = PerRequestOverhead;
@@ -146,7 +152,7 @@ public sealed class LocalTokenCounter
             }
             else if (member.NameEquals("tools"u8))
             {
-                total += CountTools(member.Value, out tools);
+                total += CountTools(member.Value, out tools, exchange);
             }
             else if (member.NameEquals("tool_choice"u8))
             {
@@ -224,7 +230,7 @@ public sealed class LocalTokenCounter
         return total;
     }
 
-    private int CountTools(JsonElement toolList, out int tools)
+    private int CountTools(JsonElement toolList, out int tools, TranslationContext? exchange)
     {
         tools = 0;
         if (toolList.ValueKind != JsonValueKind.Array)
@@ -234,13 +240,15 @@ public sealed class LocalTokenCounter
 
         // The whole list first, by its raw bytes (one hash, no walk over its members): Claude Code resends the same
         // list every turn. A list that differs (a tool added, a cache marker moved) still finds each tool's own count.
+        // The hash is the translated-tool-list cache's key, kept on the exchange so translation does not hash again.
         tools = toolList.GetArrayLength();
         UInt128 key = default;
         if (_cache is not null)
         {
-            var hasher = StartHash(BlockKind.ToolList);
-            hasher.Append(JsonMarshal.GetRawUtf8Value(toolList));
-            key = hasher.GetCurrentHashAsUInt128();
+            var raw = JsonMarshal.GetRawUtf8Value(toolList);
+            var listKey = ToolListCache.Key(raw);
+            exchange?.KeepToolListKey(raw.Length, listKey);
+            key = new UInt128((ulong)BlockKind.ToolList, listKey);
             if (_cache.TryGet(key, out var cached))
             {
                 return cached;

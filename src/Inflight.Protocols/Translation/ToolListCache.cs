@@ -33,18 +33,24 @@ internal sealed class ToolListCache(int capacity)
 
     private readonly ConcurrentLru<ulong, TranslatedToolList> _lists = new(capacity);
 
-    /// <summary>The translation of exactly these bytes, if kept.</summary>
-    public bool TryGet(ReadOnlySpan<byte> source, out TranslatedToolList list)
+    // Counted here rather than by the LRU, which would count a key found with other bytes as a hit.
+    private long _hits;
+    private long _misses;
+
+    /// <summary>The translation of exactly these bytes, if kept; <paramref name="key"/> is their <see cref="Key"/> when the caller has it.</summary>
+    public bool TryGet(ReadOnlySpan<byte> source, ulong? key, out TranslatedToolList list)
     {
         if (source.Length <= MaxListBytes
-            && _lists.TryGet(Key(source), out var found)
+            && _lists.TryGet(key ?? Key(source), out var found)
             && found.Source is { } kept
             && source.SequenceEqual(kept))
         {
+            Interlocked.Increment(ref _hits);
             list = found;
             return true;
         }
 
+        Interlocked.Increment(ref _misses);
         list = null!;
         return false;
     }
@@ -61,14 +67,8 @@ internal sealed class ToolListCache(int capacity)
     /// <summary>Forgets every list (benchmarks of the first turn); the hit and miss counters keep running.</summary>
     public void Clear() => _lists.Clear();
 
-    public CacheStats Stats
-    {
-        get
-        {
-            var metrics = _lists.Metrics.Value;
-            return new(metrics?.Hits ?? 0, metrics?.Misses ?? 0, _lists.Count, capacity);
-        }
-    }
+    public CacheStats Stats => new(Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), _lists.Count, capacity);
 
-    private static ulong Key(ReadOnlySpan<byte> source) => XxHash3.HashToUInt64(source, s_seed);
+    /// <summary>A list's key: a seeded 64-bit hash of its bytes (also the token count's key for the whole list).</summary>
+    public static ulong Key(ReadOnlySpan<byte> source) => XxHash3.HashToUInt64(source, s_seed);
 }

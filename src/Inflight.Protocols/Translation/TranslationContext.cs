@@ -94,6 +94,8 @@ public sealed class TranslationContext
 
     private string? _lastDropped;
     private List<string>? _notes;
+    private int _toolListLength = -1;
+    private ulong _toolListKey;
 
     /// <summary>Records that <paramref name="what"/> (a field or feature) was dropped: the note reads <c>"dropped: what"</c>.</summary>
     internal void Drop(string what)
@@ -135,6 +137,14 @@ public sealed class TranslationContext
         OnNote?.Invoke(note);
         return true;
     }
+
+    /// <summary>Keeps the <see cref="ToolListCache.Key"/> the token count took of the request's tool list.</summary>
+    internal void KeepToolListKey(int length, ulong key) => (_toolListLength, _toolListKey) = (length, key);
+
+    /// <summary>
+    /// The kept key of a tool list of this length, else null (hash it). A wrong key only misses: a hit compares the bytes.
+    /// </summary>
+    internal ulong? ToolListKey(int length) => length == _toolListLength ? _toolListKey : null;
 
     internal string ModelForClient(string? upstreamModel)
         => ResponseModel ?? (string.IsNullOrEmpty(upstreamModel) ? Model : upstreamModel);

@@ -123,7 +123,7 @@ internal sealed partial class GatewayForwarder(
                 // A real tokenizer count: Claude Code shows context use from message_start's input_tokens.
                 if (clientFormat == ApiFormat.Anthropic)
                 {
-                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(parsed!.RootElement);
+                    estimatedInput = LocalTokenCounter.Shared.CountAnthropicRequest(parsed!.RootElement, translation);
                 }
 
                 translation.EstimatedInputTokens = (int)Math.Min(int.MaxValue, estimatedInput);

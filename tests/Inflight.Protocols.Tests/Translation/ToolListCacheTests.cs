@@ -122,6 +122,44 @@ public sealed class ToolListCacheTests
         Assert.Equal(20, cache.Stats.Misses);
     }
 
+    [Fact]
+    public void Translate_AfterTheCountOnTheSameExchange_FindsTheListByTheCountsKey()
+    {
+        var cache = new ToolListCache(8);
+        var body = Encoding.UTF8.GetString(ClaudeCodeRecordings.Messages);
+        var (expected, _) = Translate(body, cache);
+        using var parsed = RequestInspector.Parse(Encoding.UTF8.GetBytes(body));
+        var exchange = Context("gpt-4.1");
+
+        LocalTokenCounter.Create(64).CountAnthropicRequest(parsed.RootElement, exchange);
+        using var output = new PooledBufferWriter(1024);
+        AnthropicToOpenAIRequest.Translate(parsed.RootElement, exchange, output, cache);
+
+        Assert.Equal(1, cache.Stats.Hits);
+        Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Translate_KeptKeyOfAnotherListOfTheSameLength_TranslatesItsOwnList()
+    {
+        // A key kept for another list (the exchange counted another body) must not bring that list in.
+        var cache = new ToolListCache(8);
+        const string Kept = """[{"name":"aaaa","input_schema":{"type":"object"}}]""";
+        const string Sent = """[{"name":"bbbb","input_schema":{"type":"object"}}]""";
+        Translate($$$"""{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":{{{Kept}}}}""", cache);
+        var exchange = Context("gpt-4.1");
+        exchange.KeepToolListKey(Sent.Length, ToolListCache.Key(Encoding.UTF8.GetBytes(Kept)));
+        using var parsed = RequestInspector.Parse(Encoding.UTF8.GetBytes($$$"""{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":{{{Sent}}}}"""));
+        using var output = new PooledBufferWriter(1024);
+
+        AnthropicToOpenAIRequest.Translate(parsed.RootElement, exchange, output, cache);
+
+        var translated = Encoding.UTF8.GetString(output.WrittenSpan);
+        Assert.Contains("\"name\":\"bbbb\"", translated, StringComparison.Ordinal);
+        Assert.DoesNotContain("aaaa", translated, StringComparison.Ordinal);
+        Assert.Equal(0, cache.Stats.Hits);
+    }
+
     private static (byte[] Body, List<string> Notes) Translate(string body, ToolListCache cache)
     {
         var notes = new List<string>();
