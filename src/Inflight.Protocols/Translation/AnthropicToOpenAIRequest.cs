@@ -881,10 +881,11 @@ public static class AnthropicToOpenAIRequest
         }
 
         var source = JsonMarshal.GetRawUtf8Value(toolsNode);
-        if (!toolLists.TryGet(source, ctx.ToolListKey(source.Length), out var list))
+        var key = ctx.ToolListKey(source.Length) ?? ToolListCache.Key(source);
+        if (!toolLists.TryGet(source, key, out var list))
         {
             list = TranslateTools(toolsNode, source);
-            toolLists.Add(list);
+            toolLists.Add(key, list);
         }
 
         foreach (var drop in list.Drops)

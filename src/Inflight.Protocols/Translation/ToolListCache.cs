@@ -37,11 +37,11 @@ internal sealed class ToolListCache(int capacity)
     private long _hits;
     private long _misses;
 
-    /// <summary>The translation of exactly these bytes, if kept; <paramref name="key"/> is their <see cref="Key"/> when the caller has it.</summary>
-    public bool TryGet(ReadOnlySpan<byte> source, ulong? key, out TranslatedToolList list)
+    /// <summary>The translation of exactly these bytes (whose <see cref="Key"/> is <paramref name="key"/>), if kept.</summary>
+    public bool TryGet(ReadOnlySpan<byte> source, ulong key, out TranslatedToolList list)
     {
         if (source.Length <= MaxListBytes
-            && _lists.TryGet(key ?? Key(source), out var found)
+            && _lists.TryGet(key, out var found)
             && found.Source is { } kept
             && source.SequenceEqual(kept))
         {
@@ -55,12 +55,12 @@ internal sealed class ToolListCache(int capacity)
         return false;
     }
 
-    /// <summary>Keeps <paramref name="list"/> when it carries its source (lists over <see cref="MaxListBytes"/> do not).</summary>
-    public void Add(TranslatedToolList list)
+    /// <summary>Keeps <paramref name="list"/> under <paramref name="key"/> (its source's <see cref="Key"/>) when it carries its source (lists over <see cref="MaxListBytes"/> do not).</summary>
+    public void Add(ulong key, TranslatedToolList list)
     {
-        if (list.Source is { } source)
+        if (list.Source is not null)
         {
-            _lists.AddOrUpdate(Key(source), list);
+            _lists.AddOrUpdate(key, list);
         }
     }
 

@@ -142,7 +142,8 @@ public sealed class TranslationContext
     internal void KeepToolListKey(int length, ulong key) => (_toolListLength, _toolListKey) = (length, key);
 
     /// <summary>
-    /// The kept key of a tool list of this length, else null (hash it). A wrong key only misses: a hit compares the bytes.
+    /// The kept key of a tool list of this length, else null (hash it). A wrong key (a context used for two bodies) only
+    /// misses: a hit compares the bytes.
     /// </summary>
     internal ulong? ToolListKey(int length) => length == _toolListLength ? _toolListKey : null;
 
