@@ -28,6 +28,12 @@ internal static class SettingParsers
         }
     }
 
+    /// <summary>
+    /// The longest duration a seconds setting takes: what a .NET timer or <c>CancelAfter</c> can wait (2^32 − 2 ms, about
+    /// 49.7 days). A longer one would pass start-up and then throw when a request or stream first arms its timer.
+    /// </summary>
+    public const double MaxSeconds = 4_294_967;
+
     public static double ReadSeconds(IConfiguration configuration, string key, double defaultValue, List<string> errors, double minExclusive = 0)
     {
         var raw = configuration[key];
@@ -39,6 +45,12 @@ internal static class SettingParsers
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value) || double.IsInfinity(value) || value <= minExclusive)
         {
             errors.Add($"{key} must be a number of seconds greater than {minExclusive.ToString(CultureInfo.InvariantCulture)}; got '{raw}'.");
+            return defaultValue;
+        }
+
+        if (value > MaxSeconds)
+        {
+            errors.Add($"{key} must be at most {MaxSeconds.ToString(CultureInfo.InvariantCulture)} seconds (about 49 days, the longest a timer waits); got '{raw}'.");
             return defaultValue;
         }
 

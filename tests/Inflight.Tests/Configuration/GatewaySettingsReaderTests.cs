@@ -53,6 +53,8 @@ public sealed class GatewaySettingsReaderTests
     [InlineData("AUTH_FAILURE_LIMIT", "-1", "AUTH_FAILURE_LIMIT must be a whole number, 0 or more; got '-1'")]
     [InlineData("AUTH_FAILURE_LIMIT", "ten", "AUTH_FAILURE_LIMIT must be a whole number, 0 or more; got 'ten'")]
     [InlineData("AUTH_FAILURE_WINDOW", "0", "AUTH_FAILURE_WINDOW must be a number of seconds greater than 0")]
+    [InlineData("STREAM_PING_INTERVAL", "5000000", "STREAM_PING_INTERVAL must be at most 4294967 seconds")]
+    [InlineData("REQUEST_TIMEOUT", "1e20", "REQUEST_TIMEOUT must be at most 4294967 seconds")]
     [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "lots", "OPENAI_MAX_OUTPUT_TOKENS must be a positive whole number; got 'lots'")]
     [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "0", "OPENAI_MAX_OUTPUT_TOKENS must be a positive whole number; got '0'")]
     [InlineData("OPENAI_MAX_OUTPUT_TOKENS", "99999999999", "OPENAI_MAX_OUTPUT_TOKENS must be at most 10000000")]
