@@ -93,30 +93,30 @@ internal sealed record RequestDetailPayload
     /// <summary>This replica's active request; <paramref name="replica"/> names this replica in cluster mode.</summary>
     private static RequestDetailPayload? FindLocalActive(RequestTracker tracker, string requestId, ContentCapture? capture, string? replica)
     {
+        // A request being finalized right now is still shown as it is here: it leaves the active set and enters the
+        // recent log in one step under the tracker's lock, so one of the two look-ups always finds it. (Skipping a
+        // finalized one here answered 404 between its flag and that step, which the drawer showed as gone.)
         if (tracker.FindActive(requestId) is { } active)
         {
             var snapshot = active.ToSnapshot();
-            if (!active.IsFinalized)
+            return new RequestDetailPayload
             {
-                return new RequestDetailPayload
-                {
-                    RequestId = requestId,
-                    State = "active",
-                    Record = replica is null ? snapshot : snapshot with { Replica = replica },
-                    Timeline = active.BuildTimeline(),
-                    UpstreamStatus = active.UpstreamStatus,
-                    TranslationNotes = snapshot.TranslationNotes,
-                    ClientName = snapshot.ClientName,
-                    ClientVersion = snapshot.ClientVersion,
-                    SessionId = snapshot.SessionId,
-                    UserId = snapshot.UserId,
-                    KeyLabel = snapshot.KeyLabel,
-                    CancelledBy = active.CancelledBy,
-                    Content = capture?.Find(requestId) is { } peek ? ContentPeekPayload.From(peek) : null,
-                    Replica = replica,
-                    Remote = replica is null ? null : false,
-                };
-            }
+                RequestId = requestId,
+                State = "active",
+                Record = replica is null ? snapshot : snapshot with { Replica = replica },
+                Timeline = active.BuildTimeline(),
+                UpstreamStatus = active.UpstreamStatus,
+                TranslationNotes = snapshot.TranslationNotes,
+                ClientName = snapshot.ClientName,
+                ClientVersion = snapshot.ClientVersion,
+                SessionId = snapshot.SessionId,
+                UserId = snapshot.UserId,
+                KeyLabel = snapshot.KeyLabel,
+                CancelledBy = active.CancelledBy,
+                Content = capture?.Find(requestId) is { } peek ? ContentPeekPayload.From(peek) : null,
+                Replica = replica,
+                Remote = replica is null ? null : false,
+            };
         }
 
         return null;

@@ -52,7 +52,8 @@ public sealed class DashboardView(IBrowserContext context, IPage page) : IAsyncD
                 {
                     lock (_problems)
                     {
-                        _problems.Add($"{message.Type}: {message.Text}");
+                        // The location names the resource, which a failed load's text leaves out.
+                        _problems.Add($"{message.Type}: {message.Text} ({message.Location})");
                     }
                 }
             };
