@@ -8,7 +8,10 @@ namespace Inflight.Tests.Gateway;
 public sealed class AbortPropagationTests
 {
     private const int Streams = 300;
-    private const int EventsPerStream = 100;
+    // Long enough (~2–4 s paced) that no stream can end on its own before its client leaves, even on a machine busy
+    // enough to stall the client a few hundred ms (100 events did once, under two concurrent test runs); a client
+    // leaves within its first 15 KB, so the test takes no longer.
+    private const int EventsPerStream = 1_000;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
