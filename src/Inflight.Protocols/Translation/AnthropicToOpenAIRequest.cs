@@ -21,17 +21,17 @@ public static class AnthropicToOpenAIRequest
     /// <summary>Chat Completions accepts at most four stop sequences.</summary>
     internal const int MaxStopSequences = 4;
 
-    /// <summary>The policy for every top-level Anthropic field; a field not listed is dropped and noted.</summary>
     /// <summary>Tool lists translated before, by their bytes: Claude Code resends the same definitions on every turn.</summary>
     internal static readonly ToolListCache ToolLists = new(ToolListCache.DefaultCapacity);
-
-    /// <summary>The shared tool-list cache's figures (<c>/health</c>).</summary>
-    public static CacheStats ToolListCacheStats => ToolLists.Stats;
 
     private const string CacheControl = "cache_control";
     private const string DeferLoading = "tools[].defer_loading";
     private const string InputExamples = "tools[].input_examples";
 
+    /// <summary>The shared tool-list cache's figures (<c>/health</c>).</summary>
+    public static CacheStats ToolListCacheStats => ToolLists.Stats;
+
+    /// <summary>The policy for every top-level Anthropic field; a field not listed is dropped and noted.</summary>
     internal static readonly FrozenDictionary<string, FieldPolicy> Fields = new Dictionary<string, FieldPolicy>
     {
         ["model"] = FieldPolicy.Translated("replaced by the routed model"),
