@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -145,15 +146,10 @@ public static class AnthropicToOpenAIRequest
 
         w.WriteEndArray();
 
-        var toolList = request.Prop("tools"u8) is { } toolsNode ? ToolList(toolsNode, toolLists, ctx) : null;
-        if (toolList?.Json is { } toolsJson)
-        {
-            w.WritePropertyName("tools"u8);
-            w.WriteRawValue(toolsJson, skipInputValidation: true);
-        }
+        var toolList = request.Prop("tools"u8) is { } toolsNode ? WriteToolList(toolsNode, toolLists, w, ctx) : null;
 
         // OpenAI rejects tool_choice / parallel_tool_calls without tools: they are checked, and written only with tools.
-        var hasTools = toolList?.Json is not null;
+        var hasTools = toolList is { Sent.Count: > 0 };
         foreach (var property in request.EnumerateObject())
         {
             var name = property.Name;
@@ -870,10 +866,11 @@ public static class AnthropicToOpenAIRequest
     }
 
     /// <summary>
-    /// The request's tool list translated, from <paramref name="toolLists"/> when these exact bytes were translated before; what
-    /// translating it dropped is noted on <paramref name="ctx"/> either way, in the same order.
+    /// Writes the request's tool list (as <c>"tools"</c>, only when a tool is sent), from <paramref name="toolLists"/> when
+    /// these exact bytes were translated before; what translating it dropped is noted on <paramref name="ctx"/> either way,
+    /// in the same order. A list too large to keep is translated straight into the request, as before the cache.
     /// </summary>
-    private static TranslatedToolList ToolList(JsonElement toolsNode, ToolListCache toolLists, TranslationContext ctx)
+    private static TranslatedToolList WriteToolList(JsonElement toolsNode, ToolListCache toolLists, Utf8JsonWriter w, TranslationContext ctx)
     {
         if (toolsNode.ValueKind != JsonValueKind.Array)
         {
@@ -881,6 +878,12 @@ public static class AnthropicToOpenAIRequest
         }
 
         var source = JsonMarshal.GetRawUtf8Value(toolsNode);
+        if (source.Length > ToolListCache.MaxListBytes)
+        {
+            var (sentNow, droppedNow) = WriteTools(toolsNode, w, ctx.Drop);
+            return new TranslatedToolList { Source = null, Json = null, Sent = sentNow, Dropped = droppedNow, Drops = [] };
+        }
+
         var key = ctx.ToolListKey(source.Length) ?? ToolListCache.Key(source);
         if (!toolLists.TryGet(source, key, out var list))
         {
@@ -893,105 +896,133 @@ public static class AnthropicToOpenAIRequest
             ctx.Drop(drop);
         }
 
+        if (list.Json is { } json)
+        {
+            w.WritePropertyName("tools"u8);
+            w.WriteRawValue(json, skipInputValidation: true);
+        }
+
         return list;
     }
 
+    /// <summary>A tool list translated to be kept: its array as the request would carry it, and what it dropped.</summary>
     private static TranslatedToolList TranslateTools(JsonElement toolsNode, ReadOnlySpan<byte> source)
     {
-        var sent = new HashSet<string>(StringComparer.Ordinal);
-        var dropped = new HashSet<string>(StringComparer.Ordinal);
         var drops = new List<string>();
-        void Drop(string what)
-        {
-            // As TranslationContext.Drop skips the same field again: one entry per run of repeats.
-            if (drops.Count == 0 || !ReferenceEquals(drops[^1], what))
-            {
-                drops.Add(what);
-            }
-        }
-
         using var output = new PooledBufferWriter(source.Length + 256);
+        HashSet<string> sent, dropped;
         using (var w = new Utf8JsonWriter(output, JsonOutput.WriterOptions))
         {
-            w.WriteStartArray();
-            var i = 0;
-            foreach (var tool in toolsNode.EnumerateArray())
+            // Inside an object of its own, exactly as into a request: {"tools":[…]}, or {} when no tool is sent.
+            w.WriteStartObject();
+            (sent, dropped) = WriteTools(toolsNode, w, what =>
             {
-                if (tool.ValueKind != JsonValueKind.Object)
+                // As TranslationContext.Drop skips the same field again: one entry per run of repeats.
+                if (drops.Count == 0 || !ReferenceEquals(drops[^1], what))
                 {
-                    throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
+                    drops.Add(what);
                 }
-
-                JsonElement? t = tool;
-                var name = t.Prop("name"u8).AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
-
-                // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
-                var type = t.Prop("type"u8);
-                if (type.IsString() && !type.Is("custom"u8))
-                {
-                    Drop($"server tool {type.AsString()}");
-                    dropped.Add(name);
-                    i++;
-                    continue;
-                }
-
-                var schema = t.Prop("input_schema"u8);
-                if (schema is not null && !schema.IsObject())
-                {
-                    throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
-                }
-
-                if (t.Prop("cache_control"u8) is not null)
-                {
-                    Drop(CacheControl);
-                }
-
-                if (t.Prop("defer_loading"u8).AsBool() == true)
-                {
-                    // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
-                    Drop(DeferLoading);
-                }
-
-                if (t.Prop("input_examples"u8) is not null)
-                {
-                    Drop(InputExamples);
-                }
-
-                sent.Add(name);
-                w.WriteStartObject();
-                w.WriteString("type"u8, "function"u8);
-                w.WriteStartObject("function"u8);
-                w.WriteString("name"u8, name);
-                if (t.Prop("description"u8) is { ValueKind: JsonValueKind.String } description)
-                {
-                    w.WritePropertyName("description"u8);
-                    WrittenAsIs.Write(description, w);
-                }
-
-                w.WritePropertyName("parameters"u8);
-                WrittenAsIs.WriteSchema(schema, w);
-
-                if (t.Prop("strict"u8).AsBool() is { } strict)
-                {
-                    w.WriteBoolean("strict"u8, strict);
-                }
-
-                w.WriteEndObject();
-                w.WriteEndObject();
-                i++;
-            }
-
-            w.WriteEndArray();
+            });
+            w.WriteEndObject();
         }
 
+        var written = output.WrittenSpan;
+        Debug.Assert(sent.Count == 0 || written.StartsWith(ToolsMember), "the array follows the member name");
         return new TranslatedToolList
         {
-            Source = source.Length <= ToolListCache.MaxListBytes ? source.ToArray() : null,
-            Json = sent.Count > 0 ? output.WrittenSpan.ToArray() : null,
+            Source = source.ToArray(),
+            Json = sent.Count > 0 ? written[ToolsMember.Length..^1].ToArray() : null,
             Sent = sent,
             Dropped = dropped,
             Drops = drops,
         };
+    }
+
+    private static ReadOnlySpan<byte> ToolsMember => "{\"tools\":"u8;
+
+    /// <summary>Writes <c>"tools"</c> (only when a tool is sent): custom tools as functions, server tools dropped.</summary>
+    private static (HashSet<string> Sent, HashSet<string> Dropped) WriteTools(JsonElement toolsNode, Utf8JsonWriter w, Action<string> drop)
+    {
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        var dropped = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var tool in toolsNode.EnumerateArray())
+        {
+            if (tool.ValueKind != JsonValueKind.Object)
+            {
+                throw new TranslationException(400, $"tools.{i}: each tool must be an object.");
+            }
+
+            JsonElement? t = tool;
+            var name = t.Prop("name"u8).AsString() ?? throw new TranslationException(400, $"tools.{i}.name: must be a string.");
+
+            // Custom tools have no type or "custom"; typed ones (bash_20250124, web_search_…) run on Anthropic's side.
+            var type = t.Prop("type"u8);
+            if (type.IsString() && !type.Is("custom"u8))
+            {
+                drop($"server tool {type.AsString()}");
+                dropped.Add(name);
+                i++;
+                continue;
+            }
+
+            var schema = t.Prop("input_schema"u8);
+            if (schema is not null && !schema.IsObject())
+            {
+                throw new TranslationException(400, $"tools.{i}.input_schema: must be a JSON Schema object.");
+            }
+
+            if (t.Prop("cache_control"u8) is not null)
+            {
+                drop(CacheControl);
+            }
+
+            if (t.Prop("defer_loading"u8).AsBool() == true)
+            {
+                // Tool search is Anthropic's; upstream every tool is in the prompt from the start.
+                drop(DeferLoading);
+            }
+
+            if (t.Prop("input_examples"u8) is not null)
+            {
+                drop(InputExamples);
+            }
+
+            if (sent.Count == 0)
+            {
+                w.WriteStartArray("tools"u8);
+            }
+
+            sent.Add(name);
+            w.WriteStartObject();
+            w.WriteString("type"u8, "function"u8);
+            w.WriteStartObject("function"u8);
+            w.WriteString("name"u8, name);
+            if (t.Prop("description"u8) is { ValueKind: JsonValueKind.String } description)
+            {
+                w.WritePropertyName("description"u8);
+                WrittenAsIs.Write(description, w);
+            }
+
+            w.WritePropertyName("parameters"u8);
+            WrittenAsIs.WriteSchema(schema, w);
+
+            if (t.Prop("strict"u8).AsBool() is { } strict)
+            {
+                w.WriteBoolean("strict"u8, strict);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+            i++;
+        }
+
+        if (sent.Count > 0)
+        {
+            w.WriteEndArray();
+        }
+
+        return (sent, dropped);
     }
 
     /// <summary>Checks tool_choice, and writes it when <paramref name="w"/> is given (only when tools are sent).</summary>

@@ -6,10 +6,10 @@ namespace Inflight.Protocols.Translation;
 /// </summary>
 internal sealed class TranslatedToolList
 {
-    /// <summary>The client's raw <c>tools</c> array; null when the list is too large to keep (<see cref="ToolListCache.MaxListBytes"/>).</summary>
+    /// <summary>The client's raw <c>tools</c> array; null for a list too large to keep (<see cref="ToolListCache.MaxListBytes"/>), which is written straight into its request.</summary>
     public required byte[]? Source { get; init; }
 
-    /// <summary>The translated array, written as the <c>tools</c> value; null when no tool is sent upstream.</summary>
+    /// <summary>The translated array, written as the <c>tools</c> value; null when no tool is sent upstream, or the list is not kept.</summary>
     public required byte[]? Json { get; init; }
 
     /// <summary>Names of the tools sent upstream (what a <c>tool_choice</c> may name).</summary>

@@ -98,15 +98,21 @@ public sealed class ToolListCacheTests
     {
         var cache = new ToolListCache(8);
         var description = new string('x', ToolListCache.MaxListBytes);
-        var body = $$$"""{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"big","description":"{{{description}}}","input_schema":{"type":"object"}}]}""";
+        var body = $$$"""{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"web_search","type":"web_search_20250305"},{"name":"big","description":"{{{description}}}","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}],"tool_choice":{"type":"tool","name":"big"}}""";
 
-        var (first, _) = Translate(body, cache);
-        var (second, _) = Translate(body, cache);
+        var (first, firstNotes) = Translate(body, cache);
+        var (second, secondNotes) = Translate(body, cache);
 
         Assert.Equal(0, cache.Stats.Entries);
         Assert.Equal(0, cache.Stats.Hits);
         Assert.Equal(first, second);
         Assert.Contains(description, Encoding.UTF8.GetString(second), StringComparison.Ordinal);
+        Assert.Equal(["dropped: server tool web_search_20250305", "server tool web_search_20250305", "dropped: cache_control", "cache_control"], secondNotes);
+        Assert.Equal(firstNotes, secondNotes);
+        var referenceNotes = new List<string>();
+        var reference = ReferenceAnthropicToOpenAIRequest.Translate(Encoding.UTF8.GetBytes(body), Context("gpt-4.1", referenceNotes));
+        Assert.Equal(Encoding.UTF8.GetString(reference), Encoding.UTF8.GetString(second));
+        Assert.Equal(referenceNotes, secondNotes);
     }
 
     [Fact]
